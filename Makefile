@@ -1,0 +1,52 @@
+# Two commands do all the set-up: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DEBUG ?= true
+
+.PHONY: run test test-browser test-all lint system-packages venv migrate seed serve bench clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+system-packages:
+	@./scripts/install-system-packages
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	@if $(PY) manage.py shell -c "from customers.models import Customer; import sys; sys.exit(0 if Customer.objects.exists() else 1)"; then \
+		echo "Database already has customers: demo data not loaded."; \
+		echo "Demo logins (if this database was seeded): 1001 (superadmin), 1002 (onm_team), 1003 (finance_team), 1004 (generic), password cc-demo-2026!"; \
+	else $(PY) manage.py seed_demo; fi
+
+run: system-packages seed
+	@echo "Serving on http://$(HOST):$(PORT)/  (log in with a demo login above; Ctrl-C stops)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: system-packages venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-browser: system-packages venv
+	$(PY) -m pytest -m browser tests/browser $(PYTEST_ARGS)
+
+test-all: test test-browser
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: venv
+	$(PY) -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles var/screenshots

@@ -1,0 +1,98 @@
+"""The ledger (`tblaccounthistory1`), the legacy global rate (`tblconfig`) and the tariff schedule."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ENERGY = {"max_digits": 14, "decimal_places": 3}
+RATE = {"max_digits": 10, "decimal_places": 4}
+
+
+class AccountHistory(models.Model):
+    """`tblaccounthistory1`: one ledger row. Payments (vends) add kWh; consumption rows (payment false) carry
+    negative kWh. `current balance` is the account's kWh balance after this row.
+
+    `accountnumber` is deliberately not a foreign key: legacy rows may name accounts that have no
+    `tblaccountnumbers` row, and they are kept."""
+
+    id = models.AutoField(primary_key=True, db_column="ID")
+    accountnumber = models.CharField(max_length=10, db_column="accountnumber")
+    meterid = models.CharField(max_length=50, blank=True, default="", db_column="meterid")
+    transaction_date = models.DateTimeField(db_column="transaction date", db_index=True)
+    transaction_amount = models.DecimalField(**MONEY, default=0, db_column="transaction amount")
+    rate_used = models.DecimalField(**RATE, null=True, blank=True, db_column="rate used")
+    kwh_value = models.DecimalField(**ENERGY, default=0, db_column="kwh value")
+    payment = models.BooleanField(default=False, db_column="payment")
+    current_balance = models.DecimalField(**ENERGY, null=True, blank=True, db_column="current balance")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "tblaccounthistory1"
+        ordering = ["-transaction_date", "-id"]
+        verbose_name = "ledger row"
+        indexes = [
+            models.Index(fields=["accountnumber", "transaction_date"], name="tblah1_account_date"),
+            models.Index(fields=["payment", "transaction_date"], name="tblah1_payment_date"),
+        ]
+
+    def __str__(self):
+        kind = "payment" if self.payment else "consumption"
+        return f"{self.accountnumber} {self.transaction_date:%Y-%m-%d} {kind} {self.transaction_amount}"
+
+    @property
+    def site_code(self):
+        return self.accountnumber[-3:].upper()
+
+
+class Config(models.Model):
+    """`tblconfig`: legacy single-row configuration; `therate` mirrors the global tariff in force."""
+
+    id = models.AutoField(primary_key=True, db_column="ID")
+    therate = models.DecimalField(**RATE, db_column="therate")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "tblconfig"
+        verbose_name = "legacy configuration"
+
+    def __str__(self):
+        return f"therate = {self.therate}"
+
+
+class TariffRate(models.Model):
+    """One rate in the tariff schedule. The rate for an account at a moment is the latest effective
+    customer rate, else site rate, else global rate (see billing.selectors.tariff_rate_for)."""
+
+    class Scope(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        SITE = "site", "Site"
+        GLOBAL = "global", "Global"
+
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    # Customer ID (as text) for customer scope, site code for site scope, "" for global.
+    scope_key = models.CharField(max_length=20, blank=True, default="")
+    rate_lsl = models.DecimalField("rate (LSL/kWh)", **RATE)
+    effective_from = models.DateTimeField()
+    # An ended rate stops applying at this moment (the next rate down the cascade takes over).
+    effective_to = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=255, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "cc_tariff_rate"
+        ordering = ["scope", "scope_key", "-effective_from"]
+        indexes = [models.Index(fields=["scope", "scope_key", "effective_from"], name="cc_tariff_lookup")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rate_lsl__gt=0), name="cc_tariff_rate_positive"),
+            models.UniqueConstraint(fields=["scope", "scope_key", "effective_from"], name="cc_tariff_unique_start"),
+        ]
+
+    def __str__(self):
+        key = f" {self.scope_key}" if self.scope_key else ""
+        return f"{self.scope}{key}: {self.rate_lsl} LSL/kWh from {self.effective_from:%Y-%m-%d}"

@@ -1,0 +1,1 @@
+"""Reading a legacy ACDB (Access through MDBTools, an ODBC DSN, or SQL Server) through pyodbc."""

@@ -1,0 +1,62 @@
+"""Turns DATABASE_URL into Django's DATABASES entry (SQLite, PostgreSQL or SQL Server)."""
+
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+SUPPORTED_SCHEMES = ("sqlite", "postgres", "postgresql", "mssql")
+
+
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL cannot be understood; the message is one line for the operator."""
+
+
+def database_from_url(url, *, base_dir):
+    """Return a DATABASES["default"] dict for ``url``.
+
+    sqlite:///relative.sqlite3 (relative to the project folder), sqlite:////abs/path,
+    postgres://user:pass@host:port/name, and
+    mssql://user:pass@host:port/name?driver=ODBC+Driver+18+for+SQL+Server&TrustServerCertificate=yes
+    (any query parameter other than driver goes to the ODBC connection string via
+    OPTIONS["extra_params"]).
+    """
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        port = parts.port  # raises ValueError for a non-numeric port
+    except ValueError as exc:
+        raise DatabaseUrlError(f"DATABASE_URL is malformed ({exc})") from None
+    if scheme not in SUPPORTED_SCHEMES:
+        raise DatabaseUrlError(
+            f"DATABASE_URL must start with one of {', '.join(s + '://' for s in SUPPORTED_SCHEMES)}; got {url.split(':', 1)[0]!r}"
+        )
+    if scheme == "sqlite":
+        raw = unquote(parts.path)
+        if parts.netloc or not raw.startswith("/") or raw == "/":
+            raise DatabaseUrlError("DATABASE_URL for SQLite must look like sqlite:///file.sqlite3 or sqlite:////abs/path")
+        path = raw[1:]
+        name = path if path.startswith("/") else str(base_dir / path)
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": {"timeout": 20}}
+    name = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not name:
+        raise DatabaseUrlError(f"DATABASE_URL for {scheme} needs a host and a database name: {scheme}://user@host:port/name")
+    config = {
+        "NAME": name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname,
+        "PORT": str(port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+    query = dict(parse_qsl(parts.query))
+    if scheme in ("postgres", "postgresql"):
+        config["ENGINE"] = "django.db.backends.postgresql"
+        if query:
+            config["OPTIONS"] = query
+        return config
+    # SQL Server through mssql-django; the backend is imported by Django only when it is configured.
+    driver = query.pop("driver", "ODBC Driver 18 for SQL Server")
+    config["ENGINE"] = "mssql"
+    config["OPTIONS"] = {"driver": driver}
+    if query:
+        config["OPTIONS"]["extra_params"] = ";".join(f"{k}={v}" for k, v in query.items())
+    return config

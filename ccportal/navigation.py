@@ -1,0 +1,35 @@
+"""The navigation of every page: (label, URL name, capability needed). Entries whose URL does not exist
+yet are left out, so an app adds its page to the menu by defining the named URL."""
+
+from django.urls import NoReverseMatch, reverse
+
+from accounts import roles
+
+NAVIGATION = [
+    ("Dashboard", "reports:dashboard", roles.is_employee),
+    ("Customers", "customers:list", roles.is_employee),
+    ("O&M Report", "reports:om", roles.is_employee),
+    ("Financial", "billing:financial", roles.is_employee),
+    ("Tariffs", "billing:tariffs", roles.is_employee),
+    ("Payments", "billing:payment_import", roles.can_import_payments),
+    ("Payment lookup", "billing:payment_lookup", roles.is_employee),
+    ("Export", "reports:export", roles.is_employee),
+    ("Mutations", "reports:mutations", roles.is_employee),
+    ("Tables", "reports:tables", roles.is_employee),
+    ("Sync", "reports:sync", roles.can_sync_acdb),
+    ("Roles", "accounts:roles", roles.can_manage_roles),
+]
+
+
+def navigation_for(user, current_path):
+    items = []
+    for label, name, check in NAVIGATION:
+        if not check(user):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"label": label, "url": url, "active": active})
+    return items

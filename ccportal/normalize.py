@@ -1,0 +1,74 @@
+"""The one implementation of the normalisers every app uses: phones, account numbers, site codes."""
+
+import re
+
+PHONE_COUNTRY_CODE = "266"
+LOCAL_PHONE_DIGITS = 8  # Lesotho numbers are 8 digits after +266
+
+_ACCOUNT_FORMS = (
+    re.compile(r"^(?P<num>\d{1,4})\s*-?\s*(?P<site>[A-Z]{3})$"),  # 0045MAK, 45 MAK
+    re.compile(r"^(?P<site>[A-Z]{3})\s*-?\s*(?P<num>\d{1,4})$"),  # MAK0045, mak 45
+)
+
+
+class NormalisationError(ValueError):
+    """Input that cannot be read as the thing asked for; the message is shown to the user."""
+
+
+def phone_normalise(value):
+    """Return a phone in international form ``+266XXXXXXXX``, or "" for an empty value.
+
+    Accepts ACDB's integers (57755403), local forms (5775 5403, 05775-5403) and international
+    ones (+266 5775 5403, 00266…, 266…). Raises NormalisationError for anything else."""
+    if value is None:
+        return ""
+    text = str(value).strip()
+    if text.endswith(".0") and text[:-2].isdigit():  # an integer that came through a float column
+        text = text[:-2]
+    if not text:
+        return ""
+    if re.search(r"[^\d\s+().-]", text):
+        raise NormalisationError(f"{value!r} is not a phone number: use digits, e.g. +266 5775 5403.")
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("00"):
+        digits = digits[2:]
+    if len(digits) > LOCAL_PHONE_DIGITS and digits.startswith(PHONE_COUNTRY_CODE):
+        digits = digits[len(PHONE_COUNTRY_CODE) :]
+    if len(digits) == LOCAL_PHONE_DIGITS + 1 and digits.startswith("0"):
+        digits = digits[1:]
+    if len(digits) != LOCAL_PHONE_DIGITS:
+        raise NormalisationError(f"{value!r} is not a Lesotho phone number: it needs 8 digits after +266, e.g. +266 5775 5403.")
+    return f"+{PHONE_COUNTRY_CODE}{digits}"
+
+
+def phone_search_key(value):
+    """The last 8 digits of whatever was typed, for matching phones stored in any form; "" if too short."""
+    digits = re.sub(r"\D", "", str(value or ""))
+    return digits[-LOCAL_PHONE_DIGITS:] if len(digits) >= 5 else ""
+
+
+def account_number_normalise(value):
+    """Return the canonical account number ``NNNNSSS`` (e.g. 0045MAK).
+
+    Accepts 0045MAK, 0045mak, MAK0045, mak 45, 45-MAK. Raises NormalisationError otherwise."""
+    text = re.sub(r"\s+", " ", str(value or "").strip().upper())
+    for pattern in _ACCOUNT_FORMS:
+        match = pattern.match(text)
+        if match:
+            number = int(match["num"])
+            if number == 0:
+                break
+            return f"{number:04d}{match['site']}"
+    raise NormalisationError(f"{str(value).strip()!r} is not an account number: use 4 digits and the site code, e.g. 0045MAK.")
+
+
+def account_number_or_none(value):
+    """Like account_number_normalise, but None for text that is not an account number (for search boxes)."""
+    try:
+        return account_number_normalise(value)
+    except NormalisationError:
+        return None
+
+
+def site_code_from_account(accountnumber):
+    return str(accountnumber or "")[-3:].upper()

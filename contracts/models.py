@@ -1,0 +1,1 @@
+"""Contract records and commissioning (added by the commissioning work)."""

@@ -1,0 +1,161 @@
+"""Sites, customers, meters, accounts and meter readings, on ACDB's own tables and columns."""
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Site(models.Model):
+    """A minigrid or clinic site; its 3-letter code is what ACDB stores in `Concession name` and `community`."""
+
+    class Kind(models.TextChoices):
+        MINIGRID = "minigrid", "Minigrid"
+        CLINIC = "clinic", "Clinic"
+
+    code = models.CharField(max_length=3, primary_key=True)
+    name = models.CharField(max_length=80)
+    district = models.CharField(max_length=80, blank=True)
+    country = models.CharField(max_length=40, default="Lesotho")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MINIGRID)
+    currency = models.CharField(max_length=3, default="LSL")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "cc_site"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class CustomerType(models.TextChoices):
+    HH = "HH", "Household"
+    SME = "SME", "Small business"
+    CHU = "CHU", "Church"
+    SCP = "SCP", "Secondary / community project"
+    SCH = "SCH", "School"
+    GOV = "GOV", "Government"
+    COM = "COM", "Commercial"
+    IND = "IND", "Industrial"
+
+
+class Customer(models.Model):
+    """`tblcustomer`: the master customer record."""
+
+    customer_id = models.AutoField("customer ID", primary_key=True, db_column="CUSTOMER ID")
+    first_name = models.CharField(max_length=100, db_column="FIRST NAME", db_index=True)
+    middle_name = models.CharField(max_length=100, blank=True, default="", db_column="MIDDLE NAME")
+    last_name = models.CharField(max_length=100, blank=True, default="", db_column="LAST NAME", db_index=True)
+    phone = models.CharField(max_length=20, blank=True, default="", db_column="PHONE", db_index=True)
+    cell_phone_1 = models.CharField(max_length=20, blank=True, default="", db_column="CELL PHONE 1", db_index=True)
+    cell_phone_2 = models.CharField(max_length=20, blank=True, default="", db_column="CELL PHONE 2")
+    email = models.CharField(max_length=254, blank=True, default="", db_column="EMAIL")
+    plot_number = models.CharField(max_length=50, blank=True, default="", db_column="PLOT NUMBER", db_index=True)
+    street_address = models.CharField(max_length=200, blank=True, default="", db_column="STREET ADDRESS")
+    city = models.CharField("village / city", max_length=100, blank=True, default="", db_column="CITY")
+    district = models.CharField(max_length=80, blank=True, default="", db_column="DISTRICT")
+    site_code = models.CharField("site", max_length=50, blank=True, default="", db_column="Concession name", db_index=True)
+    date_service_connected = models.DateField(null=True, blank=True, db_column="DATE SERVICE CONNECTED", db_index=True)
+    date_service_terminated = models.DateField(null=True, blank=True, db_column="DATE SERVICE TERMINATED")
+    national_id = models.CharField("national ID", max_length=50, blank=True, default="", db_column="ID NUMBER", db_index=True)
+    customer_type = models.CharField(
+        max_length=20, blank=True, default="", choices=CustomerType.choices, db_column="CUSTOMER POSITION", db_index=True
+    )
+    gps_x = models.FloatField("longitude", null=True, blank=True, db_column="GPS X")
+    gps_y = models.FloatField("latitude", null=True, blank=True, db_column="GPS Y")
+    gender = models.CharField(max_length=10, blank=True, default="", db_column="GENDER")
+    country = models.CharField(max_length=40, blank=True, default="Lesotho", db_column="COUNTRY")
+    record_create_date = models.DateTimeField(null=True, blank=True, db_column="RECORD CREATE DATE")
+    record_created_by = models.CharField(max_length=100, blank=True, default="", db_column="RECORD CREATED BY")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "tblcustomer"
+        ordering = ["customer_id"]
+        indexes = [models.Index(fields=["site_code", "date_service_connected"], name="tblcustomer_site_conn")]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.full_name}"
+
+    @property
+    def full_name(self):
+        return " ".join(p for p in (self.first_name, self.middle_name, self.last_name) if p)
+
+    @property
+    def is_terminated(self):
+        return self.date_service_terminated is not None
+
+
+class Meter(models.Model):
+    """`tblmeter`: one row per meter serial (ACDB's `Copy Of tblmeter` is merged into it on import)."""
+
+    meterid = models.CharField("meter serial", max_length=50, primary_key=True, db_column="meterid")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, db_column="customer id", related_name="meters"
+    )
+    accountnumber = models.CharField(max_length=10, blank=True, default="", db_column="accountnumber", db_index=True)
+    customer_type = models.CharField(max_length=20, blank=True, default="", db_column="customer type", db_index=True)
+    latitude = models.FloatField(null=True, blank=True, db_column="latitude")
+    longitude = models.FloatField(null=True, blank=True, db_column="longitude")
+    community = models.CharField("site", max_length=50, blank=True, default="", db_column="community", db_index=True)
+    village_name = models.CharField(max_length=100, blank=True, default="", db_column="Village name")
+    current_status = models.CharField(max_length=30, blank=True, default="", db_column="current status")
+    customer_connect_date = models.DateField(null=True, blank=True, db_column="customer connect date")
+    record_create_date = models.DateTimeField(null=True, blank=True, db_column="RECORD CREATE DATE")
+    record_created_by = models.CharField(max_length=100, blank=True, default="", db_column="RECORD CREATED BY")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "tblmeter"
+        ordering = ["meterid"]
+
+    def __str__(self):
+        return self.meterid
+
+
+class AccountNumber(models.Model):
+    """`tblaccountnumbers`: account number (`NNNNSSS`) to customer and meter."""
+
+    accountnumber = models.CharField("account number", max_length=10, primary_key=True, db_column="accountnumber")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, db_column="customerid", related_name="accounts")
+    meter = models.ForeignKey(
+        Meter, null=True, blank=True, on_delete=models.PROTECT, db_column="meterid", related_name="accounts"
+    )
+    community = models.CharField("site", max_length=50, blank=True, default="", db_column="community", db_index=True)
+    opened_date = models.DateTimeField(null=True, blank=True, db_column="opened date")
+    created_by = models.CharField(max_length=100, blank=True, default="", db_column="created by")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "tblaccountnumbers"
+        ordering = ["accountnumber"]
+
+    def __str__(self):
+        return self.accountnumber
+
+    @property
+    def site_code(self):
+        return self.accountnumber[-3:]
+
+
+class MeterReading(models.Model):
+    """`tblmeterdata1`: 10-minute power readings per meter, for load profiles (machine-written, no history)."""
+
+    id = models.BigAutoField(primary_key=True, db_column="ID")
+    meterid = models.CharField(max_length=50, db_column="meterid")
+    whdatetime = models.DateTimeField(db_column="whdatetime")
+    power_kw = models.DecimalField(max_digits=12, decimal_places=4, db_column="powerkW")
+    community = models.CharField(max_length=50, blank=True, default="", db_column="community")
+
+    class Meta:
+        db_table = "tblmeterdata1"
+        indexes = [
+            models.Index(fields=["meterid", "whdatetime"], name="tblmeterdata1_meter_time"),
+            models.Index(fields=["community", "whdatetime"], name="tblmeterdata1_site_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.meterid} {self.whdatetime:%Y-%m-%d %H:%M} {self.power_kw} kW"

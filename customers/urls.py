@@ -1,0 +1,4 @@
+"""URLs of the customers app."""
+
+app_name = "customers"
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Report-side tables (site generation readings are added by the reports work)."""

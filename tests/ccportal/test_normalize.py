@@ -1,0 +1,52 @@
+"""The shared normalisers, with property-based checks."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ccportal.normalize import NormalisationError, account_number_normalise, phone_normalise, phone_search_key
+
+
+@pytest.mark.parametrize("raw", ["0045MAK", "0045mak", "MAK0045", "mak 45", "45 MAK", "MAK-0045", " 45mak "])
+def test_it_normalises_account_number_forms(raw):
+    assert account_number_normalise(raw) == "0045MAK"
+
+
+@pytest.mark.parametrize("raw", ["", "MAK", "0000MAK", "12345MAK", "0045MA", "0045MAKE", "45/MAK", None])
+def test_it_refuses_non_account_numbers(raw):
+    with pytest.raises(NormalisationError):
+        account_number_normalise(raw)
+
+
+@given(st.integers(1, 9999), st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3), st.booleans(), st.booleans())
+def test_account_number_forms_round_trip(number, site, reversed_form, lower):
+    raw = f"{site}{number}" if reversed_form else f"{number:04d}{site}"
+    raw = raw.lower() if lower else raw
+    canonical = account_number_normalise(raw)
+    assert canonical == f"{number:04d}{site}"
+    assert account_number_normalise(canonical) == canonical
+
+
+@pytest.mark.parametrize(
+    "raw", [57755403, "57755403", "5775 5403", "+266 5775 5403", "26657755403", "0026657755403", "057755403", "57755403.0"]
+)
+def test_it_normalises_phone_forms(raw):
+    assert phone_normalise(raw) == "+26657755403"
+
+
+@pytest.mark.parametrize("raw", ["1234", "+27 82 123 4567", "call me", "5775540312345"])
+def test_it_refuses_non_phones(raw):
+    with pytest.raises(NormalisationError):
+        phone_normalise(raw)
+
+
+@given(st.integers(10_000_000, 99_999_999), st.sampled_from(["{}", "+266{}", "266 {}", "00266{}", "0{}"]))
+def test_phone_forms_round_trip(number, form):
+    canonical = phone_normalise(form.format(number))
+    assert canonical == f"+266{number}"
+    assert phone_normalise(canonical) == canonical
+    assert phone_search_key(form.format(number)) == str(number)
+
+
+def test_empty_phone_is_empty():
+    assert phone_normalise(None) == phone_normalise("  ") == ""

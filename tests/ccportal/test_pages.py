@@ -1,0 +1,58 @@
+"""The first pages: health, login, logout, dashboard."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import TEST_PASSWORD
+
+
+def test_health_says_ok_and_nothing_else(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert json.loads(response.content) == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_it_sends_anonymous_users_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.url.startswith("/login/")
+
+
+@pytest.mark.django_db
+def test_it_logs_in_with_employee_number_and_shows_the_dashboard(client, generic):
+    response = client.post("/login/", {"username": generic.employee_id, "password": TEST_PASSWORD}, follow=True)
+    assert response.status_code == 200
+    assert b"Dashboard" in response.content and b"Ledger rows" in response.content
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_wrong_password(client, generic):
+    response = client.post("/login/", {"username": generic.employee_id, "password": "wrong"})
+    assert response.status_code == 200
+    assert b"do not match" in response.content
+
+
+@pytest.mark.django_db
+def test_logout_is_a_post(generic_client):
+    assert generic_client.get("/logout/").status_code == 405
+    assert generic_client.post("/logout/").status_code == 302
+    assert generic_client.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_createsuperuser_makes_a_superadmin(monkeypatch):
+    from accounts.models import Employee
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-enough-password-1")
+    call_command("createsuperuser", "--noinput", "--employee_id", "9101", verbosity=0)
+    employee = Employee.objects.get(employee_id="9101")
+    assert employee.role == "superadmin" and employee.is_staff and employee.check_password("a-long-enough-password-1")
+
+
+@pytest.mark.django_db
+def test_the_page_loads_htmx_from_static_and_sends_csrf(generic_client):
+    body = generic_client.get("/").content.decode()
+    assert "/static/django_htmx/htmx" in body and "X-CSRFToken" in body
+    assert "<script>" not in body  # no inline scripts (CSP)

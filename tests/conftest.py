@@ -1,0 +1,80 @@
+"""Shared fixtures: one employee per role, logged-in clients, factories."""
+
+import pytest
+from django.test import Client
+
+from accounts.models import Role
+from tests.factories import TEST_PASSWORD, EmployeeFactory
+
+ROLES = [Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM, Role.GENERIC]
+
+
+@pytest.fixture
+def password():
+    return TEST_PASSWORD
+
+
+@pytest.fixture
+def make_employee(db):
+    def make(role=Role.GENERIC, **kwargs):
+        return EmployeeFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def superadmin(make_employee):
+    return make_employee(Role.SUPERADMIN, employee_id="9001", name="Super Admin")
+
+
+@pytest.fixture
+def onm(make_employee):
+    return make_employee(Role.ONM_TEAM, employee_id="9002", name="Onm Engineer")
+
+
+@pytest.fixture
+def finance(make_employee):
+    return make_employee(Role.FINANCE_TEAM, employee_id="9003", name="Finance Clerk")
+
+
+@pytest.fixture
+def generic(make_employee):
+    return make_employee(Role.GENERIC, employee_id="9004", name="Generic Staff")
+
+
+def _client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) -> a Django test client logged in as that employee."""
+    return _client_for
+
+
+@pytest.fixture
+def admin_client(superadmin):  # noqa: F811 - replaces pytest-django's admin_client with our superadmin
+    return _client_for(superadmin)
+
+
+@pytest.fixture
+def onm_client(onm):
+    return _client_for(onm)
+
+
+@pytest.fixture
+def finance_client(finance):
+    return _client_for(finance)
+
+
+@pytest.fixture
+def generic_client(generic):
+    return _client_for(generic)
+
+
+@pytest.fixture(params=ROLES)
+def role_user(request, make_employee):
+    """Parametrised: one employee of each role."""
+    return make_employee(request.param, employee_id=f"77{ROLES.index(request.param)}")
