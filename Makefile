@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= true
 
-.PHONY: run test test-browser test-all lint system-packages venv migrate seed serve bench clean
+.PHONY: run test test-browser test-all lint system-packages venv migrate seed serve bench loadtest clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,3 +50,6 @@ bench: venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var/screenshots
+
+loadtest: venv
+	./bench/loadtest
