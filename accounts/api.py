@@ -1,9 +1,8 @@
-"""The employee-login JWT API of SPEC §2 (the O&M portal's contract) and the authentication every API view uses."""
+"""The employee-login JWT API of SPEC §2 (the O&M portal's contract): login, me, verify, refresh, logout."""
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import update_last_login
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -14,6 +13,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts import services
 from accounts.authentication import INVALID_TOKEN, USER_TYPE, EmployeeJWTAuthentication
 from accounts.lockout import lockout_response
 from accounts.roles import permissions_for
@@ -206,7 +206,7 @@ class EmployeeLoginView(APIView):
             detail = "This is a one-time password: log in to the CC portal and choose your own password first."
             return Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
         axes_reset(ip=http_request.axes_ip_address, username=employee.employee_id)
-        update_last_login(None, employee)
+        services.employee_last_login_record(employee=employee)
         return Response({**token_pair_for(employee), "user": _user_payload(employee)})
 
 

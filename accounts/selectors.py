@@ -33,7 +33,3 @@ def employee_list(*, user, search=""):
 def employee_get_for_admin(*, user, pk):
     """One employee for an Admin Roles action (with ``is_locked_out``); 403 for non-superadmins, 404 if unknown."""
     return get_object_or_404(employee_list(user=user), pk=pk)
-
-
-def employee_is_locked_out(*, employee_id):
-    return _locked_out_attempts().filter(username=employee_id).exists()

@@ -6,6 +6,7 @@ import secrets
 from axes.utils import reset as axes_reset
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Employee
 from ccportal.history import history_save
@@ -82,6 +83,12 @@ def employee_password_set(*, employee, password):
     return history_save(
         employee, by=employee, reason="Password changed by the employee", update_fields=["password", "must_change_password"]
     )
+
+
+def employee_last_login_record(*, employee):
+    """Note a login without a history row: a login is not a change to the employee (axes keeps the access log)."""
+    employee.last_login = timezone.now()
+    Employee.objects.filter(pk=employee.pk).update(last_login=employee.last_login)
 
 
 def employee_unlock(*, employee_id, by):

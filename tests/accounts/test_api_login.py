@@ -56,10 +56,13 @@ def test_the_access_token_carries_the_claims_of_the_spec(client, finance):
     assert refresh_claims["token_type"] == "refresh" and refresh_claims["jti"] != claims["jti"]
 
 
-def test_it_records_the_last_login(client, generic):
+def test_it_records_the_last_login_without_a_history_row(client, generic):
+    history_rows = generic.history.count()
     post_json(client, URL, {"employee_id": generic.employee_id, "password": TEST_PASSWORD})
+    client.post("/login/", {"username": generic.employee_id, "password": TEST_PASSWORD})
     generic.refresh_from_db()
     assert generic.last_login is not None
+    assert generic.history.count() == history_rows
 
 
 @pytest.mark.parametrize("employee_id, password", [("9004", "wrong-password-1"), ("0000", TEST_PASSWORD), ("unknown", "x")])
