@@ -120,6 +120,12 @@ UNAUTHORIZED = OpenApiResponse(
 )  # fmt: skip
 
 
+REFRESH_TOKEN_REFUSALS = {
+    400: OpenApiResponse(FIELD_ERRORS, description="No refresh_token, or a body that is not JSON."),
+    401: UNAUTHORIZED,
+}
+
+
 def _user_payload(employee):
     return {
         "user_type": USER_TYPE,
@@ -131,15 +137,19 @@ def _user_payload(employee):
     }
 
 
+class _PublicView(APIView):
+    """An endpoint that takes credentials or a refresh token in its body instead of a Bearer token."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+
 class EmployeeLoginInputSerializer(serializers.Serializer):
     employee_id = serializers.CharField(max_length=32)
     password = serializers.CharField(max_length=256, trim_whitespace=False)
 
 
-class EmployeeLoginView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-
+class EmployeeLoginView(_PublicView):
     @extend_schema(
         operation_id="employee_login",
         summary="Log in with employee number and password",
@@ -257,21 +267,14 @@ class VerifyView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class RefreshView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-
+class RefreshView(_PublicView):
     @extend_schema(
         operation_id="auth_refresh",
         summary="Exchange a refresh token for a new pair",
         description="The refresh token is single-use: it is blacklisted and a new one is returned with the new access "
         "token. Claims are rebuilt from the database.",
         request=RefreshTokenInputSerializer,
-        responses={
-            200: TokenPairSerializer,
-            400: OpenApiResponse(FIELD_ERRORS, description="No refresh_token, or a body that is not JSON."),
-            401: UNAUTHORIZED,
-        },
+        responses={200: TokenPairSerializer, **REFRESH_TOKEN_REFUSALS},
         examples=[
             OpenApiExample("Request", value={"refresh_token": EXAMPLE_TOKENS["refresh_token"]}, request_only=True),
             OpenApiExample("New pair", value=EXAMPLE_TOKENS, response_only=True, status_codes=["200"]),
@@ -292,19 +295,12 @@ class RefreshView(APIView):
         return Response(token_pair_for(employee))
 
 
-class LogoutView(APIView):
-    authentication_classes = []
-    permission_classes = [AllowAny]
-
+class LogoutView(_PublicView):
     @extend_schema(
         operation_id="auth_logout",
         summary="Blacklist a refresh token",
         request=RefreshTokenInputSerializer,
-        responses={
-            204: OpenApiResponse(description="The refresh token can no longer be used."),
-            400: OpenApiResponse(FIELD_ERRORS, description="No refresh_token, or a body that is not JSON."),
-            401: UNAUTHORIZED,
-        },
+        responses={204: OpenApiResponse(description="The refresh token can no longer be used."), **REFRESH_TOKEN_REFUSALS},
         examples=[OpenApiExample("Request", value={"refresh_token": EXAMPLE_TOKENS["refresh_token"]}, request_only=True)],
         auth=[],
         tags=["auth"],

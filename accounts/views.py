@@ -34,9 +34,7 @@ def profile(request):
     """Own details and a password change that needs the current password."""
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.employee_password_set(employee=request.user, password=form.cleaned_data["new_password1"])
-        update_session_auth_hash(request, request.user)
-        messages.success(request, "Your password is changed. Other sessions and API tokens have been ended.")
+        _own_password_save(request, form, "Your password is changed. Other sessions and API tokens have been ended.")
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
 
@@ -50,9 +48,7 @@ def password_set(request):
         return redirect("accounts:profile")
     form = SetPasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.employee_password_set(employee=request.user, password=form.cleaned_data["new_password1"])
-        update_session_auth_hash(request, request.user)
-        messages.success(request, "Your password is set. Welcome.")
+        _own_password_save(request, form, "Your password is set. Welcome.")
         return redirect("reports:dashboard")
     return render(request, "accounts/password_set.html", {"form": form})
 
@@ -106,28 +102,16 @@ def employee_role(request, pk):
 @roles.require(roles.can_manage_roles)
 @require_POST
 @vary_on_headers("HX-Request")
-def employee_deactivate(request, pk):
+def employee_activation(request, pk, *, active):
+    """Deactivate (``active=False``) or reactivate an employee, with a reason (htmx swaps the row)."""
     employee = selectors.employee_get_for_admin(user=request.user, pk=pk)
+    change = services.employee_reactivate if active else services.employee_deactivate
     return _row_change(
         request,
         employee,
         ReasonForm(request.POST),
-        lambda reason: services.employee_deactivate(employee=employee, by=request.user, reason=reason),
-        success=f"{employee} is deactivated.",
-    )
-
-
-@roles.require(roles.can_manage_roles)
-@require_POST
-@vary_on_headers("HX-Request")
-def employee_reactivate(request, pk):
-    employee = selectors.employee_get_for_admin(user=request.user, pk=pk)
-    return _row_change(
-        request,
-        employee,
-        ReasonForm(request.POST),
-        lambda reason: services.employee_reactivate(employee=employee, by=request.user, reason=reason),
-        success=f"{employee} is active again.",
+        lambda reason: change(employee=employee, by=request.user, reason=reason),
+        success=f"{employee} is {'active again' if active else 'deactivated'}.",
     )
 
 
@@ -151,6 +135,13 @@ def employee_unlock(request, pk):
     services.employee_unlock(employee_id=employee.employee_id, by=request.user)
     messages.success(request, f"{employee} can log in again from every address.")
     return redirect("accounts:roles")
+
+
+def _own_password_save(request, form, message):
+    """Save the password the employee chose (a validated Django password form); keep this session logged in."""
+    services.employee_password_set(employee=request.user, password=form.cleaned_data["new_password1"])
+    update_session_auth_hash(request, request.user)
+    messages.success(request, message)
 
 
 def _one_time_password_page(request, employee, one_time_password, *, created):
