@@ -46,3 +46,19 @@ def test_it_creates_an_employee_who_must_change_the_one_time_password(page, logi
     employee = Employee.objects.get(employee_id="3400")
     assert employee.role == "onm_team" and not employee.must_change_password
     assert employee.check_password(NEW_PASSWORD)
+
+
+def test_it_searches_and_deactivates_through_the_dialog(page, login, superadmin, onm, finance):
+    login(superadmin)
+    page.goto("/roles/")
+    page.fill("input[name=q]", "Onm")
+    page.locator("tr", has_text="Finance Clerk").wait_for(state="detached")
+    row = page.locator("tr", has_text="Onm Engineer")
+    row.get_by_role("button", name="Deactivate…").click()
+    dialog = row.locator("dialog")
+    dialog.get_by_label("Reason").fill("Contract ended")
+    dialog.get_by_role("button", name="Deactivate").click()
+    page.get_by_text("9002 Onm Engineer is deactivated.").wait_for()
+    assert page.locator("tr", has_text="Onm Engineer").get_by_text("Deactivated", exact=True).is_visible()
+    onm.refresh_from_db()
+    assert not onm.is_active and onm.history.latest().history_change_reason == "Contract ended"
