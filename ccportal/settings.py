@@ -1,6 +1,7 @@
 """Settings for the CC portal, read entirely from the environment (see README, "Configuration")."""
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
     "axes",
@@ -60,6 +62,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "accounts.middleware.EmployeeSessionMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -144,11 +147,12 @@ AXES_COOLOFF_TIME = env.float("CC_LOCKOUT_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The page for the HTML login, JSON {"detail"} with 429 for the API.
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_ENABLED = env.bool("CC_LOCKOUT_ENABLED", default=True)
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.EmployeeJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -160,10 +164,27 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Employee-login JWT and O&M report endpoints used by the O&M portal.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (no CDN: the portal must work on a site intranet).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 CC_JWT_ACCESS_MINUTES = env.int("CC_JWT_ACCESS_MINUTES", default=60)
 CC_JWT_REFRESH_HOURS = env.int("CC_JWT_REFRESH_HOURS", default=24)
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=CC_JWT_ACCESS_MINUTES),
+    "REFRESH_TOKEN_LIFETIME": timedelta(hours=CC_JWT_REFRESH_HOURS),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env.str("CC_JWT_SECRET", default="") or SECRET_KEY,
+    "AUDIENCE": env.str("CC_JWT_AUDIENCE", default="cc-portal"),
+    "USER_ID_FIELD": "employee_id",
+    "USER_ID_CLAIM": "sub",
+    # A password change or reset ends the tokens issued before it.
+    "CHECK_REVOKE_TOKEN": True,
+}
 
 # Content Security Policy: no inline scripts anywhere (htmx and our JS come from /static/).
 CONTENT_SECURITY_POLICY = {

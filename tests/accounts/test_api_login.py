@@ -1,0 +1,120 @@
+"""POST /api/auth/employee-login: the response of SPEC §2 and every refusal."""
+
+import json
+
+import jwt
+import pytest
+from django.conf import settings
+
+from accounts.models import Role
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+URL = "/api/auth/employee-login"
+
+
+def post_json(client, url, payload):
+    return client.post(url, data=json.dumps(payload), content_type="application/json")
+
+
+def test_it_answers_every_field_of_the_login_response(client, onm):
+    response = post_json(client, URL, {"employee_id": onm.employee_id, "password": TEST_PASSWORD})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"access_token", "refresh_token", "token_type", "expires_in", "user"}
+    assert isinstance(body["access_token"], str) and isinstance(body["refresh_token"], str)
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] == settings.CC_JWT_ACCESS_MINUTES * 60 and isinstance(body["expires_in"], int)
+    assert body["user"] == {
+        "user_type": "employee",
+        "employee_id": "9002",
+        "name": "Onm Engineer",
+        "email": onm.email,
+        "cc_role": "onm_team",
+        "permissions": {"write_customers": True, "write_transactions": True, "manage_roles": False},
+    }
+
+
+def test_the_access_token_carries_the_claims_of_the_spec(client, finance):
+    body = post_json(client, URL, {"employee_id": finance.employee_id, "password": TEST_PASSWORD}).json()
+    header = jwt.get_unverified_header(body["access_token"])
+    claims = jwt.decode(
+        body["access_token"],
+        settings.SIMPLE_JWT["SIGNING_KEY"],
+        algorithms=["HS256"],
+        audience=settings.SIMPLE_JWT["AUDIENCE"],
+    )
+    assert header["alg"] == "HS256"
+    assert claims["sub"] == "9003" and claims["role"] == "finance_team" and claims["name"] == "Finance Clerk"
+    assert claims["user_type"] == "employee" and claims["token_type"] == "access"
+    assert claims["aud"] == settings.SIMPLE_JWT["AUDIENCE"]
+    assert claims["exp"] - claims["iat"] == settings.CC_JWT_ACCESS_MINUTES * 60
+    assert len(claims["jti"]) >= 32
+    refresh_claims = jwt.decode(
+        body["refresh_token"], settings.SIMPLE_JWT["SIGNING_KEY"], algorithms=["HS256"], audience="cc-portal"
+    )
+    assert refresh_claims["token_type"] == "refresh" and refresh_claims["jti"] != claims["jti"]
+
+
+def test_it_records_the_last_login_without_a_history_row(client, generic):
+    history_rows = generic.history.count()
+    post_json(client, URL, {"employee_id": generic.employee_id, "password": TEST_PASSWORD})
+    client.post("/login/", {"username": generic.employee_id, "password": TEST_PASSWORD})
+    generic.refresh_from_db()
+    assert generic.last_login is not None
+    assert generic.history.count() == history_rows
+
+
+@pytest.mark.parametrize("employee_id, password", [("9004", "wrong-password-1"), ("0000", TEST_PASSWORD), ("unknown", "x")])
+def test_it_gives_one_answer_for_a_wrong_password_or_an_unknown_employee(client, generic, employee_id, password):
+    response = post_json(client, URL, {"employee_id": employee_id, "password": password})
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid credentials"}
+
+
+def test_it_refuses_a_deactivated_employee(client, make_employee):
+    employee = make_employee(Role.ONM_TEAM, employee_id="4242", is_active=False)
+    response = post_json(client, URL, {"employee_id": employee.employee_id, "password": TEST_PASSWORD})
+    assert response.status_code == 401 and response.json() == {"detail": "Invalid credentials"}
+
+
+def test_it_refuses_a_one_time_password_until_the_employee_sets_their_own(client, make_employee):
+    employee = make_employee(Role.GENERIC, employee_id="4343", must_change_password=True)
+    response = post_json(client, URL, {"employee_id": employee.employee_id, "password": TEST_PASSWORD})
+    assert response.status_code == 403 and "one-time password" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "payload, fields",
+    [
+        ({}, {"employee_id", "password"}),
+        ({"employee_id": "9004"}, {"password"}),
+        ({"password": TEST_PASSWORD}, {"employee_id"}),
+        ({"employee_id": "", "password": ""}, {"employee_id", "password"}),
+        ({"employee_id": "   ", "password": TEST_PASSWORD}, {"employee_id"}),
+        ({"employee_id": None, "password": TEST_PASSWORD}, {"employee_id"}),
+        (["9004", TEST_PASSWORD], {"non_field_errors"}),
+    ],
+)
+def test_it_names_the_missing_or_empty_fields(client, generic, payload, fields):
+    response = post_json(client, URL, payload)
+    assert response.status_code == 400
+    assert set(response.json()) == fields
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ('{"employee_id": "9004", "password": ', "application/json"),
+        ("employee_id=9004&password=x", "application/x-www-form-urlencoded"),
+        ("employee_id 9004", "text/plain"),
+    ],
+)
+def test_it_refuses_a_body_that_is_not_json_with_400(client, generic, body, content_type):
+    response = client.post(URL, data=body, content_type=content_type)
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json() and "employee_id" in response.json()["non_field_errors"][0]
+
+
+def test_it_does_not_answer_get(client):
+    assert client.get(URL).status_code == 405
