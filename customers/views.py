@@ -180,6 +180,8 @@ def _wizard_review(request, stored):
             value = form.cleaned_data.get(field_name)
             if field_name == "customer_type" and value:
                 value = f"{value} — {CustomerType(value).label}"
+            elif isinstance(value, date):
+                value = value.strftime("%Y-%m-%d")
             rows.append((form.fields[field_name].label or _field_label(field_name), value))
         summary.append((name, title, rows))
     return render(
