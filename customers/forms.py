@@ -213,7 +213,12 @@ class LedgerEntryForm(forms.Form):
     )
     kind = forms.ChoiceField(choices=KINDS)
     amount = forms.DecimalField(
-        label="Amount (LSL)", required=False, min_value=Decimal("0"), max_digits=12, decimal_places=2, help_text="For a payment."
+        label="Amount (LSL)",
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+        help_text="Paid; for consumption, empty means kWh × rate.",
     )
     kwh = forms.DecimalField(
         label="kWh",

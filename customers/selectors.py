@@ -156,11 +156,14 @@ def customer_recent_history(customer, limit=10):
 
 
 def account_number_next(site_code):
-    """The next free account number (`NNNNSSS`) for a site: one above the highest used anywhere —
-    `tblaccountnumbers`, `tblmeter` and the ledger (legacy rows may name accounts that have no row)."""
+    """The next free account number (`NNNNSSS`) for a site: one above the highest in `tblaccountnumbers` and
+    `tblmeter`, stepping over numbers that legacy ledger rows already use (accounts with no row of their own).
+
+    The ledger is asked number by number through its (accountnumber, date) index rather than scanned, as it is
+    by far the biggest table."""
     site_code = site_code.upper()
     highest = 0
-    for model in (AccountNumber, Meter, AccountHistory):
+    for model in (AccountNumber, Meter):
         # Portable SQL (no regex): seven-character numbers ending in the code, highest first as text.
         candidates = (
             model.objects.filter(accountnumber__endswith=site_code)
@@ -175,9 +178,12 @@ def account_number_next(site_code):
             if match:
                 highest = max(highest, int(match[1]))
                 break
-    if highest >= 9999:
+    number = highest + 1
+    while number <= 9999 and AccountHistory.objects.filter(accountnumber=f"{number:04d}{site_code}").exists():
+        number += 1
+    if number > 9999:
         raise ValueError(f"site {site_code} has no free account numbers left")
-    return f"{highest + 1:04d}{site_code}"
+    return f"{number:04d}{site_code}"
 
 
 def meter_active_account(meterid):

@@ -130,7 +130,10 @@ def meter_assign(
                     f"(customer {active.customer.pk} {active.customer.full_name}). Terminate that account first."
                 }
             )
-        number = accountnumber or selectors.account_number_next(site_code)
+        try:
+            number = accountnumber or selectors.account_number_next(site_code)
+        except ValueError as error:
+            raise ValidationError({"site_code": str(error)}) from None
         if accountnumber and AccountNumber.objects.filter(accountnumber=accountnumber).exists():
             raise ValidationError({"accountnumber": f"Account {accountnumber} already exists."})
         try:

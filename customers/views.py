@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -19,6 +20,7 @@ from billing.models import AccountHistory
 from billing.services import ledger_entry_create, ledger_entry_delete, ledger_entry_update
 from ccportal.charts import bar_chart, line_chart
 from ccportal.normalize import NormalisationError, account_number_normalise
+from ccportal.units import kwh_for_amount, money
 from customers import selectors, services
 from customers.forms import (
     WIZARD_STEPS,
@@ -377,6 +379,22 @@ def account_lookup(request):
     return render(request, "customers/account_lookup.html", {"form": form})
 
 
+def _ledger_initial(row):
+    """The edit dialog's values. The figure the service derives (a payment's kWh, a consumption's amount) is
+    left empty when it still equals amount ÷ rate or kWh × rate, so changing the other one recomputes it."""
+    amount, kwh = abs(row.transaction_amount), abs(row.kwh_value)
+    derivable = False
+    if row.rate_used:
+        derivable = kwh_for_amount(amount, row.rate_used) == kwh if row.payment else money(kwh * row.rate_used) == amount
+    return {
+        "when": timezone.localtime(row.transaction_date),
+        "kind": "payment" if row.payment else "consumption",
+        "amount": None if derivable and not row.payment else amount,
+        "kwh": None if derivable and row.payment else kwh,
+        "rate": row.rate_used,
+    }
+
+
 def _account_context(request, accountnumber):
     data = selectors.account_data(accountnumber)
     rows, sort = selectors.account_ledger(accountnumber, sort=request.GET.get("sort", ""))
@@ -390,13 +408,7 @@ def _account_context(request, accountnumber):
                     row,
                     LedgerEntryForm(
                         prefix=f"row{row.pk}",
-                        initial={
-                            "when": row.transaction_date,
-                            "kind": "payment" if row.payment else "consumption",
-                            "amount": abs(row.transaction_amount),
-                            "kwh": abs(row.kwh_value),
-                            "rate": row.rate_used,
-                        },
+                        initial=_ledger_initial(row),
                     ),
                 )
             )

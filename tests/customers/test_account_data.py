@@ -176,3 +176,26 @@ def test_generic_cannot_write_the_ledger(generic_client, account):
     assert generic_client.post(f"/accounts/0045MAK/ledger/{row.pk}/", {}).status_code == 403
     assert generic_client.post(f"/accounts/0045MAK/ledger/{row.pk}/delete/", {"reason": "x"}).status_code == 403
     assert AccountHistory.objects.filter(accountnumber="0045MAK").count() == 5
+
+
+def test_the_edit_dialog_leaves_the_derived_figure_empty_so_it_follows(onm_client, account):
+    row = AccountHistory.objects.get(accountnumber="0045MAK", kwh_value=Decimal("10.000"))
+    row.rate_used = Decimal("4.6000")
+    row.save()
+    page = onm_client.get("/accounts/0045MAK/")
+    form = dict(page.context["rows"])[row]
+    assert form.initial["kwh"] is None and form.initial["amount"] == Decimal("46.00")
+    when = timezone.localtime(row.transaction_date).strftime("%Y-%m-%dT%H:%M")
+    prefix = f"row{row.pk}"
+    onm_client.post(
+        f"/accounts/0045MAK/ledger/{row.pk}/",
+        {
+            f"{prefix}-when": when,
+            f"{prefix}-kind": "payment",
+            f"{prefix}-amount": "92",
+            f"{prefix}-rate": "4.6",
+            f"{prefix}-reason": "typo",
+        },
+    )
+    row.refresh_from_db()
+    assert row.kwh_value == Decimal("20.000")

@@ -28,11 +28,18 @@ def test_the_next_number_looks_at_accounts_meters_and_legacy_ledger_rows():
     assert selectors.account_number_next("MAK") == "0042MAK"
     MeterFactory(accountnumber="0050MAK")
     assert selectors.account_number_next("MAK") == "0051MAK"
-    LedgerRowFactory(accountnumber="0077MAK")  # legacy: no tblaccountnumbers row
-    assert selectors.account_number_next("mak") == "0078MAK"
-    LedgerRowFactory(accountnumber="9MAK")  # junk in legacy data is ignored
+    LedgerRowFactory(accountnumber="0051MAK")  # legacy: ledger rows but no tblaccountnumbers row
+    LedgerRowFactory(accountnumber="0052MAK")
+    assert selectors.account_number_next("mak") == "0053MAK"
     AccountNumberFactory(accountnumber="0099KET")
-    assert selectors.account_number_next("MAK") == "0078MAK"
+    MeterFactory(accountnumber="9MAK")  # junk in legacy data is ignored
+    assert selectors.account_number_next("MAK") == "0053MAK"
+
+
+def test_a_full_site_says_so():
+    AccountNumberFactory(accountnumber="9999MAK")
+    with pytest.raises(ValueError):
+        selectors.account_number_next("MAK")
 
 
 def test_it_shows_the_likely_number_and_assigns_the_meter(onm_client, onm):
