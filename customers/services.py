@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from ccportal.history import history_delete, history_save
@@ -71,6 +72,10 @@ def customer_update(*, customer, changes, by, reason):
 def customer_terminate(*, customer, on, by, reason):
     """End the service: sets `DATE SERVICE TERMINATED` and the meters' status; the ledger is kept."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.date_service_connected and on < customer.date_service_connected:
+        raise ValidationError(
+            {"on": f"The service cannot end before it was connected ({customer.date_service_connected:%Y-%m-%d})."}
+        )
     customer.date_service_terminated = on
     history_save(customer, by=by, reason=reason)
     for meter in Meter.objects.filter(customer=customer).exclude(current_status="terminated"):
@@ -88,14 +93,21 @@ def customer_delete(*, customer, by, reason):
         raise ValidationError(
             "This customer has ledger rows, so the record is kept for the accounts: terminate the service instead."
         )
-    for account in AccountNumber.objects.filter(customer=customer):
-        history_delete(account, by=by, reason=reason)
-    for meter in Meter.objects.filter(customer=customer):
-        meter.customer = None
-        meter.accountnumber = ""
-        meter.current_status = ""
-        history_save(meter, by=by, reason=reason)
-    history_delete(customer, by=by, reason=reason)
+    try:
+        with transaction.atomic():
+            for account in AccountNumber.objects.filter(customer=customer):
+                history_delete(account, by=by, reason=reason)
+            for meter in Meter.objects.filter(customer=customer):
+                meter.customer = None
+                meter.accountnumber = ""
+                meter.current_status = ""
+                history_save(meter, by=by, reason=reason)
+            history_delete(customer, by=by, reason=reason)
+    except ProtectedError as error:
+        kinds = sorted({obj._meta.verbose_name_plural for obj in error.protected_objects})
+        raise ValidationError(
+            f"Other records still point at this customer ({', '.join(kinds)}): terminate the service instead."
+        ) from None
 
 
 @transaction.atomic

@@ -92,7 +92,7 @@ def customer_list(request):
     }
     if _wants_partial(request):
         return render(request, "customers/_results.html", context)
-    context.update(sites=selectors.sites(), types=CustomerType.choices, lookup_form=AccountLookupForm())
+    context.update(sites=selectors.sites(), types=CustomerType.choices)
     return render(request, "customers/list.html", context)
 
 
@@ -269,11 +269,15 @@ def customer_terminate(request, pk):
     customer = selectors.customer_get(pk)
     form = TerminateForm(prefix="terminate", data=request.POST)
     if form.is_valid():
-        services.customer_terminate(
-            customer=customer, on=form.cleaned_data["on"], by=request.user, reason=form.cleaned_data["reason"]
-        )
-        messages.success(request, f"Service of customer {customer.pk} terminated on {form.cleaned_data['on']:%Y-%m-%d}.")
-        return redirect("customers:detail", pk=customer.pk)
+        try:
+            services.customer_terminate(
+                customer=customer, on=form.cleaned_data["on"], by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Service of customer {customer.pk} terminated on {form.cleaned_data['on']:%Y-%m-%d}.")
+            return redirect("customers:detail", pk=customer.pk)
     context = _detail_context(request, customer)
     context["terminate_form"] = form
     return render(request, "customers/detail.html", context, status=400)
@@ -350,6 +354,7 @@ def assign_meter(request, pk):
                 "village": customer.city,
                 "latitude": customer.gps_y,
                 "longitude": customer.gps_x,
+                "connect_date": customer.date_service_connected or timezone.localdate(),
             }
         )
     form.fields["site_code"].widget.attrs.update(

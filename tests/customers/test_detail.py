@@ -147,3 +147,11 @@ def test_delete_and_terminate_are_posts_only(admin_client):
     customer = CustomerFactory()
     assert admin_client.get(f"/customers/{customer.pk}/delete/").status_code == 405
     assert admin_client.get(f"/customers/{customer.pk}/terminate/").status_code == 405
+
+
+def test_terminate_cannot_predate_the_connection(onm_client):
+    customer = CustomerFactory(date_service_connected=date(2024, 1, 15))
+    response = onm_client.post(f"/customers/{customer.pk}/terminate/", {"terminate-on": "2023-12-31", "terminate-reason": "typo"})
+    assert response.status_code == 400 and "before it was connected" in response.context["terminate_form"].errors["on"][0]
+    customer.refresh_from_db()
+    assert customer.date_service_terminated is None
