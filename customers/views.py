@@ -82,6 +82,7 @@ def customer_list(request):
     page = Paginator(customers, LIST_PAGE_SIZE).get_page(params.get("page"))
     context = {
         "page": page,
+        "counts": selectors.customer_status_counts(customers),
         "sort": sort,
         "q": q,
         "site": params.get("site", ""),

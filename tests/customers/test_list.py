@@ -97,6 +97,8 @@ def test_it_filters_by_site_type_and_status(generic_client):
     assert ids(generic_client.get("/customers/", {"type": "HH"})) == [mak.pk]
     assert ids(generic_client.get("/customers/", {"site": "KET", "status": "active"})) == [ket.pk]
     assert ids(generic_client.get("/customers/", {"status": "terminated"})) == [gone.pk]
+    counts = generic_client.get("/customers/", {"site": "KET"}).context["counts"]
+    assert counts == {"active": 1, "terminated": 1}
 
 
 def test_it_sorts_by_whitelisted_columns_only(generic_client):
@@ -128,10 +130,10 @@ def test_the_list_runs_a_fixed_number_of_queries(generic_client, django_assert_m
     for _ in range(count):
         customer = CustomerFactory()
         AccountNumberFactory(customer=customer, meter=MeterFactory(customer=customer))
-    with django_assert_max_num_queries(9):  # session, user, count, sites, page, accounts, session save
+    with django_assert_max_num_queries(10):  # session, user, count, status counts, sites, page, accounts, session save
         response = generic_client.get("/customers/", {"q": "Mokoena", "sort": "name"})
     assert len(ids(response)) == count
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         generic_client.get("/customers/", {"q": "Mokoena"}, headers={"HX-Request": "true"})
 
 
