@@ -1,0 +1,267 @@
+"""Forms for customers: the wizard steps, inline edit, meter assignment, ledger rows, terminate and delete."""
+
+from decimal import Decimal
+
+from django import forms
+from django.forms import modelform_factory
+
+from ccportal.normalize import NormalisationError, account_number_normalise, phone_normalise
+from customers.models import Customer, CustomerType
+from customers.selectors import site_choices
+
+GENDERS = [("", "—"), ("Female", "Female"), ("Male", "Male")]
+PHONE_FIELDS = ("phone", "cell_phone_1", "cell_phone_2")
+
+
+def _type_choices():
+    return [("", "Choose a type")] + list(CustomerType.choices)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CustomerForm(forms.ModelForm):
+    """Every customer field with the portal's validation; the wizard steps and inline edit take subsets."""
+
+    class Meta:
+        model = Customer
+        fields = [
+            "first_name",
+            "middle_name",
+            "last_name",
+            "gender",
+            "national_id",
+            "phone",
+            "cell_phone_1",
+            "cell_phone_2",
+            "email",
+            "site_code",
+            "district",
+            "city",
+            "plot_number",
+            "street_address",
+            "gps_y",
+            "gps_x",
+            "customer_type",
+            "date_service_connected",
+            "date_service_terminated",
+            "country",
+        ]
+        labels = {"gps_y": "GPS latitude", "gps_x": "GPS longitude", "city": "Village"}
+        widgets = {
+            "date_service_connected": DateInput(),
+            "date_service_terminated": DateInput(),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "placeholder": "+266 5775 5403"}),
+            "cell_phone_1": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "cell_phone_2": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "gps_y": forms.NumberInput(attrs={"step": "0.000001", "placeholder": "-29.123456"}),
+            "gps_x": forms.NumberInput(attrs={"step": "0.000001", "placeholder": "27.654321"}),
+        }
+
+    required_fields = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "site_code" in self.fields:
+            self.fields["site_code"] = forms.ChoiceField(label="Site", choices=[("", "Choose a site")] + site_choices())
+        if "gender" in self.fields:
+            self.fields["gender"] = forms.ChoiceField(choices=GENDERS, required=False)
+        if "customer_type" in self.fields:
+            self.fields["customer_type"] = forms.ChoiceField(label="Customer type", choices=_type_choices())
+        for name in self.required_fields:
+            if name in self.fields:
+                self.fields[name].required = True
+
+    def _clean_phone(self, name):
+        try:
+            return phone_normalise(self.cleaned_data.get(name))
+        except NormalisationError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_phone(self):
+        return self._clean_phone("phone")
+
+    def clean_cell_phone_1(self):
+        return self._clean_phone("cell_phone_1")
+
+    def clean_cell_phone_2(self):
+        return self._clean_phone("cell_phone_2")
+
+    def clean_national_id(self):
+        return (self.cleaned_data.get("national_id") or "").strip()
+
+    def clean_gps_y(self):
+        value = self.cleaned_data.get("gps_y")
+        if value is not None and not -90 <= value <= 90:
+            raise forms.ValidationError("A latitude lies between -90 and 90 (Lesotho is near -29.5).")
+        return None if value is None else round(value, 6)
+
+    def clean_gps_x(self):
+        value = self.cleaned_data.get("gps_x")
+        if value is not None and not -180 <= value <= 180:
+            raise forms.ValidationError("A longitude lies between -180 and 180 (Lesotho is near 28.2).")
+        return None if value is None else round(value, 6)
+
+    def clean(self):
+        cleaned = super().clean()
+        connected, terminated = cleaned.get("date_service_connected"), cleaned.get("date_service_terminated")
+        if connected and terminated and terminated < connected:
+            self.add_error("date_service_terminated", "The service cannot end before it was connected.")
+        return cleaned
+
+
+class PersonalForm(CustomerForm):
+    required_fields = ("first_name", "last_name")
+
+    class Meta(CustomerForm.Meta):
+        fields = ["first_name", "middle_name", "last_name", "gender", "national_id", "phone", "cell_phone_1"]
+
+
+class LocationForm(CustomerForm):
+    class Meta(CustomerForm.Meta):
+        fields = ["site_code", "district", "city", "plot_number", "street_address", "gps_y", "gps_x"]
+
+
+class ServiceForm(CustomerForm):
+    class Meta(CustomerForm.Meta):
+        fields = ["customer_type", "date_service_connected"]
+
+
+WIZARD_STEPS = [
+    ("personal", "Personal", PersonalForm),
+    ("location", "Location", LocationForm),
+    ("service", "Service", ServiceForm),
+]
+
+
+def customer_field_form(field_name):
+    """A form editing one customer field, with the reason asked for every change."""
+    base = modelform_factory(Customer, form=CustomerForm, fields=[field_name])
+
+    class FieldForm(base):
+        reason = forms.CharField(max_length=200, help_text="Why this change (kept in the history).")
+
+    return FieldForm
+
+
+class AssignMeterForm(forms.Form):
+    meterid = forms.CharField(label="Meter serial", max_length=50)
+    site_code = forms.ChoiceField(label="Site")
+    customer_type = forms.ChoiceField(label="Customer type")
+    village = forms.CharField(max_length=100, required=False)
+    latitude = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.NumberInput(attrs={"step": "0.000001"}))
+    longitude = forms.FloatField(
+        required=False, min_value=-180, max_value=180, widget=forms.NumberInput(attrs={"step": "0.000001"})
+    )
+    connect_date = forms.DateField(label="Connection date", required=False, widget=DateInput())
+    accountnumber = forms.CharField(
+        label="Account number",
+        required=False,
+        max_length=20,
+        help_text="Leave empty: the server gives the next free number. Type one (e.g. MAK0045) only to reuse a legacy number.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site_code"].choices = [("", "Choose a site")] + site_choices()
+        self.fields["customer_type"].choices = _type_choices()
+
+    def clean_meterid(self):
+        meterid = " ".join(self.cleaned_data["meterid"].split()).upper()
+        if not meterid:
+            raise forms.ValidationError("Type the meter serial.")
+        return meterid
+
+    def clean_accountnumber(self):
+        value = self.cleaned_data.get("accountnumber")
+        if not value:
+            return ""
+        try:
+            return account_number_normalise(value)
+        except NormalisationError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        number, site = cleaned.get("accountnumber"), cleaned.get("site_code")
+        if number and site and number[-3:] != site:
+            self.add_error("accountnumber", f"Account {number} belongs to site {number[-3:]}, not {site}.")
+        return cleaned
+
+
+class AccountLookupForm(forms.Form):
+    account = forms.CharField(label="Account number", max_length=20)
+
+    def clean_account(self):
+        try:
+            return account_number_normalise(self.cleaned_data["account"])
+        except NormalisationError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class LedgerEntryForm(forms.Form):
+    KINDS = [("payment", "Payment"), ("consumption", "Consumption")]
+
+    when = forms.DateTimeField(
+        label="Date and time",
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    kind = forms.ChoiceField(choices=KINDS)
+    amount = forms.DecimalField(
+        label="Amount (LSL)",
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+        help_text="Paid; for consumption, empty means kWh × rate.",
+    )
+    kwh = forms.DecimalField(
+        label="kWh",
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=3,
+        help_text="Consumed kWh; for a payment, empty means amount ÷ rate.",
+    )
+    rate = forms.DecimalField(
+        label="Rate (LSL/kWh)",
+        required=False,
+        min_value=Decimal("0.0001"),
+        max_digits=8,
+        decimal_places=4,
+        help_text="Empty: the tariff in force at that time.",
+    )
+    reason = forms.CharField(max_length=200)
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == "payment" and not cleaned.get("amount"):
+            self.add_error("amount", "A payment needs an amount above 0.")
+        if kind == "consumption" and not cleaned.get("kwh"):
+            self.add_error("kwh", "A consumption row needs the kWh consumed, above 0.")
+        return cleaned
+
+    def service_kwargs(self):
+        data = self.cleaned_data
+        return {
+            "when": data["when"],
+            "is_payment": data["kind"] == "payment",
+            "amount": data.get("amount"),
+            "kwh": data.get("kwh"),
+            "rate_lsl": data.get("rate"),
+        }
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=200)
+
+
+class TerminateForm(forms.Form):
+    on = forms.DateField(label="Service ended on", widget=DateInput())
+    reason = forms.CharField(max_length=200)

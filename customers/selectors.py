@@ -1,0 +1,343 @@
+"""Read queries for customers, meters and accounts: search, duplicates, next account number, Customer Data."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Length, Replace, TruncDate, TruncMonth
+from django.db.models.lookups import EndsWith
+from django.http import Http404
+from django.utils import timezone
+
+from billing.models import AccountHistory
+from billing.selectors import account_balance_kwh, tariff_rate_for
+from ccportal.normalize import account_number_or_none, phone_search_key, site_code_from_account
+from ccportal.units import energy, money
+from customers.models import AccountNumber, Customer, Meter, Site
+
+CUSTOMER_SORTS = {
+    "id": ("customer_id",),
+    "name": ("last_name", "first_name", "customer_id"),
+    "site": ("site_code", "customer_id"),
+    "type": ("customer_type", "customer_id"),
+    "connected": ("date_service_connected", "customer_id"),
+}
+LEDGER_SORTS = {
+    "date": ("transaction_date", "id"),
+    "amount": ("transaction_amount", "id"),
+    "kwh": ("kwh_value", "id"),
+    "balance": ("current_balance", "id"),
+}
+PHONE_COLUMNS = ("phone", "cell_phone_1", "cell_phone_2")
+ACCOUNT_NUMBER_RE = re.compile(r"^(\d{4})([A-Z]{3})$")
+
+
+def sort_keys(sort, table, default):
+    """The ORDER BY of a whitelisted ``sort`` parameter (``name`` or ``-name``) and the canonical value."""
+    name = (sort or "").lstrip("-")
+    if name not in table:
+        sort, name = default, default.lstrip("-")
+    descending = sort.startswith("-")
+    return [f"-{key}" if descending else key for key in table[name]], sort
+
+
+def sites():
+    return Site.objects.all()
+
+
+def site_choices():
+    return [(site.code, f"{site.code} {site.name}") for site in Site.objects.all()]
+
+
+def _phone_matches(key):
+    """Q for a phone's last 8 digits in any of the three phone columns, whatever spaces or dashes they hold."""
+    match = Q()
+    for field in PHONE_COLUMNS:
+        digits = F(field)
+        for character in (" ", "-", "(", ")", "."):
+            digits = Replace(digits, Value(character), Value(""))
+        match |= Q(EndsWith(digits, Value(key)))
+    return match
+
+
+def customer_search_filter(q):
+    """A Q matching ``q`` against name (every word), customer ID, phone (last 8 digits, any stored form),
+    plot number, national ID, account number (any accepted spelling) and meter serial."""
+    q = (q or "").strip()
+    if not q:
+        return Q()
+    words = q.split()
+    by_name = Q()
+    for word in words:
+        by_name &= Q(first_name__icontains=word) | Q(middle_name__icontains=word) | Q(last_name__icontains=word)
+    match = by_name | Q(plot_number__icontains=q) | Q(national_id__icontains=q)
+    if q.isdigit() and len(q) <= 9:
+        match |= Q(customer_id=int(q))
+    phone_key = phone_search_key(q)
+    if phone_key and not re.search(r"[A-Za-z]", q):
+        match |= _phone_matches(phone_key)
+    accountnumber = account_number_or_none(q)
+    if accountnumber:
+        match |= Q(Exists(AccountNumber.objects.filter(customer=OuterRef("pk"), accountnumber=accountnumber)))
+        match |= Q(Exists(Meter.objects.filter(customer=OuterRef("pk"), accountnumber=accountnumber)))
+    if len(q) >= 4:
+        match |= Q(Exists(Meter.objects.filter(customer=OuterRef("pk"), meterid__iexact=q)))
+    return match
+
+
+def customer_list(*, q="", site="", customer_type="", status="", sort=""):
+    """Customers matching the list page's parameters, with their account numbers prefetched."""
+    order, sort = sort_keys(sort, CUSTOMER_SORTS, "id")
+    customers = Customer.objects.filter(customer_search_filter(q))
+    if site:
+        customers = customers.filter(site_code=site)
+    if customer_type:
+        customers = customers.filter(customer_type=customer_type)
+    if status == "active":
+        customers = customers.filter(date_service_terminated__isnull=True)
+    elif status == "terminated":
+        customers = customers.filter(date_service_terminated__isnull=False)
+    customers = customers.order_by(*order).prefetch_related("accounts")
+    return customers, sort
+
+
+def customer_status_counts(customers):
+    """{"active": n, "terminated": m} over a customer queryset, in one query."""
+    return customers.order_by().aggregate(
+        active=Count("pk", filter=Q(date_service_terminated__isnull=True)),
+        terminated=Count("pk", filter=Q(date_service_terminated__isnull=False)),
+    )
+
+
+def customer_get(pk):
+    """The customer or Http404 (ids come from URLs)."""
+    try:
+        return Customer.objects.get(pk=pk)
+    except (Customer.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such customer") from None
+
+
+def customer_duplicates(*, phones=(), national_id="", exclude_pk=None):
+    """Customers sharing a phone (last 8 digits, any field) or the national ID: possible duplicates."""
+    match = Q()
+    for phone in phones:
+        key = phone_search_key(phone)
+        if key:
+            match |= _phone_matches(key)
+    if national_id and national_id.strip():
+        match |= Q(national_id__iexact=national_id.strip())
+    if not match:
+        return Customer.objects.none()
+    customers = Customer.objects.filter(match)
+    if exclude_pk:
+        customers = customers.exclude(pk=exclude_pk)
+    return customers.order_by("customer_id")[:10]
+
+
+def customer_accountnumbers(customer):
+    """Every account number the customer has or had: `tblaccountnumbers` and `tblmeter`."""
+    numbers = set(AccountNumber.objects.filter(customer=customer).values_list("accountnumber", flat=True))
+    numbers |= set(Meter.objects.filter(customer=customer).exclude(accountnumber="").values_list("accountnumber", flat=True))
+    return sorted(numbers)
+
+
+def customer_has_ledger_rows(customer):
+    numbers = customer_accountnumbers(customer)
+    return bool(numbers) and AccountHistory.objects.filter(accountnumber__in=numbers[:2000]).exists()
+
+
+def customer_accounts(customer):
+    """The customer's accounts with their meter and kWh balance (newest ledger row), in one query."""
+    latest = AccountHistory.objects.filter(accountnumber=OuterRef("accountnumber")).order_by("-transaction_date", "-id")
+    return (
+        AccountNumber.objects.filter(customer=customer)
+        .select_related("meter")
+        .annotate(balance_kwh=Subquery(latest.values("current_balance")[:1]))
+        .order_by("accountnumber")
+    )
+
+
+def customer_recent_history(customer, limit=10):
+    return customer.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
+
+
+def account_number_next(site_code):
+    """The next free account number (`NNNNSSS`) for a site: one above the highest in `tblaccountnumbers` and
+    `tblmeter`, stepping over numbers that legacy ledger rows already use (accounts with no row of their own).
+
+    The ledger is asked number by number through its (accountnumber, date) index rather than scanned, as it is
+    by far the biggest table."""
+    site_code = site_code.upper()
+    highest = 0
+    for model in (AccountNumber, Meter):
+        # Portable SQL (no regex): seven-character numbers ending in the code, highest first as text.
+        candidates = (
+            model.objects.filter(accountnumber__endswith=site_code)
+            .annotate(length=Length("accountnumber"))
+            .filter(length=7)
+            .order_by("-accountnumber")
+            .values_list("accountnumber", flat=True)
+            .distinct()[:20]
+        )
+        for value in candidates:
+            match = ACCOUNT_NUMBER_RE.match(value.upper())
+            if match:
+                highest = max(highest, int(match[1]))
+                break
+    number = highest + 1
+    while number <= 9999 and AccountHistory.objects.filter(accountnumber=f"{number:04d}{site_code}").exists():
+        number += 1
+    if number > 9999:
+        raise ValueError(f"site {site_code} has no free account numbers left")
+    return f"{number:04d}{site_code}"
+
+
+def meter_active_account(meterid):
+    """The active account (customer not terminated) the meter is on, or None."""
+    account = (
+        AccountNumber.objects.filter(meter_id=meterid, customer__date_service_terminated__isnull=True)
+        .select_related("customer")
+        .first()
+    )
+    if account:
+        return account
+    meter = Meter.objects.filter(pk=meterid).select_related("customer").first()
+    if meter and meter.accountnumber and meter.customer and not meter.customer.is_terminated:
+        return AccountNumber(accountnumber=meter.accountnumber, customer=meter.customer, meter=meter)
+    return None
+
+
+# Customer Data ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class AccountData:
+    accountnumber: str
+    account: AccountNumber | None
+    customer: Customer | None
+    meter: Meter | None
+    site: Site | None
+    tariff: object
+    balance_kwh: Decimal
+    average_kwh_per_day: Decimal
+    days_to_recharge: Decimal | None
+    last_payment: AccountHistory | None
+    totals: dict
+
+
+def account_data(accountnumber, *, now=None):
+    """Banner, balance and figures of one account; Http404 when nothing at all knows the number.
+
+    An account with ledger rows but no `tblaccountnumbers` row (legacy data) still shows."""
+    now = now or timezone.now()
+    account = AccountNumber.objects.filter(accountnumber=accountnumber).select_related("customer", "meter").first()
+    meter = account.meter if account else Meter.objects.filter(accountnumber=accountnumber).select_related("customer").first()
+    customer = account.customer if account else (meter.customer if meter else None)
+    rows = AccountHistory.objects.filter(accountnumber=accountnumber)
+    if account is None and meter is None and not rows.exists():
+        raise Http404("No such account")
+    site_code = site_code_from_account(accountnumber)
+    site = Site.objects.filter(code=site_code).first()
+    tariff = tariff_rate_for(customer=customer, site_code=site_code, on=now)
+    balance = energy(account_balance_kwh(accountnumber))
+    today = timezone.localdate(now)
+    consumed = rows.filter(
+        payment=False,
+        transaction_date__gte=_local_midnight(today - timedelta(days=29)),
+        transaction_date__lt=_local_midnight(today + timedelta(days=1)),
+    ).aggregate(kwh=Sum("kwh_value"))["kwh"]
+    average = energy(abs(energy(consumed or 0)) / 30)
+    days = None
+    if average > 0:
+        days = (max(balance, Decimal(0)) / average).quantize(Decimal("0.1"))
+    last_payment = rows.filter(payment=True).order_by("-transaction_date", "-id").first()
+    sums = rows.aggregate(
+        paid_lsl=Sum("transaction_amount", filter=Q(payment=True)),
+        bought_kwh=Sum("kwh_value", filter=Q(payment=True)),
+        used_kwh=Sum("kwh_value", filter=Q(payment=False)),
+    )
+    totals = {
+        "paid_lsl": money(sums["paid_lsl"] or 0),
+        "bought_kwh": energy(sums["bought_kwh"] or 0),
+        "used_kwh": energy(abs(energy(sums["used_kwh"] or 0))),
+    }
+    return AccountData(
+        accountnumber=accountnumber,
+        account=account,
+        customer=customer,
+        meter=meter,
+        site=site,
+        tariff=tariff,
+        balance_kwh=balance,
+        average_kwh_per_day=average,
+        days_to_recharge=days,
+        last_payment=last_payment,
+        totals=totals,
+    )
+
+
+def _local_midnight(day):
+    return datetime.combine(day, time(0, 0), tzinfo=timezone.get_current_timezone())
+
+
+def account_consumption_daily(accountnumber, *, days, now=None):
+    """(labels, kWh) of consumption per calendar day (Africa/Maseru) for the last ``days`` days, today included."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    first = today - timedelta(days=days - 1)
+    per_day = {
+        row["day"]: row["kwh"]
+        for row in AccountHistory.objects.filter(
+            accountnumber=accountnumber,
+            payment=False,
+            transaction_date__gte=_local_midnight(first),
+            transaction_date__lt=_local_midnight(today + timedelta(days=1)),
+        )
+        .annotate(day=TruncDate("transaction_date"))
+        .values("day")
+        .annotate(kwh=Sum("kwh_value"))
+        .order_by("day")
+    }
+    labels, values = [], []
+    for i in range(days):
+        day = first + timedelta(days=i)
+        labels.append(day.strftime("%d %b") if days <= 7 else day.strftime("%d/%m"))
+        values.append(abs(energy(per_day.get(day) or 0)))
+    return labels, values
+
+
+def account_consumption_monthly(accountnumber, *, months=12, now=None):
+    """(labels, kWh) of consumption per calendar month for the last ``months`` months (this one included)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    starts = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        starts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    starts.reverse()
+    per_month = {}
+    for row in (
+        AccountHistory.objects.filter(
+            accountnumber=accountnumber,
+            payment=False,
+            transaction_date__gte=_local_midnight(starts[0]),
+            transaction_date__lte=now,
+        )
+        .annotate(month=TruncMonth("transaction_date"))
+        .values("month")
+        .annotate(kwh=Sum("kwh_value"))
+        .order_by("month")
+    ):
+        month_start = row["month"]
+        if isinstance(month_start, datetime):
+            month_start = timezone.localtime(month_start).date() if timezone.is_aware(month_start) else month_start.date()
+        per_month[month_start.replace(day=1)] = row["kwh"]
+    return [start.strftime("%b %y") for start in starts], [abs(energy(per_month.get(start) or 0)) for start in starts]
+
+
+def account_ledger(accountnumber, *, sort=""):
+    order, sort = sort_keys(sort, LEDGER_SORTS, "-date")
+    return AccountHistory.objects.filter(accountnumber=accountnumber).order_by(*order), sort

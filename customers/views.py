@@ -1,0 +1,518 @@
+"""Pages for customers: list and live search, New Customer wizard, Customer Detail, Assign Meter, Customer Data."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from accounts import roles
+from accounts.roles import require
+from billing.models import AccountHistory
+from billing.services import ledger_entry_create, ledger_entry_delete, ledger_entry_update
+from ccportal.charts import bar_chart, line_chart
+from ccportal.normalize import NormalisationError, account_number_normalise
+from ccportal.units import kwh_for_amount, money
+from customers import selectors, services
+from customers.forms import (
+    WIZARD_STEPS,
+    AccountLookupForm,
+    AssignMeterForm,
+    CustomerForm,
+    LedgerEntryForm,
+    ReasonForm,
+    TerminateForm,
+    customer_field_form,
+)
+from customers.models import Customer, CustomerType
+
+LIST_PAGE_SIZE = 50
+LEDGER_PAGE_SIZE = 25
+WIZARD_SESSION_KEY = "customer_wizard"
+FIELD_GROUPS = [
+    ("Personal", ["first_name", "middle_name", "last_name", "gender", "national_id"]),
+    ("Contact", ["phone", "cell_phone_1", "cell_phone_2", "email"]),
+    ("Location", ["site_code", "district", "city", "plot_number", "street_address", "gps_y", "gps_x", "country"]),
+    ("Service", ["customer_type", "date_service_connected", "date_service_terminated"]),
+]
+
+
+def _wants_partial(request):
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _field_label(name):
+    form_field = CustomerForm.base_fields.get(name)
+    label = CustomerForm.Meta.labels.get(name) or (form_field.label if form_field else None)
+    return label or Customer._meta.get_field(name).verbose_name.capitalize()
+
+
+def _field_display(customer, name):
+    if name == "customer_type" and customer.customer_type:
+        return f"{customer.customer_type} — {customer.get_customer_type_display()}"
+    value = getattr(customer, name)
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    return "" if value is None else value
+
+
+# List ------------------------------------------------------------------------------------------------
+
+
+@require(roles.is_employee)
+@vary_on_headers("HX-Request")
+def customer_list(request):
+    params = request.GET
+    q = params.get("q", "").strip()[:100]
+    customers, sort = selectors.customer_list(
+        q=q,
+        site=params.get("site", ""),
+        customer_type=params.get("type", ""),
+        status=params.get("status", ""),
+        sort=params.get("sort", ""),
+    )
+    page = Paginator(customers, LIST_PAGE_SIZE).get_page(params.get("page"))
+    context = {
+        "page": page,
+        "counts": selectors.customer_status_counts(customers),
+        "sort": sort,
+        "q": q,
+        "site": params.get("site", ""),
+        "type": params.get("type", ""),
+        "status": params.get("status", ""),
+        "filtered": any(params.get(key) for key in ("q", "site", "type", "status")),
+        "columns": [("id", "ID"), ("name", "Name"), ("site", "Site"), ("type", "Type"), ("connected", "Connected")],
+    }
+    if _wants_partial(request):
+        return render(request, "customers/_results.html", context)
+    context.update(sites=selectors.sites(), types=CustomerType.choices)
+    return render(request, "customers/list.html", context)
+
+
+# New Customer wizard ----------------------------------------------------------------------------------
+
+
+def _wizard_forms(stored):
+    return {name: form_class(data=stored[name]) if name in stored else None for name, _, form_class in WIZARD_STEPS}
+
+
+@require(roles.can_write_customers)
+def customer_new(request):
+    stored = request.session.get(WIZARD_SESSION_KEY, {})
+    names = [name for name, _, _ in WIZARD_STEPS]
+    if request.GET.get("restart"):
+        request.session.pop(WIZARD_SESSION_KEY, None)
+        return redirect("customers:new")
+    step = request.POST.get("step") or request.GET.get("step") or names[0]
+    if step not in names + ["review"]:
+        step = names[0]
+    # Each step needs the ones before it: go to the first missing one.
+    for name in names:
+        if name == step:
+            break
+        if name not in stored:
+            return redirect(f"{reverse('customers:new')}?step={name}")
+    if step == "review":
+        return _wizard_review(request, stored)
+    form_class = dict((name, form_class) for name, _, form_class in WIZARD_STEPS)[step]
+    if request.method == "POST":
+        form = form_class(data=request.POST)
+        if "back" in request.POST:
+            stored[step] = {key: request.POST.get(key, "") for key in form.fields}
+            request.session[WIZARD_SESSION_KEY] = stored
+            return redirect(f"{reverse('customers:new')}?step={names[max(names.index(step) - 1, 0)]}")
+        if form.is_valid():
+            stored[step] = {key: request.POST.get(key, "") for key in form.fields}
+            request.session[WIZARD_SESSION_KEY] = stored
+            following = names[names.index(step) + 1] if step != names[-1] else "review"
+            return redirect(f"{reverse('customers:new')}?step={following}")
+    else:
+        form = form_class(initial=stored.get(step, {}))
+    # Shown from the step after personal on, so the clerk sees it before saving.
+    personal = stored.get("personal", {}) if step != "personal" else {}
+    duplicates = _wizard_duplicates(personal) if personal else []
+    return render(
+        request,
+        "customers/wizard.html",
+        {"step": step, "steps": WIZARD_STEPS, "form": form, "duplicates": duplicates, "stored": stored},
+    )
+
+
+def _wizard_duplicates(personal):
+    form = WIZARD_STEPS[0][2](data=personal)
+    if not form.is_valid():
+        return []
+    data = form.cleaned_data
+    return selectors.customer_duplicates(
+        phones=[data.get("phone"), data.get("cell_phone_1")], national_id=data.get("national_id")
+    )
+
+
+def _wizard_review(request, stored):
+    forms = _wizard_forms(stored)
+    invalid = [name for name, form in forms.items() if form is None or not form.is_valid()]
+    if invalid:
+        messages.warning(request, "Please check this step again.")
+        return redirect(f"{reverse('customers:new')}?step={invalid[0]}")
+    data = {}
+    for form in forms.values():
+        data.update(form.cleaned_data)
+    duplicates = selectors.customer_duplicates(
+        phones=[data.get("phone"), data.get("cell_phone_1")], national_id=data.get("national_id")
+    )
+    if request.method == "POST":
+        if "back" in request.POST:
+            return redirect(f"{reverse('customers:new')}?step={WIZARD_STEPS[-1][0]}")
+        customer = services.customer_create(by=request.user, **data)
+        request.session.pop(WIZARD_SESSION_KEY, None)
+        messages.success(request, f"Customer {customer.pk} {customer.full_name} registered.")
+        return redirect("customers:detail", pk=customer.pk)
+    summary = []
+    for name, title, _form_class in WIZARD_STEPS:
+        form = forms[name]
+        rows = []
+        for field_name in form.fields:
+            value = form.cleaned_data.get(field_name)
+            if field_name == "customer_type" and value:
+                value = f"{value} — {CustomerType(value).label}"
+            elif isinstance(value, date):
+                value = value.strftime("%Y-%m-%d")
+            rows.append((form.fields[field_name].label or _field_label(field_name), value))
+        summary.append((name, title, rows))
+    return render(
+        request,
+        "customers/wizard.html",
+        {"step": "review", "steps": WIZARD_STEPS, "summary": summary, "duplicates": duplicates, "stored": stored},
+    )
+
+
+# Customer Detail --------------------------------------------------------------------------------------
+
+
+def _contracts_partial():
+    """The contracts app's customer partial once it is installed; None before."""
+    try:
+        return get_template("contracts/_customer_contracts.html")
+    except TemplateDoesNotExist:
+        return None
+
+
+def _detail_context(request, customer):
+    groups = [
+        (title, [{"name": name, "label": _field_label(name), "value": _field_display(customer, name)} for name in names])
+        for title, names in FIELD_GROUPS
+    ]
+    return {
+        "customer": customer,
+        "groups": groups,
+        "accounts": selectors.customer_accounts(customer),
+        "meters": customer.meters.all(),
+        "history": selectors.customer_recent_history(customer),
+        "contracts_partial": _contracts_partial(),
+        "has_ledger_rows": selectors.customer_has_ledger_rows(customer),
+        "terminate_form": TerminateForm(prefix="terminate"),
+        "delete_form": ReasonForm(prefix="delete"),
+    }
+
+
+@require(roles.is_employee)
+def customer_detail(request, pk):
+    customer = selectors.customer_get(pk)
+    return render(request, "customers/detail.html", _detail_context(request, customer))
+
+
+@require(roles.is_employee)
+@vary_on_headers("HX-Request")
+def customer_field(request, pk, field):
+    """One field of Customer Detail: shown (GET), its edit form (GET ?edit=1, writers) or saved (POST)."""
+    customer = selectors.customer_get(pk)
+    if field not in services.CUSTOMER_EDITABLE_FIELDS:
+        raise Http404("No such field")
+    item = {"name": field, "label": _field_label(field), "value": _field_display(customer, field)}
+    editing = request.method == "POST" or request.GET.get("edit")
+    if not editing:
+        return render(request, "customers/_field.html", {"customer": customer, "item": item})
+    roles.ensure(request.user, roles.can_write_customers)
+    form_class = customer_field_form(field)
+    if request.method == "POST":
+        form = form_class(data=request.POST, instance=Customer.objects.get(pk=customer.pk))
+        if form.is_valid():
+            value = form.cleaned_data[field]
+            try:
+                customer = services.customer_update(
+                    customer=customer, changes={field: value}, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                item["value"] = _field_display(customer, field)
+                if _wants_partial(request):
+                    return render(request, "customers/_field.html", {"customer": customer, "item": item, "saved": True})
+                messages.success(request, f"{item['label']} changed.")
+                return redirect("customers:detail", pk=customer.pk)
+    else:
+        form = form_class(instance=customer)
+    template = "customers/_field_form.html" if _wants_partial(request) else "customers/field_edit.html"
+    return render(request, template, {"customer": customer, "item": item, "form": form})
+
+
+@require_POST
+@require(roles.can_write_customers)
+def customer_terminate(request, pk):
+    customer = selectors.customer_get(pk)
+    form = TerminateForm(prefix="terminate", data=request.POST)
+    if form.is_valid():
+        try:
+            services.customer_terminate(
+                customer=customer, on=form.cleaned_data["on"], by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Service of customer {customer.pk} terminated on {form.cleaned_data['on']:%Y-%m-%d}.")
+            return redirect("customers:detail", pk=customer.pk)
+    context = _detail_context(request, customer)
+    context["terminate_form"] = form
+    return render(request, "customers/detail.html", context, status=400)
+
+
+@require_POST
+@require(roles.can_delete_records)
+def customer_delete(request, pk):
+    customer = selectors.customer_get(pk)
+    form = ReasonForm(prefix="delete", data=request.POST)
+    if form.is_valid():
+        try:
+            services.customer_delete(customer=customer, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("customers:detail", pk=customer.pk)
+        messages.success(request, f"Customer {pk} deleted.")
+        return redirect("customers:list")
+    context = _detail_context(request, customer)
+    context["delete_form"] = form
+    return render(request, "customers/detail.html", context, status=400)
+
+
+# Assign Meter -----------------------------------------------------------------------------------------
+
+
+def _likely_number(site_code):
+    try:
+        return selectors.account_number_next(site_code) if site_code else ""
+    except ValueError:
+        return ""
+
+
+@require(roles.can_write_customers)
+@vary_on_headers("HX-Request")
+def assign_meter(request, pk):
+    customer = selectors.customer_get(pk)
+    if _wants_partial(request) and request.method == "GET":
+        site_code = request.GET.get("site_code", "")
+        return render(request, "customers/_next_number.html", {"likely_number": _likely_number(site_code)})
+    if request.method == "POST":
+        form = AssignMeterForm(data=request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                account = services.meter_assign(
+                    customer=customer,
+                    meterid=data["meterid"],
+                    site_code=data["site_code"],
+                    customer_type=data["customer_type"],
+                    village=data["village"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    connect_date=data["connect_date"],
+                    accountnumber=data["accountnumber"] or None,
+                    by=request.user,
+                )
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errors in error.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+            else:
+                messages.success(
+                    request, f"Meter {account.meter_id} assigned to {customer.full_name} on account {account.accountnumber}."
+                )
+                return redirect("customers:detail", pk=customer.pk)
+    else:
+        form = AssignMeterForm(
+            initial={
+                "site_code": customer.site_code,
+                "customer_type": customer.customer_type,
+                "village": customer.city,
+                "latitude": customer.gps_y,
+                "longitude": customer.gps_x,
+                "connect_date": customer.date_service_connected or timezone.localdate(),
+            }
+        )
+    form.fields["site_code"].widget.attrs.update(
+        {
+            "hx-get": reverse("customers:assign_meter", args=[customer.pk]),
+            "hx-trigger": "change",
+            "hx-target": "#next-number",
+            "hx-swap": "outerHTML",
+        }
+    )
+    site_code = form.data.get("site_code") if form.is_bound else customer.site_code
+    return render(
+        request,
+        "customers/assign_meter.html",
+        {"customer": customer, "form": form, "likely_number": _likely_number(site_code)},
+    )
+
+
+# Customer Data ----------------------------------------------------------------------------------------
+
+
+@require(roles.is_employee)
+def account_lookup(request):
+    form = AccountLookupForm(data=request.GET or None)
+    if form.is_valid():
+        return redirect("customers:account_data", accountnumber=form.cleaned_data["account"])
+    return render(request, "customers/account_lookup.html", {"form": form})
+
+
+def _ledger_initial(row):
+    """The edit dialog's values. The figure the service derives (a payment's kWh, a consumption's amount) is
+    left empty when it still equals amount ÷ rate or kWh × rate, so changing the other one recomputes it."""
+    amount, kwh = abs(row.transaction_amount), abs(row.kwh_value)
+    derivable = False
+    if row.rate_used:
+        derivable = kwh_for_amount(amount, row.rate_used) == kwh if row.payment else money(kwh * row.rate_used) == amount
+    return {
+        "when": timezone.localtime(row.transaction_date),
+        "kind": "payment" if row.payment else "consumption",
+        "amount": None if derivable and not row.payment else amount,
+        "kwh": None if derivable and row.payment else kwh,
+        "rate": row.rate_used,
+    }
+
+
+def _account_context(request, accountnumber):
+    data = selectors.account_data(accountnumber)
+    rows, sort = selectors.account_ledger(accountnumber, sort=request.GET.get("sort", ""))
+    page = Paginator(rows, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    can_write = roles.can_write_transactions(request.user)
+    edit_forms = []
+    if can_write:
+        for row in page.object_list:
+            edit_forms.append(
+                (
+                    row,
+                    LedgerEntryForm(
+                        prefix=f"row{row.pk}",
+                        initial=_ledger_initial(row),
+                    ),
+                )
+            )
+    else:
+        edit_forms = [(row, None) for row in page.object_list]
+    labels7, values7 = selectors.account_consumption_daily(accountnumber, days=7)
+    labels30, values30 = selectors.account_consumption_daily(accountnumber, days=30)
+    labels12, values12 = selectors.account_consumption_monthly(accountnumber, months=12)
+    return {
+        "data": data,
+        "accountnumber": accountnumber,
+        "page": page,
+        "rows": edit_forms,
+        "sort": sort,
+        "add_form": LedgerEntryForm(prefix="new", initial={"kind": "payment"}) if can_write else None,
+        "open_dialog": "",
+        "open_row": None,
+        "ledger_columns": [
+            ("date", "Date", ""),
+            ("amount", "Amount", "num"),
+            ("kwh", "kWh", "num"),
+            ("balance", "Balance", "num"),
+        ],
+        "chart_7d": bar_chart(labels7, values7, title="Consumption, last 7 days", unit="kWh"),
+        "chart_30d": line_chart(labels30, {"kWh": values30}, title="Consumption, last 30 days", unit="kWh"),
+        "chart_12m": bar_chart(labels12, values12, title="Consumption, last 12 months", unit="kWh"),
+    }
+
+
+@require(roles.is_employee)
+@vary_on_headers("HX-Request")
+def account_data(request, accountnumber):
+    try:
+        canonical = account_number_normalise(accountnumber)
+    except NormalisationError:
+        raise Http404("Not an account number") from None
+    if canonical != accountnumber:
+        return redirect("customers:account_data", accountnumber=canonical)
+    context = _account_context(request, accountnumber)
+    if _wants_partial(request):
+        return render(request, "customers/_ledger.html", context)
+    return render(request, "customers/account_data.html", context)
+
+
+def _ledger_row(accountnumber, entry_id):
+    entry = AccountHistory.objects.filter(pk=entry_id, accountnumber=accountnumber).first()
+    if entry is None:
+        raise Http404("No such ledger row")
+    return entry
+
+
+def _ledger_form_failed(request, accountnumber, form, dialog_id, entry=None):
+    context = _account_context(request, accountnumber)
+    context["open_dialog"] = dialog_id
+    context["open_row"] = entry.pk if entry is not None else None
+    if entry is None:
+        context["add_form"] = form
+    else:
+        context["rows"] = [(row, form if row.pk == entry.pk else row_form) for row, row_form in context["rows"]]
+        if not any(row.pk == entry.pk for row, _ in context["rows"]):
+            context["rows"].insert(0, (entry, form))
+    return render(request, "customers/account_data.html", context, status=400)
+
+
+@require_POST
+@require(roles.can_write_transactions)
+def ledger_add(request, accountnumber):
+    selectors.account_data(accountnumber)  # 404 for an account nothing knows
+    form = LedgerEntryForm(prefix="new", data=request.POST)
+    if not form.is_valid():
+        return _ledger_form_failed(request, accountnumber, form, "ledger-new")
+    entry = ledger_entry_create(
+        accountnumber=accountnumber, by=request.user, reason=form.cleaned_data["reason"], **form.service_kwargs()
+    )
+    messages.success(request, f"Ledger row added: {'payment' if entry.payment else 'consumption'} of {entry.kwh_value} kWh.")
+    return redirect("customers:account_data", accountnumber=accountnumber)
+
+
+@require_POST
+@require(roles.can_write_transactions)
+def ledger_edit(request, accountnumber, entry_id):
+    entry = _ledger_row(accountnumber, entry_id)
+    form = LedgerEntryForm(prefix=f"row{entry.pk}", data=request.POST)
+    if not form.is_valid():
+        return _ledger_form_failed(request, accountnumber, form, f"ledger-{entry.pk}", entry=entry)
+    ledger_entry_update(entry=entry, by=request.user, reason=form.cleaned_data["reason"], **form.service_kwargs())
+    messages.success(request, "Ledger row changed; balances after it were carried forward.")
+    return redirect("customers:account_data", accountnumber=accountnumber)
+
+
+@require_POST
+@require(roles.can_write_transactions)
+def ledger_delete(request, accountnumber, entry_id):
+    entry = _ledger_row(accountnumber, entry_id)
+    form = ReasonForm(data=request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why you delete the ledger row.")
+        return redirect("customers:account_data", accountnumber=accountnumber)
+    ledger_entry_delete(entry=entry, by=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, "Ledger row deleted; balances after it were carried forward.")
+    return redirect("customers:account_data", accountnumber=accountnumber)

@@ -1,0 +1,157 @@
+"""/customers/<id>/: grouped fields, htmx inline edit with a reason, accounts and balances, terminate, delete."""
+
+from datetime import date
+
+import pytest
+
+from customers.models import AccountNumber, Customer, Meter
+from tests.customers.factories import account_with_ledger
+from tests.factories import AccountNumberFactory, CustomerFactory, aware
+
+pytestmark = pytest.mark.django_db
+HX = {"HX-Request": "true"}
+
+
+def test_it_shows_every_group_accounts_balance_and_actions(onm_client):
+    account = account_with_ledger("0007MAK", [(aware(2025, 1, 1, 10), True, "12.5", "50", "12.500")], first_name="Lerato")
+    body = onm_client.get(f"/customers/{account.customer_id}/").content.decode()
+    for heading in ("Personal", "Contact", "Location", "Service", "Accounts and meters", "Recent changes"):
+        assert heading in body
+    assert "Lerato" in body and "0007MAK" in body and "12.500 kWh" in body and account.meter_id in body
+    assert "/assign-meter/" in body and "/accounts/0007MAK/" in body
+    assert 'id="contracts"' in body
+
+
+def test_unknown_customer_is_a_404_page(generic_client):
+    response = generic_client.get("/customers/999999/")
+    assert response.status_code == 404 and b"Not found" in response.content
+
+
+def test_the_detail_page_runs_a_bounded_number_of_queries(generic_client, django_assert_max_num_queries):
+    customer = CustomerFactory()
+    for i in range(5):
+        account_with_ledger(f"{i + 1:04d}MAK", [(aware(2025, 1, 1), True, "1", "5", "1")], first_name="x")
+        AccountNumberFactory(customer=customer, accountnumber=f"{i + 11:04d}MAK")
+    with django_assert_max_num_queries(12):
+        generic_client.get(f"/customers/{customer.pk}/")
+
+
+def test_a_writer_edits_one_field_inline_with_a_reason(onm_client, onm):
+    customer = CustomerFactory(phone="+26650000001")
+    form = onm_client.get(f"/customers/{customer.pk}/field/phone/?edit=1", headers=HX)
+    assert b"<html" not in form.content and b'name="reason"' in form.content
+    response = onm_client.post(f"/customers/{customer.pk}/field/phone/", {"phone": "5775 5403", "reason": "New SIM"}, headers=HX)
+    assert response.status_code == 200 and b"+26657755403" in response.content and b"<form" not in response.content
+    customer.refresh_from_db()
+    assert customer.phone == "+26657755403"
+    latest = customer.history.first()
+    assert latest.history_change_reason == "New SIM" and latest.history_user == onm
+
+
+def test_inline_edit_needs_a_reason_and_valid_value(onm_client):
+    customer = CustomerFactory(phone="+26650000001")
+    response = onm_client.post(f"/customers/{customer.pk}/field/phone/", {"phone": "5775 5403"}, headers=HX)
+    assert b"This field is required" in response.content
+    response = onm_client.post(f"/customers/{customer.pk}/field/phone/", {"phone": "hello", "reason": "x"}, headers=HX)
+    assert b"not a phone number" in response.content
+    response = onm_client.post(f"/customers/{customer.pk}/field/site_code/", {"site_code": "ZZZ", "reason": "x"}, headers=HX)
+    assert b"Select a valid choice" in response.content
+    customer.refresh_from_db()
+    assert customer.phone == "+26650000001" and customer.site_code == "MAK"
+
+
+def test_inline_edit_without_htmx_uses_a_page_and_redirects(onm_client):
+    customer = CustomerFactory()
+    assert b"<html" in onm_client.get(f"/customers/{customer.pk}/field/first_name/?edit=1").content
+    response = onm_client.post(f"/customers/{customer.pk}/field/first_name/", {"first_name": "Thato", "reason": "typo"})
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.first_name == "Thato"
+
+
+def test_only_editable_fields_can_be_edited(onm_client):
+    customer = CustomerFactory()
+    assert onm_client.get(f"/customers/{customer.pk}/field/record_created_by/?edit=1").status_code == 404
+    assert onm_client.post(f"/customers/{customer.pk}/field/customer_id/", {"reason": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["generic", "finance"])
+def test_readers_see_but_cannot_edit(client_for, request, who):
+    customer = CustomerFactory(first_name="Kept")
+    client = client_for(request.getfixturevalue(who))
+    page = client.get(f"/customers/{customer.pk}/")
+    assert page.status_code == 200 and b"Edit</a>" not in page.content and b"Assign meter" not in page.content
+    assert client.get(f"/customers/{customer.pk}/field/first_name/?edit=1").status_code == 403
+    assert client.post(f"/customers/{customer.pk}/field/first_name/", {"first_name": "X", "reason": "x"}).status_code == 403
+    assert (
+        client.post(f"/customers/{customer.pk}/terminate/", {"terminate-on": "2026-01-01", "terminate-reason": "x"}).status_code
+        == 403
+    )
+    assert client.post(f"/customers/{customer.pk}/delete/", {"delete-reason": "x"}).status_code == 403
+    customer.refresh_from_db()
+    assert customer.first_name == "Kept" and customer.date_service_terminated is None
+
+
+def test_terminate_sets_the_date_and_the_meters_status(onm_client):
+    account = AccountNumberFactory()
+    response = onm_client.post(
+        f"/customers/{account.customer_id}/terminate/", {"terminate-on": "2026-02-01", "terminate-reason": "Moved away"}
+    )
+    assert response.status_code == 302
+    customer = Customer.objects.get(pk=account.customer_id)
+    assert customer.date_service_terminated == date(2026, 2, 1)
+    assert Meter.objects.get(pk=account.meter_id).current_status == "terminated"
+    assert customer.history.first().history_change_reason == "Moved away"
+
+
+def test_terminate_needs_a_date_and_reason(onm_client):
+    customer = CustomerFactory()
+    response = onm_client.post(f"/customers/{customer.pk}/terminate/", {"terminate-on": "", "terminate-reason": ""})
+    assert response.status_code == 400
+    assert set(response.context["terminate_form"].errors) == {"on", "reason"}
+
+
+def test_delete_is_refused_while_ledger_rows_exist(admin_client):
+    account = account_with_ledger("0003MAK", [(aware(2025, 1, 1), True, "1", "5", "1")])
+    page = admin_client.get(f"/customers/{account.customer_id}/")
+    assert b"cannot be deleted: terminate the service instead" in page.content
+    response = admin_client.post(f"/customers/{account.customer_id}/delete/", {"delete-reason": "mistake"}, follow=True)
+    assert b"terminate the service instead" in response.content
+    assert Customer.objects.filter(pk=account.customer_id).exists()
+
+
+@pytest.mark.parametrize("who", ["superadmin", "onm"])
+def test_delete_removes_a_mistaken_record_with_history(client_for, request, who):
+    account = AccountNumberFactory()
+    customer_id, meterid = account.customer_id, account.meter_id
+    client = client_for(request.getfixturevalue(who))
+    page = client.get(f"/customers/{customer_id}/")
+    assert b'data-confirm="Delete customer' in page.content
+    response = client.post(f"/customers/{customer_id}/delete/", {"delete-reason": "Registered twice"})
+    assert response.status_code == 302 and response.url == "/customers/"
+    assert not Customer.objects.filter(pk=customer_id).exists()
+    assert not AccountNumber.objects.filter(pk=account.pk).exists()
+    meter = Meter.objects.get(pk=meterid)
+    assert meter.customer_id is None and meter.accountnumber == ""
+    deleted = Customer.history.filter(customer_id=customer_id, history_type="-").get()
+    assert deleted.history_change_reason == "Registered twice"
+
+
+def test_delete_needs_a_reason(admin_client):
+    customer = CustomerFactory()
+    assert admin_client.post(f"/customers/{customer.pk}/delete/", {"delete-reason": ""}).status_code == 400
+    assert Customer.objects.filter(pk=customer.pk).exists()
+
+
+def test_delete_and_terminate_are_posts_only(admin_client):
+    customer = CustomerFactory()
+    assert admin_client.get(f"/customers/{customer.pk}/delete/").status_code == 405
+    assert admin_client.get(f"/customers/{customer.pk}/terminate/").status_code == 405
+
+
+def test_terminate_cannot_predate_the_connection(onm_client):
+    customer = CustomerFactory(date_service_connected=date(2024, 1, 15))
+    response = onm_client.post(f"/customers/{customer.pk}/terminate/", {"terminate-on": "2023-12-31", "terminate-reason": "typo"})
+    assert response.status_code == 400 and "before it was connected" in response.context["terminate_form"].errors["on"][0]
+    customer.refresh_from_db()
+    assert customer.date_service_terminated is None
