@@ -221,6 +221,7 @@ CC_CONTRACT = {
     "payment_channels": env.list("CC_CONTRACT_PAYMENT_CHANNELS", default=["M-Pesa", "EcoCash"]),
     "signatory_name": env.str("CC_CONTRACT_SIGNATORY_NAME", default=""),
     "signatory_title": env.str("CC_CONTRACT_SIGNATORY_TITLE", default="Authorised signatory"),
+    "signatory_title_st": env.str("CC_CONTRACT_SIGNATORY_TITLE_ST", default="Ea lumelletsoeng ho saena"),
     # An image file (PNG/JPEG) of the signatory's signature; empty leaves a line to sign by hand.
     "signatory_signature_path": env.str("CC_CONTRACT_SIGNATORY_SIGNATURE", default=""),
     # Signed links in the SMS: how long they work, and the portal's public address they start with.

@@ -39,6 +39,7 @@ def _review_page(request, customer, form, *, error="", status=200):
         "data": data,
         "customer_type_label": dict(CustomerType.choices).get(data["customer_type"], data["customer_type"]),
         "tariff": tariff_rate_for(customer=customer),
+        "standard_ampacity": settings.CC_CONTRACT["supply_ampacity"],
         "step": 4,
         "steps": STEPS,
         "error": error,

@@ -40,7 +40,7 @@
     canvas.addEventListener("pointerdown", function (event) {
       if (event.button !== 0 && event.pointerType === "mouse") { return; }
       event.preventDefault();
-      canvas.setPointerCapture(event.pointerId);
+      try { canvas.setPointerCapture(event.pointerId); } catch (ignored) { /* synthetic or ended pointer */ }
       self.current = [self.point(event)];
       self.strokes.push(self.current);
       self.redraw();
