@@ -32,7 +32,8 @@ def contract_link_version_id(token):
 
 
 def contract_link_url(version, *, base_url=""):
-    """The absolute link (base_url, else settings.CC_CONTRACT["public_base_url"]) to one contract version."""
+    """The absolute link to one contract version: on settings.CC_CONTRACT["public_base_url"] when set (the
+    address customers can reach), else on ``base_url`` (the address the officer used)."""
     path = reverse("contracts:signed_download", args=[contract_link_token(version)])
-    base = base_url or settings.CC_CONTRACT.get("public_base_url") or ""
+    base = settings.CC_CONTRACT.get("public_base_url") or base_url or ""
     return urljoin(base, path) if base else path
