@@ -1,9 +1,10 @@
 /* Signature pad on a <canvas data-signature-pad data-input="id">: Pointer Events, so a finger, a stylus and a
-   mouse all draw. Strokes are kept in canvas-independent units and exported as a 900x300 PNG data URL into the
+   mouse all draw. Strokes are kept in canvas-independent units and exported as a 900 px wide PNG data URL (the
+   pad's own proportions: 3:1 on a tablet, 2:1 on a phone) into the
    hidden input after every stroke; "Clear" empties both. An existing value (form re-shown) is drawn back. */
 (function () {
   "use strict";
-  var EXPORT_W = 900, EXPORT_H = 300;
+  var EXPORT_W = 900;
 
   function SignaturePad(canvas) {
     this.canvas = canvas;
@@ -103,12 +104,14 @@
   SignaturePad.prototype.save = function () {
     if (!this.input) { return; }
     if (this.isEmpty()) { this.input.value = ""; return; }
+    var rect = this.canvas.getBoundingClientRect();
+    var height = rect.width ? Math.round(EXPORT_W * rect.height / rect.width) : 300;
     var out = document.createElement("canvas");
     out.width = EXPORT_W;
-    out.height = EXPORT_H;
+    out.height = Math.max(150, Math.min(height, 600));
     var ctx = out.getContext("2d");
-    if (this.background) { ctx.drawImage(this.background, 0, 0, EXPORT_W, EXPORT_H); }
-    this.draw(ctx, EXPORT_W, EXPORT_H, EXPORT_W / 600);
+    if (this.background) { ctx.drawImage(this.background, 0, 0, out.width, out.height); }
+    this.draw(ctx, out.width, out.height, EXPORT_W / 600);
     this.input.value = out.toDataURL("image/png");
     this.input.dispatchEvent(new Event("change", { bubbles: true }));
   };

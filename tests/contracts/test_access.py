@@ -90,3 +90,13 @@ def test_files_live_outside_static_and_have_no_public_url(client, versions, sett
         assert "Mokoena" not in version.file.name and "Palesa" not in version.file.name
         for guess in (f"/media/{version.file.name}", f"/{version.file.name}", f"/static/{version.file.name}"):
             assert client.get(guess).status_code == 404
+
+
+def test_the_admin_shows_but_never_edits_contracts(admin_client, versions):
+    version = versions["en"]
+    assert admin_client.get(reverse("admin:contracts_contractversion_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:contracts_commissioning_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:contracts_contractversion_change", args=[version.pk])).status_code == 200
+    response = admin_client.post(reverse("admin:contracts_contractversion_delete", args=[version.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert type(version).objects.filter(pk=version.pk).exists()
