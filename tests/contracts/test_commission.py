@@ -167,7 +167,7 @@ def test_a_rendering_failure_leaves_everything_unchanged(onm_client, account, co
     assert not private_root.exists() or not any(p.is_file() for p in private_root.rglob("*"))
 
 
-def test_a_broken_template_is_a_render_error(onm, account, signature_png, settings):
+def test_the_service_raises_a_render_error_and_saves_nothing(onm, account, signature_png, settings):
     settings.CC_CONTRACT = {**settings.CC_CONTRACT, "signatory_signature_path": "/nonexistent.png"}
     with pytest.raises(ContractRenderError):
         customer_commission(
