@@ -229,6 +229,31 @@ CC_ORGANISATION = {
 }
 CC_DEFAULT_TARIFF_LSL = env.str("CC_DEFAULT_TARIFF_LSL", default="5.00")
 
+# Contract facts (contracts app): terms stated in the bilingual contracts, and who signs for the Provider.
+# Values, not code: each can be overridden from the environment. Money in LSL.
+CC_CONTRACT = {
+    "supply_voltage": env.str("CC_CONTRACT_SUPPLY_VOLTAGE", default="220 VAC"),
+    "supply_ampacity": env.str("CC_CONTRACT_SUPPLY_AMPACITY", default="60 A"),
+    "connection_fee_lsl": env.str("CC_CONTRACT_CONNECTION_FEE_LSL", default="500.00"),
+    "minimum_restore_credit_lsl": env.str("CC_CONTRACT_MINIMUM_RESTORE_CREDIT_LSL", default="5.00"),
+    "liability_cap_lsl": env.str("CC_CONTRACT_LIABILITY_CAP_LSL", default="5000.00"),
+    "tariff_notice_days": env.int("CC_CONTRACT_TARIFF_NOTICE_DAYS", default=30),
+    "cpi_publisher": env.str("CC_CONTRACT_CPI_PUBLISHER", default="Bureau of Statistics Lesotho"),
+    "payment_channels": env.list("CC_CONTRACT_PAYMENT_CHANNELS", default=["M-Pesa", "EcoCash"]),
+    "signatory_name": env.str("CC_CONTRACT_SIGNATORY_NAME", default=""),
+    "signatory_title": env.str("CC_CONTRACT_SIGNATORY_TITLE", default="Authorised signatory"),
+    "signatory_title_st": env.str("CC_CONTRACT_SIGNATORY_TITLE_ST", default="Ea lumelletsoeng ho saena"),
+    # An image file (PNG/JPEG) of the signatory's signature; empty leaves a line to sign by hand.
+    "signatory_signature_path": env.str("CC_CONTRACT_SIGNATORY_SIGNATURE", default=""),
+    # Signed links in the SMS: how long they work, and the portal's public address they start with.
+    "link_max_age_days": env.int("CC_CONTRACT_LINK_DAYS", default=30),
+    "public_base_url": env.str("CC_PUBLIC_BASE_URL", default=""),
+}
+# SMS sender: a dotted path to a class in contracts.sms (logging by default; HTTP for the company's gateway).
+CC_SMS_BACKEND = env.str("CC_SMS_BACKEND", default="contracts.sms.LoggingSmsBackend")
+CC_SMS_HTTP_URL = env.str("CC_SMS_HTTP_URL", default="")
+CC_SMS_HTTP_TIMEOUT = env.float("CC_SMS_HTTP_TIMEOUT", default=10.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

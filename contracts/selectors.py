@@ -1,0 +1,29 @@
+"""Read queries of the contracts app: a customer's contract versions, accounts and commissionings."""
+
+from contracts.models import Commissioning, ContractVersion
+from customers.models import AccountNumber
+
+CONTRACTS_SHOWN = 50
+
+
+def contracts_for_customer(customer, *, limit=CONTRACTS_SHOWN):
+    """The customer's contract versions, newest first, with who made them and their commissioning (2 queries
+    at most whatever the count; a customer has a handful, so the newest ``limit`` are plenty)."""
+    return list(
+        ContractVersion.objects.filter(customer=customer)
+        .select_related("created_by", "commissioning", "account")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def accounts_for_commissioning(customer):
+    """The customer's accounts, each with its meter, newest first."""
+    return AccountNumber.objects.filter(customer=customer).select_related("meter").order_by("-opened_date", "accountnumber")
+
+
+def commissioning_detail(pk):
+    return (
+        Commissioning.objects.select_related("customer", "account", "meter", "commissioned_by")
+        .prefetch_related("contract_versions")
+        .get(pk=pk)
+    )

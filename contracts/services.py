@@ -1,0 +1,294 @@
+"""Every state change of the contracts app: commissioning a customer, issuing contract versions, sending the SMS."""
+
+import hashlib
+import io
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from billing.selectors import tariff_rate_for
+from ccportal.history import history_save
+from ccportal.normalize import NormalisationError, phone_normalise
+from contracts.links import contract_link_url
+from contracts.models import Commissioning, ContractVersion, Language, private_storage
+from contracts.rendering import LANGUAGES, ContractRenderError, ContractTerms, contract_context, contract_pdf
+from contracts.sms import SmsError, sms_backend
+from customers.models import AccountNumber, Customer
+
+logger = logging.getLogger("contracts")
+
+SIGNATURE_MAX_BYTES = 1024 * 1024
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class CommissioningError(Exception):
+    """Commissioning refused before anything was written; the message is shown to the user."""
+
+
+def signature_png_check(data):
+    """Raise CommissioningError unless ``data`` is a PNG with at least one visible stroke."""
+    if not data:
+        raise CommissioningError("The customer's signature is missing.")
+    if len(data) > SIGNATURE_MAX_BYTES or not data.startswith(PNG_MAGIC):
+        raise CommissioningError("The signature is not a PNG image of at most 1 MB.")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            if not (50 <= image.width <= 4000 and 20 <= image.height <= 2000):
+                raise CommissioningError("The signature image has an unexpected size.")
+            alpha = image.convert("RGBA").getchannel("A")
+            gray = image.convert("L")
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise CommissioningError("The signature image could not be read.") from exc
+    # Visible ink: an opaque pixel that is not white.
+    ink = Image.eval(gray, lambda v: 255 if v < 200 else 0)
+    from PIL import ImageChops
+
+    if ImageChops.multiply(ink, alpha).getbbox() is None:
+        raise CommissioningError("The signature is empty: ask the customer to sign.")
+
+
+def _next_version(account, language):
+    latest = (
+        ContractVersion.objects.filter(account=account, language=language)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    return (latest or 0) + 1
+
+
+def _terms_from_customer(customer):
+    """The terms as the customer's record stands now (for previews)."""
+    from decimal import Decimal
+
+    return ContractTerms(
+        connection_date=customer.date_service_connected or timezone.localdate(),
+        customer_type=customer.customer_type or "HH",
+        national_id=customer.national_id,
+        phone=customer.phone or customer.cell_phone_1,
+        gps_lat=Decimal(f"{customer.gps_y:.6f}") if customer.gps_y is not None else None,
+        gps_lng=Decimal(f"{customer.gps_x:.6f}") if customer.gps_x is not None else None,
+    )
+
+
+def contract_preview_pdf(*, customer, language, account=None, signature_png=None):
+    """The contract ``customer`` would get now, as PDF bytes. Stores nothing (render_contract, benchmarks)."""
+    if language not in LANGUAGES:
+        raise ContractRenderError(f"There is no contract in the language {language!r}: use en or st.")
+    if account is None:
+        account = customer.accounts.select_related("meter").order_by("-opened_date", "accountnumber").first()
+    tariff = tariff_rate_for(customer=customer)
+    context = contract_context(
+        customer=customer,
+        account=account,
+        terms=_terms_from_customer(customer),
+        language=language,
+        tariff=tariff,
+        signature_png=signature_png,
+    )
+    return contract_pdf(context)
+
+
+def contract_pair_render(customer, *, account=None, signature_png=None):
+    """Both contracts (English and Sesotho) for ``customer`` as {"en": bytes, "st": bytes}; stores nothing.
+    The benchmark calls this: the pair should take well under a second."""
+    return {
+        language: contract_preview_pdf(customer=customer, language=language, account=account, signature_png=signature_png)
+        for language in LANGUAGES
+    }
+
+
+@transaction.atomic
+def customer_commission(
+    *,
+    customer,
+    account,
+    connection_date,
+    customer_type,
+    national_id,
+    phone,
+    signature_png,
+    by,
+    service_phase=Commissioning.Phase.SINGLE,
+    ampacity="Standard",
+    gps_lat=None,
+    gps_lng=None,
+    submission_key=None,
+    link_base_url="",
+):
+    """Commission ``account`` of ``customer`` in one transaction: update `tblcustomer` and the meter, record the
+    commissioning and its signature, and issue the English and Sesotho contracts as new versions.
+
+    The contracts are rendered before anything is written: if rendering fails (ContractRenderError) nothing is
+    saved. The SMS with the Sesotho link is sent after the commit; its failure is recorded, not raised."""
+    if submission_key:
+        earlier = Commissioning.objects.filter(submission_key=submission_key).first()
+        if earlier is not None:
+            return earlier
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    account = AccountNumber.objects.select_related("meter").get(pk=getattr(account, "pk", account))
+    if account.customer_id != customer.pk:
+        raise CommissioningError(f"Account {account} belongs to another customer.")
+    try:
+        phone = phone_normalise(phone)
+    except NormalisationError as exc:
+        raise CommissioningError(str(exc)) from exc
+    national_id = (national_id or "").strip()
+    if not phone or not national_id:
+        raise CommissioningError("The phone number and the national ID are required.")
+    signature_png_check(signature_png)
+
+    now = timezone.now()
+    tariff = tariff_rate_for(customer=customer, on=now)
+    terms = ContractTerms(
+        connection_date=connection_date,
+        customer_type=customer_type,
+        national_id=national_id,
+        phone=phone,
+        service_phase=service_phase,
+        ampacity=ampacity or "Standard",
+        gps_lat=gps_lat,
+        gps_lng=gps_lng,
+    )
+    customer.date_service_connected = connection_date
+    customer.customer_type = customer_type
+    customer.national_id = national_id
+    customer.phone = phone
+    if gps_lat is not None and gps_lng is not None:
+        customer.gps_y, customer.gps_x = float(gps_lat), float(gps_lng)
+
+    versions = {language: _next_version(account, language) for language in LANGUAGES}
+    pdfs = {
+        language: contract_pdf(
+            contract_context(
+                customer=customer,
+                account=account,
+                terms=terms,
+                language=language,
+                tariff=tariff,
+                version=versions[language],
+                signature_png=signature_png,
+                issued_at=now,
+            )
+        )
+        for language in LANGUAGES
+    }
+
+    reason = f"Commissioned account {account.accountnumber}"
+    written = []
+    try:
+        history_save(customer, by=by, reason=reason)
+        meter = account.meter
+        if meter is not None:
+            meter.customer = customer
+            meter.accountnumber = meter.accountnumber or account.accountnumber
+            meter.customer_connect_date = connection_date
+            meter.customer_type = customer_type
+            meter.current_status = "active"
+            if gps_lat is not None and gps_lng is not None:
+                meter.latitude, meter.longitude = float(gps_lat), float(gps_lng)
+            history_save(meter, by=by, reason=reason)
+
+        commissioning = Commissioning(
+            customer=customer,
+            account=account,
+            meter=meter,
+            commissioned_by=by,
+            commissioned_at=now,
+            connection_date=connection_date,
+            customer_type=customer_type,
+            national_id=national_id,
+            phone=phone,
+            gps_lat=gps_lat,
+            gps_lng=gps_lng,
+            service_phase=service_phase,
+            ampacity=terms.ampacity,
+            tariff_rate_lsl=tariff.rate_lsl,
+            tariff_source=tariff.source,
+            signature_sha256=hashlib.sha256(signature_png).hexdigest(),
+            submission_key=submission_key,
+        )
+        commissioning.signature.save("signature.png", ContentFile(signature_png), save=False)
+        written.append(commissioning.signature.name)
+        history_save(commissioning, by=by, reason=reason)
+
+        for language in LANGUAGES:
+            version = ContractVersion(
+                customer=customer,
+                account=account,
+                commissioning=commissioning,
+                language=language,
+                version=versions[language],
+                sha256=hashlib.sha256(pdfs[language]).hexdigest(),
+                size_bytes=len(pdfs[language]),
+                tariff_rate_lsl=tariff.rate_lsl,
+                created_by=by,
+                created_at=now,
+            )
+            version.file.save(f"{language}.pdf", ContentFile(pdfs[language]), save=False)
+            written.append(version.file.name)
+            history_save(version, by=by, reason=f"{reason}: {Language(language).label} contract v{version.version}")
+    except BaseException:
+        # The database rolls back by itself; files on disk do not.
+        for name in written:
+            private_storage().delete(name)
+        raise
+
+    transaction.on_commit(
+        partial(commissioning_sms_send, commissioning=commissioning, by=by, link_base_url=link_base_url), robust=True
+    )
+    return commissioning
+
+
+def commissioning_sms_message(*, commissioning, link):
+    """The welcome SMS, in Sesotho, with the link to the Sesotho contract."""
+    phones = settings.CC_ORGANISATION["customer_service_phones"]
+    days = settings.CC_CONTRACT["link_max_age_days"]
+    return (
+        f"Lumela {commissioning.customer.first_name}. U hoketsoe motlakase oa {settings.CC_ORGANISATION['administrator']}. "
+        f"Ak'haonte: {commissioning.account_id}. Tumellano ea hau: {link} (e sebetsa matsatsi a {days}). "
+        f"Thuso: {phones[0] if phones else ''}"
+    ).strip()
+
+
+def commissioning_sms_send(*, commissioning, by, link_base_url=""):
+    """Send (or re-send) the SMS with the Sesotho contract link and record the outcome on the commissioning.
+
+    Never raises for a failed send: the failure is recorded and can be re-sent from Customer Detail."""
+    commissioning = Commissioning.objects.select_related("customer").get(pk=commissioning.pk)
+    version = commissioning.contract_versions.filter(language=Language.SESOTHO).order_by("-version").first()
+    error = ""
+    if not commissioning.phone:
+        status = Commissioning.SmsStatus.NO_PHONE
+    elif version is None:
+        status, error = Commissioning.SmsStatus.FAILED, "There is no Sesotho contract to link to."
+    else:
+        message = commissioning_sms_message(commissioning=commissioning, link=contract_link_url(version, base_url=link_base_url))
+        try:
+            # Outside any transaction: a slow gateway must not hold database locks.
+            sms_backend().send(number=commissioning.phone, message=message)
+            status = Commissioning.SmsStatus.SENT
+        except SmsError as exc:
+            status, error = Commissioning.SmsStatus.FAILED, str(exc)
+        except Exception as exc:  # a broken sender must not undo a commissioning
+            logger.exception("SMS sender failed for commissioning %s", commissioning.pk)
+            status, error = Commissioning.SmsStatus.FAILED, f"The SMS sender failed: {exc}"
+    now = timezone.now()
+    with transaction.atomic():
+        commissioning = Commissioning.objects.select_for_update().get(pk=commissioning.pk)
+        commissioning.sms_status = status
+        commissioning.sms_error = error[:500]
+        commissioning.sms_attempts += 1
+        commissioning.sms_last_attempt_at = now
+        if status == Commissioning.SmsStatus.SENT:
+            commissioning.sms_sent_at = now
+        reason = "Contract SMS sent" if status == Commissioning.SmsStatus.SENT else f"Contract SMS not sent: {error or status}"
+        history_save(commissioning, by=by, reason=reason[:200])
+    return commissioning

@@ -1,0 +1,144 @@
+"""Pages of the contracts app: commissioning in four steps, its result, and contract downloads."""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.roles import can_write_customers, is_employee, require
+from billing.selectors import tariff_rate_for
+from contracts.forms import CommissionForm, commission_initial
+from contracts.links import contract_link_version_id
+from contracts.models import Commissioning, ContractVersion
+from contracts.rendering import ContractRenderError
+from contracts.selectors import accounts_for_commissioning, commissioning_detail
+from contracts.services import CommissioningError, commissioning_sms_send, customer_commission
+from customers.models import Customer, CustomerType
+
+logger = logging.getLogger("contracts")
+
+STEPS = ("Identify", "Details", "Sign", "Review")
+
+
+def _commission_page(request, customer, accounts, form, *, step, status=200):
+    context = {"customer": customer, "accounts": accounts, "form": form, "step": step, "steps": STEPS}
+    return render(request, "contracts/commission.html", context, status=status)
+
+
+def _review_page(request, customer, form, *, error="", status=200):
+    data = form.cleaned_data
+    context = {
+        "customer": customer,
+        "form": form,
+        "data": data,
+        "customer_type_label": dict(CustomerType.choices).get(data["customer_type"], data["customer_type"]),
+        "tariff": tariff_rate_for(customer=customer),
+        "standard_ampacity": settings.CC_CONTRACT["supply_ampacity"],
+        "step": 4,
+        "steps": STEPS,
+        "error": error,
+    }
+    return render(request, "contracts/commission_review.html", context, status=status)
+
+
+@require(can_write_customers)
+@require_http_methods(["GET", "POST"])
+def commission(request, customer_id):
+    """Identify → Details → Sign (one form, steps shown one at a time by static/js/commission.js) → Review
+    (rendered by the server from the validated form) → Commission."""
+    customer = get_object_or_404(Customer, pk=customer_id)
+    accounts = list(accounts_for_commissioning(customer))
+    if not accounts:
+        return _commission_page(request, customer, accounts, None, step=1)
+    if request.method == "GET":
+        form = CommissionForm(customer=customer, initial=commission_initial(customer, accounts))
+        return _commission_page(request, customer, accounts, form, step=1)
+
+    form = CommissionForm(request.POST, customer=customer)
+    action = request.POST.get("action", "review")
+    if not form.is_valid():
+        return _commission_page(request, customer, accounts, form, step=form.first_error_step(), status=400)
+    if action == "edit":
+        return _commission_page(request, customer, accounts, form, step=2)
+    if action != "commission":
+        return _review_page(request, customer, form)
+    try:
+        commissioning = customer_commission(
+            customer=customer, by=request.user, link_base_url=request.build_absolute_uri("/"), **form.service_kwargs()
+        )
+    except (ContractRenderError, CommissioningError) as exc:
+        return _review_page(request, customer, form, error=str(exc), status=422)
+    messages.success(request, f"{customer.full_name} is commissioned on account {commissioning.account_id}.")
+    return redirect("contracts:commissioning_detail", pk=commissioning.pk)
+
+
+@require(is_employee)
+@require_GET
+def commissioning_page(request, pk):
+    try:
+        commissioning = commissioning_detail(pk)
+    except Commissioning.DoesNotExist:
+        raise Http404 from None
+    versions = sorted(commissioning.contract_versions.all(), key=lambda v: v.language)
+    return render(request, "contracts/commissioning_detail.html", {"commissioning": commissioning, "versions": versions})
+
+
+@require(can_write_customers)
+@require_POST
+def sms_resend(request, pk):
+    commissioning = get_object_or_404(Commissioning, pk=pk)
+    commissioning = commissioning_sms_send(
+        commissioning=commissioning, by=request.user, link_base_url=request.build_absolute_uri("/")
+    )
+    if commissioning.sms_status == Commissioning.SmsStatus.SENT:
+        messages.success(request, f"The contract SMS was sent to {commissioning.phone}.")
+    else:
+        messages.error(request, f"The SMS was not sent: {commissioning.sms_error or commissioning.get_sms_status_display()}")
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(next_url)
+    return redirect("contracts:commissioning_detail", pk=commissioning.pk)
+
+
+def _pdf_response(version):
+    """The stored PDF, checked against its SHA-256, never cached by browsers or proxies."""
+    try:
+        with version.file.open("rb") as handle:
+            content = handle.read()
+    except (FileNotFoundError, OSError):
+        logger.error("Contract file of version %s is missing: %s", version.pk, version.file.name)
+        raise Http404("The contract file is missing.") from None
+    if hashlib.sha256(content).hexdigest() != version.sha256:
+        logger.error("Contract file of version %s does not match its SHA-256", version.pk)
+        return HttpResponse("This contract file has been altered since it was issued.", status=409, content_type="text/plain")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{version.download_name}"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require(is_employee)
+@require_GET
+def download(request, pk):
+    return _pdf_response(get_object_or_404(ContractVersion, pk=pk))
+
+
+@require_GET
+def signed_download(request, token):
+    """The link in the SMS: works without a login until it expires; a tampered token is a 404."""
+    try:
+        version_id = contract_link_version_id(token)
+    except signing.SignatureExpired:
+        phones = settings.CC_ORGANISATION["customer_service_phones"]
+        return render(request, "contracts/link_expired.html", {"phones": phones}, status=410)
+    except signing.BadSignature:
+        raise Http404 from None
+    return _pdf_response(get_object_or_404(ContractVersion, pk=version_id))

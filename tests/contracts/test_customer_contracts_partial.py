@@ -1,0 +1,59 @@
+"""The Customer Detail partial: contract versions with language, date, who, links and the SMS re-send button."""
+
+from datetime import date
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+
+from accounts.roles import capabilities_for
+from contracts.models import Commissioning
+from contracts.selectors import contracts_for_customer
+from contracts.services import customer_commission
+
+pytestmark = pytest.mark.django_db
+
+
+def render_partial(customer, user, versions):
+    request = RequestFactory().get(f"/customers/{customer.pk}/")
+    request.user = user
+    context = {"customer": customer, "contract_versions": versions, "can": capabilities_for(user), "request": request}
+    return render_to_string("contracts/_customer_contracts.html", context, request=request)
+
+
+def commission(account, by, signature_png):
+    return customer_commission(
+        customer=account.customer,
+        account=account,
+        connection_date=date(2026, 1, 15),
+        customer_type="HH",
+        national_id="012345678901",
+        phone="57755403",
+        signature_png=signature_png,
+        by=by,
+    )
+
+
+def test_it_lists_every_version_in_a_fixed_number_of_queries(onm, account, signature_png, django_assert_max_num_queries):
+    for _ in range(3):
+        commission(account, onm, signature_png)
+    with django_assert_max_num_queries(1):
+        versions = contracts_for_customer(account.customer)
+        html = render_partial(account.customer, onm, versions)
+    assert len(versions) == 6
+    assert html.count("Download PDF") == 6 and "Sesotho" in html and "English" in html and "v3" in html
+    assert onm.name in html and "Re-commission" in html
+
+
+def test_writers_see_resend_for_a_failed_sms_and_readers_do_not(onm, generic, account, signature_png):
+    commissioning = commission(account, onm, signature_png)
+    Commissioning.objects.filter(pk=commissioning.pk).update(sms_status="failed", sms_error="gateway down")
+    versions = contracts_for_customer(account.customer)
+    assert "Re-send SMS" in render_partial(account.customer, onm, versions)
+    reader_html = render_partial(account.customer, generic, versions)
+    assert "Re-send SMS" not in reader_html and "Re-commission" not in reader_html and "Failed" in reader_html
+
+
+def test_it_says_what_to_do_without_contracts(onm, generic, account):
+    assert "Commission the customer" in render_partial(account.customer, onm, [])
+    assert "No contracts yet." in render_partial(account.customer, generic, [])
