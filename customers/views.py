@@ -7,8 +7,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,6 +19,7 @@ from billing.services import ledger_entry_create, ledger_entry_delete, ledger_en
 from ccportal.charts import bar_chart, line_chart
 from ccportal.normalize import NormalisationError, account_number_normalise
 from ccportal.units import kwh_for_amount, money
+from contracts.selectors import contracts_for_customer
 from customers import selectors, services
 from customers.forms import (
     WIZARD_STEPS,
@@ -197,14 +196,6 @@ def _wizard_review(request, stored):
 # Customer Detail --------------------------------------------------------------------------------------
 
 
-def _contracts_partial():
-    """The contracts app's customer partial once it is installed; None before."""
-    try:
-        return get_template("contracts/_customer_contracts.html")
-    except TemplateDoesNotExist:
-        return None
-
-
 def _detail_context(request, customer):
     groups = [
         (title, [{"name": name, "label": _field_label(name), "value": _field_display(customer, name)} for name in names])
@@ -216,7 +207,7 @@ def _detail_context(request, customer):
         "accounts": selectors.customer_accounts(customer),
         "meters": customer.meters.all(),
         "history": selectors.customer_recent_history(customer),
-        "contracts_partial": _contracts_partial(),
+        "contract_versions": contracts_for_customer(customer),
         "has_ledger_rows": selectors.customer_has_ledger_rows(customer),
         "terminate_form": TerminateForm(prefix="terminate"),
         "delete_form": ReasonForm(prefix="delete"),

@@ -57,3 +57,12 @@ def test_writers_see_resend_for_a_failed_sms_and_readers_do_not(onm, generic, ac
 def test_it_says_what_to_do_without_contracts(onm, generic, account):
     assert "Commission the customer" in render_partial(account.customer, onm, [])
     assert "No contracts yet." in render_partial(account.customer, generic, [])
+
+
+def test_customer_detail_shows_the_contracts_and_the_commission_link(onm, generic, account, signature_png, client_for):
+    commission(account, onm, signature_png)
+    body = client_for(onm).get(f"/customers/{account.customer.pk}/").content.decode()
+    assert 'id="contracts"' in body and f'href="/customers/{account.customer.pk}/commission/"' in body
+    assert body.count("/download/") == 2  # English and Sesotho
+    generic_body = client_for(generic).get(f"/customers/{account.customer.pk}/").content.decode()
+    assert "/commission/" not in generic_body and generic_body.count("/download/") == 2
