@@ -5,6 +5,7 @@ until it commits; live progress is kept in this process's memory and shown by th
 
 import logging
 import threading
+from pathlib import Path
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -65,16 +66,25 @@ def import_run_execute(run, *, source=None, connection=None):
     return run
 
 
-def import_run_start(run, *, source=None):
+def import_run_start(run, *, source=None, delete_after=None):
     """Start ``run`` without blocking the caller: a daemon thread in this process (inline when
-    CC_SYNC_INLINE is set, as in tests)."""
-    if getattr(settings, "CC_SYNC_INLINE", False):
-        return import_run_execute(run, source=source)
+    CC_SYNC_INLINE is set, as in tests). ``delete_after``: an uploaded file removed when the run ends."""
+
+    def execute():
+        try:
+            import_run_execute(run, source=source)
+        finally:
+            if delete_after:
+                Path(delete_after).unlink(missing_ok=True)
+
+    if settings.CC_SYNC_INLINE:
+        execute()
+        return None
 
     def target():
         close_old_connections()
         try:
-            import_run_execute(run, source=source)
+            execute()
         finally:
             close_old_connections()
 
