@@ -166,7 +166,8 @@ def mutation_record_history(table, entry, limit=20):
 @transaction.atomic
 def mutation_revert(*, table, history_id, by, reason=""):
     """Undo one entry: a create by deleting, an update by restoring the values before it, a delete by
-    recreating the record. Refuses (RevertRefused) when the record has changed since the entry."""
+    recreating the record. Refuses (RevertRefused) when the record has changed since the entry.
+    Returns the history entry the revert wrote."""
     model = audited_model(table)
     if model is None:
         raise RevertRefused(f"{table!r} is not an audited table.")
@@ -204,19 +205,20 @@ def mutation_revert(*, table, history_id, by, reason=""):
         with transaction.atomic():
             if entry.history_type == "+":
                 history_delete(current, by=by, reason=text)
-                return None
-            if entry.history_type == "~":
+            elif entry.history_type == "~":
                 previous = entry.prev_record
                 if previous is None:
                     raise RevertRefused("Not reverted: there is no earlier state of this record to restore.")
                 for f in fields:
                     setattr(current, f.attname, getattr(previous, f.attname))
-                return history_save(current, by=by, reason=text)
-            restored = entry.instance
-            restored._state.adding = True
-            return history_save(restored, by=by, reason=text, force_insert=True)
+                history_save(current, by=by, reason=text)
+            else:
+                restored = entry.instance
+                restored._state.adding = True
+                history_save(restored, by=by, reason=text, force_insert=True)
     except ProtectedError as exc:
         names = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
         raise RevertRefused(f"Not reverted: other records depend on it ({', '.join(names)}).") from None
     except IntegrityError as exc:
         raise RevertRefused(f"Not reverted: the database refused it ({str(exc).splitlines()[0]}).") from None
+    return history.objects.filter(**{attname: key}).order_by("-history_date", "-history_id").first()

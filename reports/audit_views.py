@@ -52,13 +52,16 @@ def mutation_detail(request, table, history_id):
     entry = audit.mutation_get(table, history_id)
     if entry is None:
         raise Http404
+    record_history = audit.mutation_record_history(table, entry)
     context = {
         "table": table,
         "entry": entry,
+        "is_latest": bool(record_history) and record_history[0].history_id == entry.history_id,
         "action": audit.action_of(entry.history_type, entry.history_change_reason),
         "changes": audit.mutation_changes(table, entry),
-        "record_history": audit.mutation_record_history(table, entry),
+        "record_history": record_history,
         "revert_form": RevertForm(),
+        "previous_known": entry.history_type != "~" or entry.prev_record is not None,
     }
     return render(request, "reports/mutation_detail.html", context)
 
@@ -71,12 +74,12 @@ def mutation_revert(request, table, history_id):
     form = RevertForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        audit.mutation_revert(table=table, history_id=history_id, by=request.user, reason=reason)
+        written = audit.mutation_revert(table=table, history_id=history_id, by=request.user, reason=reason)
     except audit.RevertRefused as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "Reverted. The revert is in the audit trail as a new entry.")
-    return redirect("reports:mutation", table=table, history_id=history_id)
+        return redirect("reports:mutation", table=table, history_id=history_id)
+    messages.success(request, "Reverted. This is the revert's own entry in the audit trail.")
+    return redirect("reports:mutation", table=table, history_id=written.history_id)
 
 
 # --- Tables ------------------------------------------------------------------------------------------

@@ -185,3 +185,24 @@ def test_other_roles_cannot_revert(request, fixture, customer):
 def test_revert_needs_post(customer, onm_client):
     url = reverse("reports:mutation_revert", args=["tblcustomer", latest_entry(customer).history_id])
     assert onm_client.get(url).status_code == 405
+
+
+def test_the_detail_offers_revert_only_on_the_latest_entry(customer, superadmin, onm_client):
+    rename(customer, "Lerato", by=superadmin)
+    older = customer.history.order_by("history_id").first()
+    newest = latest_entry(customer)
+    older_page = onm_client.get(reverse("reports:mutation", args=["tblcustomer", older.history_id]))
+    assert b"cannot be reverted on its own" in older_page.content and b"Revert this change" not in older_page.content
+    assert b"Revert this change" in onm_client.get(reverse("reports:mutation", args=["tblcustomer", newest.history_id])).content
+
+
+def test_an_update_without_an_earlier_entry_cannot_be_reverted(onm, onm_client):
+    customer = CustomerFactory()
+    Customer.history.filter(customer_id=customer.pk).delete()  # as rows from before the audit trail
+    customer.first_name = "Lerato"
+    history_save(customer, by=onm, reason="rename")
+    entry = latest_entry(customer)
+    page = onm_client.get(reverse("reports:mutation", args=["tblcustomer", entry.history_id]))
+    assert b"No earlier entry exists" in page.content and b"Revert this change" not in page.content
+    with pytest.raises(audit.RevertRefused, match="no earlier state"):
+        audit.mutation_revert(table="tblcustomer", history_id=entry.history_id, by=onm)
