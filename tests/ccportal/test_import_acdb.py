@@ -179,3 +179,16 @@ def test_the_command_exits_non_zero_with_one_line_for_a_bad_source(capsys):
     assert exit_status.value.code != 0
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "not an ACDB" in err
+
+
+def test_new_rows_after_an_import_get_fresh_ids(source, superadmin):
+    acdb_import(source=source, by=superadmin)
+    created = Customer.objects.create(first_name="After", site_code="MAK")
+    assert created.pk > 3
+    assert AccountHistory.objects.create(accountnumber="0001MAK", transaction_date=created_at()).pk > 900
+
+
+def created_at():
+    from django.utils import timezone
+
+    return timezone.now()
