@@ -319,10 +319,6 @@ def _compared_fields(model):
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
-def _differs(old, new, fields):
-    return any(getattr(old, f.attname) != getattr(new, f.attname) for f in fields)
-
-
 class _Importer:
     def __init__(self, connection, tables, *, by, reason, report, progress):
         self.source = connection
@@ -367,13 +363,20 @@ class _Importer:
         for chunk in _chunks(objects):
             if check is not None:
                 chunk = check(chunk)
-            existing = model._default_manager.in_bulk([obj.pk for _, obj in chunk])
+            # Tuples, not model instances: comparing is most of an unchanged re-run's work.
+            attnames = [f.attname for f in fields]
+            existing = {
+                row[0]: row[1:]
+                for row in model._default_manager.filter(pk__in=[obj.pk for _, obj in chunk]).values_list(
+                    model._meta.pk.attname, *attnames
+                )
+            }
             new, changed = [], []
             for _, obj in chunk:
                 old = existing.get(obj.pk)
                 if old is None:
                     new.append(obj)
-                elif _differs(old, obj, fields):
+                elif old != tuple(getattr(obj, a) for a in attnames):
                     changed.append(obj)
                 else:
                     counts.unchanged += 1
@@ -519,17 +522,19 @@ class _Importer:
                     continue
                 batch[key] = obj
             existing = {
-                (r.meterid, r.whdatetime): r
-                for r in MeterReading.objects.filter(meterid__in={k[0] for k in batch}, whdatetime__in={k[1] for k in batch})
+                (meterid, when): (pk, power, community)
+                for pk, meterid, when, power, community in MeterReading.objects.filter(
+                    meterid__in={k[0] for k in batch}, whdatetime__in={k[1] for k in batch}
+                ).values_list("id", "meterid", "whdatetime", "power_kw", "community")
             }
             new, changed = [], []
             for key, obj in batch.items():
                 old = existing.get(key)
                 if old is None:
                     new.append(obj)
-                elif old.power_kw != obj.power_kw or old.community != obj.community:
-                    old.power_kw, old.community = obj.power_kw, obj.community
-                    changed.append(old)
+                elif old[1:] != (obj.power_kw, obj.community):
+                    obj.id = old[0]
+                    changed.append(obj)
                 else:
                     counts.unchanged += 1
             MeterReading.objects.bulk_create(new)
