@@ -2,7 +2,6 @@
 
 import csv
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -11,12 +10,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import roles
-from ccportal.acdb.runs import import_run_create, import_run_progress, import_run_start
+from ccportal.acdb.runs import import_run_create, import_run_progress, import_run_start, import_runs_expire
 from ccportal.models import ImportRun
 from reports import audit, tables
 from reports.audit_forms import MutationFilterForm, RevertForm, SyncForm
@@ -153,8 +151,8 @@ def table_export(request, table):
 
 
 def _active_run():
-    since = timezone.now() - timedelta(hours=ACTIVE_RUN_HOURS)
-    return ImportRun.objects.filter(status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING], created_at__gte=since).first()
+    import_runs_expire(older_than_hours=ACTIVE_RUN_HOURS)
+    return ImportRun.objects.filter(status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING]).first()
 
 
 @roles.require(roles.can_sync_acdb)

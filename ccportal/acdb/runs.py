@@ -5,6 +5,7 @@ until it commits; live progress is kept in this process's memory and shown by th
 
 import logging
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -98,3 +99,14 @@ def import_run_progress(run):
     with _live_lock:
         live = _live.get(run.pk)
     return dict(live) if live else None
+
+
+def import_runs_expire(*, older_than_hours=12):
+    """Mark runs still queued or running after this long as failed: their process stopped (a restart)
+    and, the import being one transaction, nothing of theirs was saved."""
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
+    return ImportRun.objects.filter(status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING], created_at__lt=cutoff).update(
+        status=ImportRun.Status.FAILED,
+        finished_at=timezone.now(),
+        message="Interrupted: the server stopped during this run. Nothing was changed; start it again.",
+    )

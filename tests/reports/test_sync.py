@@ -122,3 +122,16 @@ def test_the_import_runs_in_a_background_thread(acdb, make_employee):
     thread.join(timeout=60)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.SUCCEEDED and run.counts["tblcustomer"]["new"] == 3
+
+
+def test_a_run_cut_off_by_a_restart_is_marked_failed(admin_client, superadmin, acdb):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = import_run_create(source=acdb, by=superadmin)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, created_at=timezone.now() - timedelta(days=1))
+    response = admin_client.get(reverse("reports:sync"))
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED and b"Interrupted" in response.content
+    assert response.context["active"] is None
