@@ -1,10 +1,13 @@
 """Admin helpers shared by the apps: history-aware ModelAdmin that asks no one for a reason twice."""
 
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
-    """ModelAdmin whose saves and deletes are recorded with the admin user and a change reason."""
+    """ModelAdmin whose saves and deletes are recorded with the admin user and a change reason.
+    Its history pages are read-only: a POST to a history entry (which would revert the record without
+    the Mutations page's conflict check) is refused."""
 
     list_per_page = 50
     show_full_result_count = False  # COUNT(*) on ACDB-sized tables on every admin page is wasteful
@@ -16,3 +19,30 @@ class AuditedAdmin(SimpleHistoryAdmin):
     def delete_model(self, request, obj):
         obj._change_reason = "Deleted in Django admin"
         super().delete_model(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied("History is read-only; revert from the Mutations page.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def _register_import_runs():
+    from django.contrib import admin
+
+    from ccportal.models import ImportRun
+
+    @admin.register(ImportRun)
+    class ImportRunAdmin(admin.ModelAdmin):
+        """The import's own report: readable, never edited by hand."""
+
+        list_display = ["id", "status", "source_label", "dry_run", "started_by", "created_at", "finished_at"]
+        list_filter = ["status", "dry_run"]
+
+        def has_add_permission(self, request):
+            return False
+
+        def has_change_permission(self, request, obj=None):
+            return False
+
+
+_register_import_runs()

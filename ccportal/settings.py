@@ -265,3 +265,9 @@ LOGGING = {
 # History is the audit trail: it can be read in the admin but not reverted or edited there.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
+# ACDB import (Sync page and manage.py import_acdb): the configured source the Sync page may use (a path to an
+# .accdb/.mdb or an ODBC connection string), the largest upload, and whether /sync/ runs the import inline.
+CC_ACDB_SOURCE = env.str("CC_ACDB_SOURCE", default="")
+CC_ACDB_UPLOAD_MAX_MB = env.int("CC_ACDB_UPLOAD_MAX_MB", default=4096)
+CC_SYNC_INLINE = env.bool("CC_SYNC_INLINE", default=False)

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from reports import views
+from reports import audit_urls, views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
 ]
+urlpatterns += audit_urls.urlpatterns
