@@ -144,6 +144,7 @@ def customer_field_form(field_name):
 
     class FieldForm(base):
         reason = forms.CharField(max_length=200, help_text="Why this change (kept in the history).")
+        version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     return FieldForm
 

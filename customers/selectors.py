@@ -159,6 +159,13 @@ def customer_accounts(customer):
     )
 
 
+def customer_version(customer):
+    """A token that changes whenever the customer is saved: the id of its newest history record ("0" for a
+    legacy row that has none yet). Edit forms carry it so a stale save is refused instead of lost."""
+    newest = Customer.history.filter(customer_id=customer.pk).order_by("-history_id").values_list("history_id", flat=True).first()
+    return str(newest or 0)
+
+
 def customer_recent_history(customer, limit=10):
     return customer.history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
 

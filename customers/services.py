@@ -53,14 +53,24 @@ def customer_create(*, by, reason="Registered in the New Customer wizard", **fie
 
 
 @transaction.atomic
-def customer_update(*, customer, changes, by, reason):
-    """Change some fields of a customer (only the changed ones are written); returns the customer."""
+def customer_update(*, customer, changes, by, reason, expected_version=None):
+    """Change some fields of a customer (only the changed ones are written); returns the customer.
+
+    With ``expected_version`` (selectors.customer_version when the form was opened), a save made after
+    someone else changed the customer is refused rather than silently overwriting their change."""
     unknown = set(changes) - set(CUSTOMER_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why you make this change."})
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if expected_version is not None and selectors.customer_version(customer) != str(expected_version):
+        latest = Customer.history.filter(customer_id=customer.pk).select_related("history_user").order_by("-history_id").first()
+        who = latest.history_user.get_full_name() if latest and latest.history_user else "someone else"
+        raise ValidationError(
+            f"{who} changed this customer at {timezone.localtime(latest.history_date):%H:%M} after you opened the form. "
+            "Reload the page to see their change, then make yours again."
+        )
     for field, value in changes.items():
         setattr(customer, field, value)
     # Legacy values in untouched fields must not block an edit of another field.

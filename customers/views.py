@@ -239,7 +239,11 @@ def customer_field(request, pk, field):
             value = form.cleaned_data[field]
             try:
                 customer = services.customer_update(
-                    customer=customer, changes={field: value}, by=request.user, reason=form.cleaned_data["reason"]
+                    customer=customer,
+                    changes={field: value},
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    expected_version=form.cleaned_data["version"] or None,
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -250,7 +254,7 @@ def customer_field(request, pk, field):
                 messages.success(request, f"{item['label']} changed.")
                 return redirect("customers:detail", pk=customer.pk)
     else:
-        form = form_class(instance=customer)
+        form = form_class(instance=customer, initial={"version": selectors.customer_version(customer)})
     template = "customers/_field_form.html" if _wants_partial(request) else "customers/field_edit.html"
     return render(request, template, {"customer": customer, "item": item, "form": form})
 

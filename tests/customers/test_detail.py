@@ -155,3 +155,28 @@ def test_terminate_cannot_predate_the_connection(onm_client):
     assert response.status_code == 400 and "before it was connected" in response.context["terminate_form"].errors["on"][0]
     customer.refresh_from_db()
     assert customer.date_service_terminated is None
+
+
+def test_two_staff_editing_one_customer_the_second_stale_save_is_refused_not_lost(onm, superadmin, client_for):
+    customer = CustomerFactory(phone="+26650000001", city="Ha Makebe")
+    first, second = client_for(onm), client_for(superadmin)
+    # Both open the edit form while the customer is unchanged.
+    version_a = first.get(f"/customers/{customer.pk}/field/phone/?edit=1").context["form"]["version"].value()
+    version_b = second.get(f"/customers/{customer.pk}/field/city/?edit=1").context["form"]["version"].value()
+    assert version_a == version_b
+    saved = first.post(
+        f"/customers/{customer.pk}/field/phone/", {"phone": "5775 5403", "reason": "New SIM", "version": version_a}
+    )
+    assert saved.status_code == 302
+    stale = second.post(f"/customers/{customer.pk}/field/city/", {"city": "Ha Mafa", "reason": "Moved", "version": version_b})
+    assert stale.status_code == 200 and "after you opened the form" in stale.content.decode()
+    customer.refresh_from_db()
+    assert (customer.phone, customer.city) == ("+26657755403", "Ha Makebe")
+    # Reloading gives the new version, and the change then goes through.
+    fresh = second.get(f"/customers/{customer.pk}/field/city/?edit=1").context["form"]["version"].value()
+    assert (
+        second.post(f"/customers/{customer.pk}/field/city/", {"city": "Ha Mafa", "reason": "Moved", "version": fresh}).status_code
+        == 302
+    )
+    customer.refresh_from_db()
+    assert (customer.phone, customer.city) == ("+26657755403", "Ha Mafa")
