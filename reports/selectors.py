@@ -5,6 +5,8 @@ of payment rows; a customer is active in a quarter when connected on or before i
 before its first day; ARPU = sales ÷ active customers. A ledger row's site is its account number's last 3 letters.
 Metered consumption is −Σ `kwh value` of consumption rows (payment false) and, from readings, Σ kW × 10 minutes."""
 
+import contextvars
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -71,9 +73,32 @@ def _month_label(value):
     return f"{value:%Y-%m}"
 
 
+_shared = contextvars.ContextVar("reports_shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads():
+    """Within this block, the same underlying read (sales by site and quarter, site names) runs once and is
+    shared by every selector: a report page that shows many figures then reads the ledger once."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _once(key, compute):
+    memo = _shared.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def site_names():
     """{code: name} for every site (one query)."""
-    return dict(Site.objects.values_list("code", "name"))
+    return _once(("site_names",), lambda: dict(Site.objects.values_list("code", "name")))
 
 
 def payments(quarter=None, site=None):
@@ -113,6 +138,10 @@ def _active_counts(quarters, by_site=False):
 
 def _sales_by_site_quarter(quarter=None, site=None):
     """[(site, Quarter, kWh, LSL)] of payment rows, grouped in the database, in (site, time) order."""
+    return _once(("sales", quarter, site), lambda: _read_sales_by_site_quarter(quarter, site))
+
+
+def _read_sales_by_site_quarter(quarter, site):
     rows = (
         payments(quarter, site)
         .annotate(ledger_site=LEDGER_SITE, quarter=TruncQuarter("transaction_date"))
@@ -124,15 +153,12 @@ def _sales_by_site_quarter(quarter=None, site=None):
 
 
 def _sales_by_quarter():
-    """{Quarter: (kWh, LSL)} of payment rows, in time order."""
-    rows = (
-        payments()
-        .annotate(quarter=TruncQuarter("transaction_date"))
-        .values("quarter")
-        .annotate(kwh=Sum("kwh_value"), lsl=Sum("transaction_amount"))
-        .order_by("quarter")
-    )
-    return {_as_quarter(r["quarter"]): (_kwh(r["kwh"]), _lsl(r["lsl"])) for r in rows}
+    """{Quarter: (kWh, LSL)} of payment rows, in time order (summed over the per-site rows)."""
+    totals = {}
+    for _, quarter, kwh, lsl in sorted(_sales_by_site_quarter(), key=lambda row: row[1]):
+        before = totals.get(quarter, (Decimal(0), Decimal(0)))
+        totals[quarter] = (before[0] + kwh, before[1] + lsl)
+    return {quarter: (_kwh(kwh), _lsl(lsl)) for quarter, (kwh, lsl) in totals.items()}
 
 
 def _span(quarters):
@@ -152,7 +178,10 @@ def om_report_overview():
         terminated=Count("pk", filter=Q(date_service_terminated__lte=today)),
     )
     sites = sorted(
-        {code.upper() for code in Customer.objects.exclude(site_code="").values_list("site_code", flat=True).distinct()}
+        {
+            code.upper()
+            for code in Customer.objects.exclude(site_code="").order_by().values_list("site_code", flat=True).distinct()
+        }
     )
     sales = payments().aggregate(kwh=Sum("kwh_value"), lsl=Sum("transaction_amount"))
     return {
