@@ -34,6 +34,11 @@ class Figure:
     note: str
     charts: list
     table: Table | None = None
+    empty: str = "No data for this figure yet."
+
+    def __post_init__(self):
+        if self.table is not None and not self.table.rows:
+            self.charts = []  # an empty chart says less than a sentence
 
 
 def _window(labels, quarter):
@@ -328,6 +333,7 @@ def _build(quarter, site):
                 [("Hour", "text")] + [(t, "ratio") for t in profile["customer_types"]],
                 [[row["hour"], *[row.get(t, 0) for t in profile["customer_types"]]] for row in profile["chart_data"]],
             ),
+            empty=f"No meter readings for {site_label} in {label}: choose another site or quarter.",
         )
     )
     gen_sites = {}
@@ -382,6 +388,7 @@ def _build(quarter, site):
                     (totals["loss_ratio"] * 100).quantize(Decimal("0.1")) if totals["loss_ratio"] is not None else None,
                 ],
             ),
+            empty=f"No generation or sales in {label}. Import generation with manage.py import_generation.",
         )
     )
     arpu_window = _window([q["quarter"] for q in arpu["arpu"]], quarter)

@@ -40,10 +40,18 @@ def test_it_answers_every_role(role_user):
     assert client.get(URL + "overview").status_code == 200
 
 
-@pytest.mark.parametrize("name", ["customer-stats", "consumption-by-site", "sales-by-site", "load-curves-by-type", "arpu"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "customer-stats",
+        "consumption-by-site",
+        "sales-by-site",
+        "load-curves-by-type",
+        "daily-load-profiles",
+        "generation-vs-consumption",
+    ],
+)
 def test_it_rejects_a_malformed_quarter_naming_the_form(api, name):
-    if name == "arpu":
-        return  # arpu takes no quarter: the parameter is ignored
     response = api.get(URL + name, {"quarter": "Q4 2025"})
     assert response.status_code == 400
     assert "quarter" in response.json()
