@@ -38,8 +38,10 @@ def _fmt(value):
 def _frame(title, top, unit, labels, body, legend=()):
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
+    per_row = _legend_per_row()
+    legend_rows = (len(legend) + per_row - 1) // per_row
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT + (18 if legend else 0)}" xmlns="http://www.w3.org/2000/svg" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT + 18 * legend_rows}" xmlns="http://www.w3.org/2000/svg" '
         f'role="img" aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif" font-size="11">',
         f"<title>{escape(title)}</title>",
     ]
@@ -59,12 +61,28 @@ def _frame(title, top, unit, labels, body, legend=()):
             f'<text x="{x:.1f}" y="{HEIGHT - PAD_BOTTOM + 14}" text-anchor="middle" fill="#333">{escape(str(label))}</text>'
         )
     parts.extend(body)
-    for i, name in enumerate(legend):
-        x = PAD_LEFT + i * 90
-        parts.append(f'<rect x="{x}" y="{HEIGHT + 2}" width="10" height="10" fill="{PALETTE[i % len(PALETTE)]}"/>')
-        parts.append(f'<text x="{x + 14}" y="{HEIGHT + 11}" fill="#333">{escape(str(name))}</text>')
+    parts.extend(_legend(legend, HEIGHT))
     parts.append("</svg>")
     return mark_safe("".join(parts))
+
+
+LEGEND_ITEM_WIDTH = 90
+
+
+def _legend_per_row():
+    return max(1, (WIDTH - PAD_LEFT) // LEGEND_ITEM_WIDTH)
+
+
+def _legend(names, top, colors=PALETTE):
+    """Legend entries from ``top`` down, wrapped onto as many 18-px rows as they need."""
+    parts = []
+    per_row = _legend_per_row()
+    for i, name in enumerate(names):
+        x = PAD_LEFT + (i % per_row) * LEGEND_ITEM_WIDTH
+        y = top + 18 * (i // per_row)
+        parts.append(f'<rect x="{x}" y="{y + 2}" width="10" height="10" fill="{colors[i % len(colors)]}"/>')
+        parts.append(f'<text x="{x + 14}" y="{y + 11}" fill="#333">{escape(str(name))}</text>')
+    return parts
 
 
 def bar_chart(labels, values, *, title, unit="", color=PALETTE[0]):
@@ -122,3 +140,54 @@ def line_chart(labels, series, *, title, unit="", colors=PALETTE):
             tip = f"{label}{' ' + str(name) if len(names) > 1 else ''}: {_fmt(value or 0)} {unit}".strip()
             body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{color}"><title>{escape(tip)}</title></circle>')
     return _frame(title, top, unit, labels, body, legend=names if len(names) > 1 else ())
+
+
+def horizontal_bar_chart(labels, series, *, title, unit="", colors=PALETTE, stacked=False):
+    """One row per label (every label shown, however many) with a bar per series side by side, or stacked;
+    ``series`` maps a name to values aligned with ``labels``. The figure grows in height with the labels."""
+    names = list(series)
+    n = max(len(labels), 1)
+    if stacked:
+        top = _nice_max(max((sum(float(series[s][i] or 0) for s in names) for i in range(len(labels))), default=0))
+    else:
+        top = _nice_max(max((float(v or 0) for s in names for v in series[s]), default=0))
+    left, right, head = 110, 16, 22
+    row_h = 10 + (14 if stacked else 10 * len(names))
+    plot_w = WIDTH - left - right
+    plot_h = row_h * n
+    legend = names if len(names) > 1 else []
+    per_row = _legend_per_row()
+    height = head + plot_h + 22 + 18 * ((len(legend) + per_row - 1) // per_row)
+    parts = [
+        f'<svg class="chart chart-rows" viewBox="0 0 {WIDTH} {height}" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif" font-size="11">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for i in range(5):
+        x = left + plot_w * i / 4
+        parts.append(f'<line x1="{x:.1f}" y1="{head}" x2="{x:.1f}" y2="{head + plot_h}" stroke="#e3e6ea"/>')
+        parts.append(f'<text x="{x:.1f}" y="{head + plot_h + 14}" text-anchor="middle" fill="#555">{_fmt(top * i / 4)}</text>')
+    if unit:
+        parts.append(f'<text x="{WIDTH - right}" y="{head - 8}" text-anchor="end" fill="#555">{escape(unit)}</text>')
+    for i, label in enumerate(labels):
+        y0 = head + row_h * i + 5
+        parts.append(
+            f'<text x="{left - 6}" y="{y0 + (row_h - 10) / 2 + 4:.1f}" text-anchor="end" fill="#333">{escape(str(label))}</text>'
+        )
+        base = 0.0
+        for s, name in enumerate(names):
+            value = float(series[name][i] or 0)
+            w = plot_w * value / top if value > 0 else 0
+            y = y0 if stacked else y0 + 10 * s
+            h = row_h - 10 if stacked else 9
+            x = left + (base if stacked else 0)
+            tip = f"{label}{' ' + str(name) if len(names) > 1 else ''}: {_fmt(value)} {unit}".strip()
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h}" fill="{colors[s % len(colors)]}">'
+                f"<title>{escape(tip)}</title></rect>"
+            )
+            if stacked:
+                base += w
+    parts.extend(_legend(legend, head + plot_h + 22, colors))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))

@@ -1,12 +1,623 @@
-"""Read queries for reports and the dashboard; every aggregate runs in the database."""
+"""Read queries for the O&M report, the dashboard and exports; every aggregate runs in the database.
+
+Definitions (SPEC §4): sales (LSL) = Σ `transaction amount` of payment rows; energy sold (kWh) = Σ `kwh value`
+of payment rows; a customer is active in a quarter when connected on or before its last day and not terminated
+before its first day; ARPU = sales ÷ active customers. A ledger row's site is its account number's last 3 letters.
+Metered consumption is −Σ `kwh value` of consumption rows (payment false) and, from readings, Σ kW × 10 minutes."""
+
+import contextvars
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import (
+    Coalesce,
+    ExtractHour,
+    NullIf,
+    Right,
+    TruncMonth,
+    TruncQuarter,
+    Upper,
+)
+from django.utils import timezone
 
 from billing.models import AccountHistory
-from customers.models import Customer, Site
+from ccportal.units import energy, money
+from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
+from reports.models import SiteGeneration
+from reports.quarters import quarter_current, quarter_of, quarters_between
+
+SOURCE_TABLE = "tblaccounthistory1"
+METER_SOURCE = "tblmeter"
+READING_INTERVAL_HOURS = Decimal(10) / Decimal(60)
+UNKNOWN_TYPE = "Unknown"
+KW_PLACES = Decimal("0.001")
+RATIO_PLACES = Decimal("0.0001")
+
+# The site of a ledger row: the account number's suffix (NNNNSSS), upper-cased.
+LEDGER_SITE = Upper(Right("accountnumber", 3))
+# A customer type: the meter's `customer type`, else the customer's `CUSTOMER POSITION`, else "Unknown".
+ACCOUNT_TYPE = Coalesce(
+    NullIf(F("meter__customer_type"), Value("")), NullIf(F("customer__customer_type"), Value("")), Value(UNKNOWN_TYPE)
+)
+METER_TYPE = Coalesce(NullIf(F("customer_type"), Value("")), NullIf(F("customer__customer_type"), Value("")), Value(UNKNOWN_TYPE))
 
 
-def dashboard_counts():
+def _kwh(value):
+    return energy(value or 0)
+
+
+def _lsl(value):
+    return money(value or 0)
+
+
+def _places(value, places):
+    return Decimal(str(value or 0)).quantize(places, rounding=ROUND_HALF_UP)
+
+
+def _ratio(numerator, denominator, places=Decimal("0.01")):
+    """numerator ÷ denominator rounded half-up, or 0 when the denominator is 0."""
+    if not denominator:
+        return Decimal(0).quantize(places)
+    return (Decimal(numerator) / Decimal(denominator)).quantize(places, rounding=ROUND_HALF_UP)
+
+
+def _as_quarter(value):
+    return quarter_of(value) if isinstance(value, (date, datetime)) else None
+
+
+def _month_label(value):
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return f"{value:%Y-%m}"
+
+
+_shared = contextvars.ContextVar("reports_shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads():
+    """Within this block, the same underlying read (sales by site and quarter, site names) runs once and is
+    shared by every selector: a report page that shows many figures then reads the ledger once."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def _once(key, compute):
+    memo = _shared.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def site_names():
+    """{code: name} for every site (one query)."""
+    return _once(("site_names",), lambda: dict(Site.objects.values_list("code", "name")))
+
+
+def payments(quarter=None, site=None):
+    """Payment rows of the ledger, optionally in one quarter and/or one site."""
+    rows = AccountHistory.objects.filter(payment=True)
+    return _ledger_scope(rows, quarter, site)
+
+
+def _ledger_scope(rows, quarter=None, site=None):
+    if quarter is not None:
+        rows = rows.filter(transaction_date__gte=quarter.start_moment(), transaction_date__lt=quarter.end_moment())
+    if site:
+        rows = rows.annotate(ledger_site=LEDGER_SITE).filter(ledger_site=site.upper())
+    return rows
+
+
+def active_in_quarter(quarter):
+    """Q() for customers active in ``quarter``: connected on or before its last day, not terminated before its first."""
+    return Q(date_service_connected__lte=quarter.last_day) & (
+        Q(date_service_terminated__isnull=True) | Q(date_service_terminated__gte=quarter.first_day)
+    )
+
+
+def _active_counts(quarters, by_site=False):
+    """Active customers per quarter in one query: {quarter: n} or {site: {quarter: n}}."""
+    if not quarters:
+        return {}
+    counts = {f"q{i}": Count("pk", filter=active_in_quarter(q)) for i, q in enumerate(quarters)}
+    if not by_site:
+        row = Customer.objects.aggregate(**counts)
+        return {q: row[f"q{i}"] for i, q in enumerate(quarters)}
+    result = {}
+    for row in Customer.objects.values("site_code").annotate(**counts).order_by("site_code"):
+        result[row["site_code"].upper()] = {q: row[f"q{i}"] for i, q in enumerate(quarters)}
+    return result
+
+
+def _sales_by_site_quarter(quarter=None, site=None):
+    """[(site, Quarter, kWh, LSL)] of payment rows, grouped in the database, in (site, time) order."""
+    return _once(("sales", quarter, site), lambda: _read_sales_by_site_quarter(quarter, site))
+
+
+def _read_sales_by_site_quarter(quarter, site):
+    rows = (
+        payments(quarter, site)
+        .annotate(ledger_site=LEDGER_SITE, quarter=TruncQuarter("transaction_date"))
+        .values("ledger_site", "quarter")
+        .annotate(kwh=Sum("kwh_value"), lsl=Sum("transaction_amount"))
+        .order_by("ledger_site", "quarter")
+    )
+    return [(r["ledger_site"], _as_quarter(r["quarter"]), _kwh(r["kwh"]), _lsl(r["lsl"])) for r in rows]
+
+
+def _sales_by_quarter():
+    """{Quarter: (kWh, LSL)} of payment rows, in time order (summed over the per-site rows)."""
+    totals = {}
+    for _, quarter, kwh, lsl in sorted(_sales_by_site_quarter(), key=lambda row: row[1]):
+        before = totals.get(quarter, (Decimal(0), Decimal(0)))
+        totals[quarter] = (before[0] + kwh, before[1] + lsl)
+    return {quarter: (_kwh(kwh), _lsl(lsl)) for quarter, (kwh, lsl) in totals.items()}
+
+
+def _span(quarters):
+    quarters = [q for q in quarters if q is not None]
+    return quarters_between(min(quarters), max(quarters)) if quarters else []
+
+
+# --- the O&M report, one function per /api/om-report/<name> endpoint -------------------------------------------
+
+
+def om_report_overview():
+    """Customers, active and terminated, sites, MWh sold and thousand LSL of sales over the whole ledger."""
+    today = timezone.localdate()
+    counts = Customer.objects.aggregate(
+        total=Count("pk"),
+        active=Count("pk", filter=active_in_quarter(quarter_current(today))),
+        terminated=Count("pk", filter=Q(date_service_terminated__lte=today)),
+    )
+    sites = sorted(
+        {
+            code.upper()
+            for code in Customer.objects.exclude(site_code="").order_by().values_list("site_code", flat=True).distinct()
+        }
+    )
+    sales = payments().aggregate(kwh=Sum("kwh_value"), lsl=Sum("transaction_amount"))
     return {
-        "customers": Customer.objects.count(),
-        "sites": Site.objects.count(),
-        "ledger_rows": AccountHistory.objects.count(),
+        "total_customers": counts["total"],
+        "active_customers": counts["active"],
+        "terminated_customers": counts["terminated"],
+        "total_sites": len(sites),
+        "sites": sites,
+        "total_mwh": _places(_kwh(sales["kwh"]) / 1000, Decimal("0.001")),
+        "total_lsl_thousands": _places(_lsl(sales["lsl"]) / 1000, Decimal("0.01")),
     }
+
+
+def om_report_customer_stats(quarter=None):
+    """Per site: customers on record, active in the quarter, connected in the quarter, activation rate (%).
+    Without a quarter the current one is used."""
+    quarter = quarter or quarter_current()
+    rows = (
+        Customer.objects.values("site_code")
+        .annotate(
+            total=Count("pk"),
+            active=Count("pk", filter=active_in_quarter(quarter)),
+            new=Count(
+                "pk",
+                filter=Q(date_service_connected__gte=quarter.first_day, date_service_connected__lte=quarter.last_day),
+            ),
+        )
+        .order_by("site_code")
+    )
+    sites = [
+        {
+            "concession": r["site_code"] or UNKNOWN_TYPE,
+            "total": r["total"],
+            "active": r["active"],
+            "new": r["new"],
+            "activation_rate": _ratio(r["active"] * 100, r["total"], Decimal("0.1")),
+        }
+        for r in rows
+    ]
+    totals = {key: sum(s[key] for s in sites) for key in ("total", "active", "new")}
+    return {"sites": sites, "totals": totals, "quarter": quarter.label}
+
+
+def om_report_customer_growth():
+    """New connections per quarter of `DATE SERVICE CONNECTED` (every quarter from the first, gaps as 0) and the
+    running total. Customers without a connection date are not counted."""
+    rows = (
+        Customer.objects.filter(date_service_connected__isnull=False)
+        .annotate(quarter=TruncQuarter("date_service_connected"))
+        .values("quarter")
+        .annotate(n=Count("pk"))
+        .order_by("quarter")
+    )
+    per_quarter = {_as_quarter(r["quarter"]): r["n"] for r in rows}
+    growth, cumulative = [], 0
+    for quarter in _span(per_quarter):
+        cumulative += per_quarter.get(quarter, 0)
+        growth.append({"quarter": quarter.label, "new_customers": per_quarter.get(quarter, 0), "cumulative": cumulative})
+    return {"growth": growth, "total": cumulative}
+
+
+def _by_site(quarter, value_index, total_key, site=None):
+    rows = _sales_by_site_quarter(quarter, site)
+    names = site_names()
+    quarters = [quarter] if quarter else _span(q for _, q, _, _ in rows)
+    sites = {}
+    for code, q, kwh, lsl in rows:
+        entry = sites.setdefault(
+            code,
+            {
+                "site": code,
+                "name": names.get(code, code),
+                total_key: Decimal(0),
+                "quarters": {x.label: Decimal(0) for x in quarters},
+            },
+        )
+        value = (kwh, lsl)[value_index]
+        entry["quarters"][q.label] += value
+        entry[total_key] += value
+    places = (Decimal("0.001"), Decimal("0.01"))[value_index]
+    for entry in sites.values():
+        entry[total_key] = _places(entry[total_key], places)
+    return {
+        "sites": list(sites.values()),
+        total_key: _places(sum((s[total_key] for s in sites.values()), Decimal(0)), places),
+        "source_table": SOURCE_TABLE,
+        "quarter_filter": quarter.label if quarter else None,
+    }
+
+
+def om_report_consumption_by_site(quarter=None, site=None):
+    """Energy sold (Σ `kwh value` of payment rows) per site and quarter."""
+    return _by_site(quarter, 0, "total_kwh", site)
+
+
+def om_report_sales_by_site(quarter=None, site=None):
+    """Sales (Σ `transaction amount` of payment rows, LSL) per site and quarter."""
+    return _by_site(quarter, 1, "total_lsl", site)
+
+
+def om_report_cumulative_trends():
+    """Energy sold and sales per quarter (every quarter from the first, gaps as 0) with running totals."""
+    per_quarter = _sales_by_quarter()
+    trends, cum_kwh, cum_lsl = [], Decimal(0), Decimal(0)
+    for quarter in _span(per_quarter):
+        kwh, lsl = per_quarter.get(quarter, (_kwh(0), _lsl(0)))
+        cum_kwh += kwh
+        cum_lsl += lsl
+        trends.append(
+            {"quarter": quarter.label, "kwh": kwh, "lsl": lsl, "cumulative_kwh": _kwh(cum_kwh), "cumulative_lsl": _lsl(cum_lsl)}
+        )
+    return {"trends": trends, "source_table": SOURCE_TABLE}
+
+
+def om_report_avg_consumption_trend():
+    """Per quarter with sales: active customers, energy sold, sales, and the average per active customer per day
+    (days = calendar days of the quarter, up to today for the current one)."""
+    per_quarter = _sales_by_quarter()
+    quarters = _span(per_quarter)
+    active = _active_counts(quarters)
+    today = timezone.localdate()
+    trends = []
+    for quarter in quarters:
+        kwh, lsl = per_quarter.get(quarter, (_kwh(0), _lsl(0)))
+        customer_days = active[quarter] * quarter.days_elapsed(today)
+        trends.append(
+            {
+                "quarter": quarter.label,
+                "customers": active[quarter],
+                "total_kwh": kwh,
+                "total_lsl": lsl,
+                "avg_daily_kwh_per_customer": _ratio(kwh, customer_days, RATIO_PLACES),
+                "avg_daily_lsl_per_customer": _ratio(lsl, customer_days, RATIO_PLACES),
+            }
+        )
+    return {"trends": trends, "source_table": SOURCE_TABLE}
+
+
+def om_report_site_overview():
+    """Every site (and any site code found on customers but missing from the site list) with its customers."""
+    counts = {
+        (r["site_code"] or "").upper(): r["n"]
+        for r in Customer.objects.values("site_code").annotate(n=Count("pk")).order_by("site_code")
+    }
+    sites = [
+        {"concession": s.name, "abbreviation": s.code, "district": s.district, "customer_count": counts.pop(s.code, 0)}
+        for s in Site.objects.order_by("code")
+    ]
+    sites += [
+        {"concession": code or UNKNOWN_TYPE, "abbreviation": code, "district": "", "customer_count": n}
+        for code, n in sorted(counts.items())
+    ]
+    return {"sites": sites}
+
+
+def _typed_accounts(account_type):
+    return AccountNumber.objects.annotate(account_type=ACCOUNT_TYPE).filter(account_type=account_type).values("accountnumber")
+
+
+def om_report_load_curves_by_type(quarter=None):
+    """Per customer type (meter type, else customer type): energy sold, sales, customers with payments, and the daily
+    averages over the calendar days of the period (the quarter, or the first to the last quarter with sales)."""
+    period_payments = payments(quarter)
+    type_counts = (
+        AccountNumber.objects.annotate(account_type=ACCOUNT_TYPE)
+        .filter(Exists(period_payments.filter(accountnumber=OuterRef("accountnumber"))))
+        .values("account_type")
+        .annotate(n=Count("customer", distinct=True))
+        .order_by("account_type")
+    )
+    counts = {r["account_type"]: r["n"] for r in type_counts}
+    per_type = {}
+    for account_type in counts:
+        rows = (
+            period_payments.filter(accountnumber__in=Subquery(_typed_accounts(account_type)))
+            .annotate(quarter=TruncQuarter("transaction_date"))
+            .values("quarter")
+            .annotate(kwh=Sum("kwh_value"), lsl=Sum("transaction_amount"))
+            .order_by("quarter")
+        )
+        per_type[account_type] = {_as_quarter(r["quarter"]): (_kwh(r["kwh"]), _lsl(r["lsl"])) for r in rows}
+    quarters = [quarter] if quarter else _span(q for rows in per_type.values() for q in rows)
+    today = timezone.localdate()
+    days = sum(q.days_elapsed(today) for q in quarters) if quarters else 0
+    curves = []
+    for account_type, customers in counts.items():
+        kwh = sum((v[0] for v in per_type[account_type].values()), Decimal(0))
+        lsl = sum((v[1] for v in per_type[account_type].values()), Decimal(0))
+        curves.append(
+            {
+                "type": account_type,
+                "total_kwh": _kwh(kwh),
+                "total_lsl": _lsl(lsl),
+                "customer_count": customers,
+                "avg_daily_kwh": _ratio(kwh, days, RATIO_PLACES),
+                "avg_daily_kwh_per_customer": _ratio(kwh, customers * days, RATIO_PLACES),
+            }
+        )
+    quarterly = [{"quarter": q.label, **{t: per_type[t].get(q, (_kwh(0), None))[0] for t in counts}} for q in quarters]
+    return {
+        "curves": curves,
+        "quarterly": quarterly,
+        "customer_types": list(counts),
+        "total_typed_customers": sum(counts.values()),
+        "source_table": SOURCE_TABLE,
+        "meter_source": METER_SOURCE,
+        "quarter_filter": quarter.label if quarter else None,
+    }
+
+
+def _readings(site=None, quarter=None):
+    rows = MeterReading.objects.all()
+    if site:
+        rows = rows.filter(community=site.upper())
+    if quarter is not None:
+        rows = rows.filter(whdatetime__gte=quarter.start_moment(), whdatetime__lt=quarter.end_moment())
+    return rows
+
+
+def om_report_daily_load_profiles(site=None, quarter=None):
+    """Mean power (kW) per hour of day (Africa/Maseru) by meter type, from the 10-minute readings."""
+    readings = _readings(site, quarter)
+    type_counts = (
+        Meter.objects.annotate(meter_type=METER_TYPE)
+        .filter(Exists(readings.filter(meterid=OuterRef("meterid"))))
+        .values("meter_type")
+        .annotate(n=Count("meterid"))
+        .order_by("meter_type")
+    )
+    counts = {r["meter_type"]: r["n"] for r in type_counts}
+    profiles, chart = [], [{"hour": f"{h:02d}:00"} for h in range(24)]
+    total_readings = 0
+    for meter_type, meter_count in counts.items():
+        typed_meters = Meter.objects.annotate(meter_type=METER_TYPE).filter(meter_type=meter_type).values("meterid")
+        rows = (
+            readings.filter(meterid__in=Subquery(typed_meters))
+            .annotate(hour=ExtractHour("whdatetime"))
+            .values("hour")
+            .annotate(avg_kw=Avg("power_kw"), n=Count("id"))
+            .order_by("hour")
+        )
+        by_hour = {r["hour"]: (_places(r["avg_kw"], KW_PLACES), r["n"]) for r in rows}
+        hourly = [
+            {"hour": h, "avg_kw": by_hour.get(h, (_places(0, KW_PLACES), 0))[0], "readings": by_hour.get(h, (0, 0))[1]}
+            for h in range(24)
+        ]
+        peak = max(hourly, key=lambda x: (x["avg_kw"], -x["hour"]))
+        for point in hourly:
+            chart[point["hour"]][meter_type] = point["avg_kw"]
+        total_readings += sum(p["readings"] for p in hourly)
+        profiles.append(
+            {
+                "type": meter_type,
+                "meter_count": meter_count,
+                "hourly": hourly,
+                "peak_hour": peak["hour"],
+                "peak_kw": peak["avg_kw"],
+            }
+        )
+    return {
+        "profiles": profiles,
+        "chart_data": chart if profiles else [],
+        "customer_types": list(counts),
+        "total_readings": total_readings,
+        "meter_source": METER_SOURCE,
+        "site_filter": site.upper() if site else None,
+        "quarter_filter": quarter.label if quarter else None,
+    }
+
+
+def om_report_arpu():
+    """Per quarter with sales: sales, active customers, ARPU = sales ÷ active, and the same per site."""
+    rows = _sales_by_site_quarter()
+    quarters = _span(q for _, q, _, _ in rows)
+    active = _active_counts(quarters, by_site=True)
+    names = site_names()
+    revenue = {}
+    for code, quarter, _, lsl in rows:
+        revenue[(code, quarter)] = revenue.get((code, quarter), Decimal(0)) + lsl
+    codes = sorted({code for code, _ in revenue} | {code for code in active if code})
+    result = []
+    for quarter in quarters:
+        per_site = {}
+        for code in codes:
+            site_revenue = _lsl(revenue.get((code, quarter), 0))
+            customers = active.get(code, {}).get(quarter, 0)
+            per_site[code] = {
+                "name": names.get(code, code),
+                "revenue": site_revenue,
+                "customers": customers,
+                "arpu": _ratio(site_revenue, customers),
+            }
+        total_revenue = _lsl(sum((revenue.get((c, quarter), Decimal(0)) for c in {c for c, _ in revenue}), Decimal(0)))
+        total_active = sum(counts.get(quarter, 0) for counts in active.values())
+        result.append(
+            {
+                "quarter": quarter.label,
+                "total_revenue": total_revenue,
+                "active_customers": total_active,
+                "arpu": _ratio(total_revenue, total_active),
+                "per_site": per_site,
+            }
+        )
+    return {
+        "arpu": result,
+        "site_codes": codes,
+        "site_names": {code: names.get(code, code) for code in codes},
+        "source_table": SOURCE_TABLE,
+    }
+
+
+def om_report_generation_vs_consumption(site=None, quarter=None):
+    """Per site and month: kWh generated (imported), kWh sold (payment rows), metered consumption (consumption rows)
+    and from readings, and the loss ratio = (generated − metered) ÷ generated (null without generation)."""
+    generation = SiteGeneration.objects.all()
+    if site:
+        generation = generation.filter(site_id=site.upper())
+    if quarter is not None:
+        generation = generation.filter(day__gte=quarter.first_day, day__lte=quarter.last_day)
+    cells = {}
+
+    def cell(code, month):
+        return cells.setdefault(
+            (code.upper(), _month_label(month)),
+            {"generated": Decimal(0), "sold": Decimal(0), "metered": Decimal(0), "readings": Decimal(0)},
+        )
+
+    for r in (
+        generation.annotate(month=TruncMonth("day")).values("site_id", "month").annotate(kwh=Sum("kwh_generated")).order_by()
+    ):
+        cell(r["site_id"], r["month"])["generated"] += _kwh(r["kwh"])
+    ledger = (
+        _ledger_scope(AccountHistory.objects.all(), quarter, site)
+        .annotate(ledger_site=LEDGER_SITE, month=TruncMonth("transaction_date"))
+        .values("ledger_site", "month")
+        .annotate(sold=Sum("kwh_value", filter=Q(payment=True)), consumed=Sum("kwh_value", filter=Q(payment=False)))
+        .order_by()
+    )
+    for r in ledger:
+        entry = cell(r["ledger_site"], r["month"])
+        entry["sold"] += _kwh(r["sold"])
+        entry["metered"] += -_kwh(r["consumed"])
+    readings = (
+        _readings(site, quarter)
+        .annotate(month=TruncMonth("whdatetime"))
+        .values("community", "month")
+        .annotate(kw=Sum("power_kw"))
+        .order_by()
+    )
+    for r in readings:
+        cell(r["community"], r["month"])["readings"] += _kwh(Decimal(str(r["kw"] or 0)) * READING_INTERVAL_HOURS)
+    names = site_names()
+
+    def loss(generated, metered):
+        return _ratio(generated - metered, generated, RATIO_PLACES) if generated else None
+
+    rows = []
+    totals = {"generated": Decimal(0), "sold": Decimal(0), "metered": Decimal(0), "readings": Decimal(0)}
+    for (code, month), v in sorted(cells.items()):
+        for key in totals:
+            totals[key] += v[key]
+        rows.append(
+            {
+                "site": code,
+                "name": names.get(code, code),
+                "month": month,
+                "generated_kwh": _kwh(v["generated"]),
+                "sold_kwh": _kwh(v["sold"]),
+                "metered_kwh": _kwh(v["metered"]),
+                "readings_kwh": _kwh(v["readings"]),
+                "loss_ratio": loss(v["generated"], v["metered"]),
+            }
+        )
+    return {
+        "rows": rows,
+        "totals": {
+            "generated_kwh": _kwh(totals["generated"]),
+            "sold_kwh": _kwh(totals["sold"]),
+            "metered_kwh": _kwh(totals["metered"]),
+            "readings_kwh": _kwh(totals["readings"]),
+            "loss_ratio": loss(totals["generated"], totals["metered"]),
+        },
+        "site_filter": site.upper() if site else None,
+        "quarter_filter": quarter.label if quarter else None,
+    }
+
+
+# --- the dashboard ---------------------------------------------------------------------------------------------
+
+
+def dashboard_summary():
+    """Cards and the per-site table of the Dashboard: customers, active, MWh sold, thousand LSL, sites."""
+    overview = om_report_overview()
+    customers = {
+        (r["site_code"] or "").upper(): r["n"] for r in Customer.objects.values("site_code").annotate(n=Count("pk")).order_by()
+    }
+    sales = {
+        r["ledger_site"]: (_kwh(r["kwh"]), _lsl(r["lsl"]))
+        for r in payments()
+        .annotate(ledger_site=LEDGER_SITE)
+        .values("ledger_site")
+        .annotate(kwh=Sum("kwh_value"), lsl=Sum("transaction_amount"))
+        .order_by()
+    }
+    names = site_names()
+    codes = sorted((set(customers) | set(sales)) - {""}) + ([""] if "" in customers else [])
+    rows = []
+    for code in codes:
+        kwh, lsl = sales.get(code, (_kwh(0), _lsl(0)))
+        mwh = _places(kwh / 1000, Decimal("0.001"))
+        count = customers.get(code, 0)
+        rows.append(
+            {
+                "code": code or "—",
+                "name": names.get(code, code or "No site"),
+                "customers": count,
+                "mwh": mwh,
+                "lsl_thousands": _places(lsl / 1000, Decimal("0.01")),
+                "mwh_per_customer": _ratio(mwh, count, Decimal("0.001")),
+            }
+        )
+    total_customers = sum(r["customers"] for r in rows)
+    total_mwh = sum((r["mwh"] for r in rows), Decimal(0))
+    totals = {
+        "customers": total_customers,
+        "mwh": overview["total_mwh"],
+        "lsl_thousands": overview["total_lsl_thousands"],
+        "mwh_per_customer": _ratio(total_mwh, total_customers, Decimal("0.001")),
+    }
+    return {"overview": overview, "sites": rows, "totals": totals}
+
+
+def quarters_with_data():
+    """Quarters from the first payment to the current quarter, newest first (for the quarter picker)."""
+    first = payments().order_by("transaction_date").values_list("transaction_date", flat=True).first()
+    current = quarter_current()
+    if first is None:
+        return [current]
+    return list(reversed(quarters_between(min(quarter_of(first), current), current)))

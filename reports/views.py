@@ -1,11 +1,118 @@
-"""Report pages: the dashboard."""
+"""Report pages: the Dashboard, the quarterly O&M report (page, XLSX, PDF) and the data exports."""
 
-from django.contrib.auth.decorators import login_required
+from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
-from reports import selectors
+from accounts import roles
+from customers.models import Site
+from reports import exports, selectors
+from reports.om_documents import om_report_filename, om_report_pdf, om_report_xlsx
+from reports.om_report import om_report_build
+from reports.quarters import QuarterError, quarter_current, quarter_parse_optional
 
 
-@login_required
+@require_GET
+@roles.require(roles.is_employee)
 def dashboard(request):
-    return render(request, "reports/dashboard.html", {"counts": selectors.dashboard_counts()})
+    summary = selectors.dashboard_summary()
+    return render(request, "reports/dashboard.html", {"summary": summary, "chart": _dashboard_chart(summary)})
+
+
+def _dashboard_chart(summary):
+    from ccportal import charts
+
+    rows = [r for r in summary["sites"] if r["code"] != "—"]
+    return charts.horizontal_bar_chart(
+        [f"{r['code']} {r['name']}" for r in rows],
+        {"MWh sold": [r["mwh"] for r in rows]},
+        title="MWh sold per site",
+        unit="MWh",
+    )
+
+
+def _om_choices(request):
+    """(quarter, site) from the query string; a bad value becomes a message and the default, never an error."""
+    try:
+        quarter = quarter_parse_optional(request.GET.get("quarter"))
+    except QuarterError as exc:
+        messages.error(request, f"{exc} Showing the current quarter instead.")
+        quarter = None
+    site = (request.GET.get("site") or "").strip().upper() or None
+    if site and not Site.objects.filter(code=site).exists():
+        messages.error(request, f"{site!r} is not a site code; showing all sites.")
+        site = None
+    return quarter or quarter_current(), site
+
+
+@require_GET
+@roles.require(roles.is_employee)
+@vary_on_headers("HX-Request")
+def om(request):
+    quarter, site = _om_choices(request)
+    report = om_report_build(quarter=quarter, site=site)
+    quarters = selectors.quarters_with_data()
+    if quarter not in quarters:
+        quarters = sorted([*quarters, quarter], reverse=True)
+    context = {
+        "report": report,
+        "quarters": quarters,
+        "sites": Site.objects.values_list("code", "name"),
+        "download_query": urlencode({"quarter": str(quarter), **({"site": site} if site else {})}),
+    }
+    template = "reports/om.html"
+    if request.htmx and not request.htmx.boosted:
+        template = "reports/_om_report.html"
+    return render(request, template, context)
+
+
+@require_GET
+@roles.require(roles.is_employee)
+def om_download(request, file_format):
+    quarter, site = _om_choices(request)
+    report = om_report_build(quarter=quarter, site=site)
+    if file_format == "xlsx":
+        content = om_report_xlsx(report)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif file_format == "pdf":
+        content = om_report_pdf(report, base_url=request.build_absolute_uri("/"))
+        content_type = "application/pdf"
+    else:
+        raise Http404("Unknown format")
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{om_report_filename(report, file_format)}"'
+    return response
+
+
+@require_GET
+@roles.require(roles.is_employee)
+def export(request):
+    filters, problems = exports.export_filters(request.GET)
+    return _export_page(request, filters, problems)
+
+
+def _export_page(request, filters, problems):
+    for problem in problems:
+        messages.error(request, problem)
+    context = {
+        "datasets": exports.DATASETS.values(),
+        "sites": Site.objects.values_list("code", "name"),
+        "filters": filters,
+        "query": "" if problems else urlencode({k: v for k, v in filters.items() if v}),
+    }
+    return render(request, "reports/export.html", context, status=400 if problems else 200)
+
+
+@require_GET
+@roles.require(roles.is_employee)
+def export_download(request, dataset, file_format):
+    spec = exports.DATASETS.get(dataset)
+    if spec is None or file_format not in exports.FORMATS:
+        raise Http404("Unknown dataset or format")
+    filters, problems = exports.export_filters(request.GET)
+    if problems:
+        return _export_page(request, filters, problems)
+    return exports.export_response(spec, file_format, filters)

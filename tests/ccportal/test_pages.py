@@ -24,7 +24,7 @@ def test_it_sends_anonymous_users_to_login(client):
 def test_it_logs_in_with_employee_number_and_shows_the_dashboard(client, generic):
     response = client.post("/login/", {"username": generic.employee_id, "password": TEST_PASSWORD}, follow=True)
     assert response.status_code == 200
-    assert b"Dashboard" in response.content and b"Ledger rows" in response.content
+    assert b"Dashboard" in response.content and b"MWh sold" in response.content
 
 
 @pytest.mark.django_db

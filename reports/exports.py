@@ -1,0 +1,317 @@
+"""Data exports: the datasets staff can download (customers, meters, accounts, transactions, readings) as CSV
+streamed row by row or XLSX written in openpyxl's write-only mode, both in constant memory."""
+
+import csv
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from billing.models import AccountHistory
+from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
+
+CHUNK_SIZE = 2000
+XLSX_MAX_ROWS = 1_048_575  # Excel's limit less the header: the rest continues on another sheet
+FORMATS = {"csv", "xlsx"}
+SITE = "__site_name__"  # placeholder column filled from the site list while streaming
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    description: str
+    model: type
+    columns: tuple  # (header, ORM path or SITE); SITE takes the site code of the column named by site_code_path
+    site_filter: str
+    site_code_path: str
+    date_path: str
+    date_is_datetime: bool
+    search_paths: tuple
+    order_by: tuple
+    id_search: str = ""
+
+
+DATASETS = {
+    d.name: d
+    for d in [
+        Dataset(
+            "customers",
+            "Customers",
+            "tblcustomer: every customer with contact details, site, type, connection and termination dates.",
+            Customer,
+            (
+                ("CUSTOMER ID", "customer_id"),
+                ("FIRST NAME", "first_name"),
+                ("MIDDLE NAME", "middle_name"),
+                ("LAST NAME", "last_name"),
+                ("PHONE", "phone"),
+                ("CELL PHONE 1", "cell_phone_1"),
+                ("CELL PHONE 2", "cell_phone_2"),
+                ("EMAIL", "email"),
+                ("PLOT NUMBER", "plot_number"),
+                ("STREET ADDRESS", "street_address"),
+                ("CITY", "city"),
+                ("DISTRICT", "district"),
+                ("Site code", "site_code"),
+                ("Site name", SITE),
+                ("CUSTOMER TYPE", "customer_type"),
+                ("DATE SERVICE CONNECTED", "date_service_connected"),
+                ("DATE SERVICE TERMINATED", "date_service_terminated"),
+                ("ID NUMBER", "national_id"),
+                ("GENDER", "gender"),
+                ("GPS X (longitude)", "gps_x"),
+                ("GPS Y (latitude)", "gps_y"),
+                ("COUNTRY", "country"),
+                ("RECORD CREATE DATE", "record_create_date"),
+                ("RECORD CREATED BY", "record_created_by"),
+            ),
+            site_filter="site_code",
+            site_code_path="site_code",
+            date_path="date_service_connected",
+            date_is_datetime=False,
+            search_paths=("first_name", "last_name", "phone", "cell_phone_1", "plot_number", "national_id"),
+            order_by=("customer_id",),
+            id_search="customer_id",
+        ),
+        Dataset(
+            "meters",
+            "Meters",
+            "tblmeter: meter serial, customer, account, type, site, village, GPS, status and connection date.",
+            Meter,
+            (
+                ("meterid", "meterid"),
+                ("customer id", "customer_id"),
+                ("customer first name", "customer__first_name"),
+                ("customer last name", "customer__last_name"),
+                ("accountnumber", "accountnumber"),
+                ("customer type", "customer_type"),
+                ("Site code", "community"),
+                ("Site name", SITE),
+                ("Village name", "village_name"),
+                ("current status", "current_status"),
+                ("customer connect date", "customer_connect_date"),
+                ("latitude", "latitude"),
+                ("longitude", "longitude"),
+            ),
+            site_filter="community",
+            site_code_path="community",
+            date_path="customer_connect_date",
+            date_is_datetime=False,
+            search_paths=("meterid", "accountnumber", "village_name", "customer__first_name", "customer__last_name"),
+            order_by=("meterid",),
+        ),
+        Dataset(
+            "accounts",
+            "Accounts",
+            "tblaccountnumbers: account number with its customer, meter, site and opening date.",
+            AccountNumber,
+            (
+                ("accountnumber", "accountnumber"),
+                ("customerid", "customer_id"),
+                ("customer first name", "customer__first_name"),
+                ("customer last name", "customer__last_name"),
+                ("meterid", "meter_id"),
+                ("Site code", "community"),
+                ("Site name", SITE),
+                ("opened date", "opened_date"),
+                ("created by", "created_by"),
+            ),
+            site_filter="community",
+            site_code_path="community",
+            date_path="opened_date",
+            date_is_datetime=True,
+            search_paths=("accountnumber", "meter__meterid", "customer__first_name", "customer__last_name"),
+            order_by=("accountnumber",),
+        ),
+        Dataset(
+            "transactions",
+            "Transactions",
+            "tblaccounthistory1: every ledger row (payments and consumption) with amount, rate, kWh and balance.",
+            AccountHistory,
+            (
+                ("ID", "id"),
+                ("accountnumber", "accountnumber"),
+                ("Site code", "accountnumber"),
+                ("Site name", SITE),
+                ("meterid", "meterid"),
+                ("transaction date", "transaction_date"),
+                ("payment", "payment"),
+                ("transaction amount (LSL)", "transaction_amount"),
+                ("rate used (LSL/kWh)", "rate_used"),
+                ("kwh value", "kwh_value"),
+                ("current balance (kWh)", "current_balance"),
+            ),
+            site_filter="accountnumber__iendswith",
+            site_code_path="accountnumber",
+            date_path="transaction_date",
+            date_is_datetime=True,
+            search_paths=("accountnumber", "meterid"),
+            order_by=("transaction_date", "id"),
+        ),
+        Dataset(
+            "readings",
+            "Meter readings",
+            "tblmeterdata1: 10-minute power readings (kW) per meter.",
+            MeterReading,
+            (
+                ("ID", "id"),
+                ("meterid", "meterid"),
+                ("Site code", "community"),
+                ("Site name", SITE),
+                ("whdatetime", "whdatetime"),
+                ("powerkW", "power_kw"),
+            ),
+            site_filter="community",
+            site_code_path="community",
+            date_path="whdatetime",
+            date_is_datetime=True,
+            search_paths=("meterid",),
+            order_by=("whdatetime", "id"),
+        ),
+    ]
+}
+
+
+def export_filters(params):
+    """({site, from, to, q} as text, [problems]) from a query string; problems are messages for people."""
+    values = {key: (params.get(key) or "").strip() for key in ("site", "from", "to", "q")}
+    problems = []
+    if values["site"]:
+        values["site"] = values["site"].upper()
+        if not Site.objects.filter(code=values["site"]).exists():
+            problems.append(f"Site {values['site']!r} is not a site code; choose one from the list.")
+    for key in ("from", "to"):
+        if values[key]:
+            try:
+                date.fromisoformat(values[key])
+            except ValueError:
+                problems.append(f"'{key}' must be a date written YYYY-MM-DD, not {values[key]!r}.")
+    if not problems and values["from"] and values["to"] and values["from"] > values["to"]:
+        problems.append("'from' is after 'to'.")
+    if len(values["q"]) > 100:
+        problems.append("The search text is longer than 100 characters.")
+    return values, problems
+
+
+def dataset_queryset(dataset, filters):
+    """The rows of ``dataset`` matching ``filters`` (validated by export_filters)."""
+    rows = dataset.model.objects.all()
+    if filters.get("site"):
+        rows = rows.filter(**{dataset.site_filter: filters["site"]})
+    for key, lookup, shift in (("from", "gte", 0), ("to", "lt", 1)):
+        if filters.get(key):
+            day = date.fromisoformat(filters[key]) + timedelta(days=shift)
+            if dataset.date_is_datetime:
+                rows = rows.filter(**{f"{dataset.date_path}__{lookup}": timezone.make_aware(datetime.combine(day, time.min))})
+            else:
+                rows = rows.filter(**{f"{dataset.date_path}__{lookup}": day})
+    text = filters.get("q")
+    if text:
+        condition = Q()
+        for path in dataset.search_paths:
+            condition |= Q(**{f"{path}__icontains": text})
+        if dataset.id_search and text.isdigit() and len(text) < 10:
+            condition |= Q(**{dataset.id_search: int(text)})
+        rows = rows.filter(condition)
+    return rows.order_by(*dataset.order_by)
+
+
+def _value(value):
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    return value
+
+
+def _rows(dataset, filters):
+    """Rows as lists, the site name filled in from the site list; read from the database in chunks."""
+    names = dict(Site.objects.values_list("code", "name"))
+    paths = [path for _, path in dataset.columns if path != SITE]
+    site_index = paths.index(dataset.site_code_path)
+    transactions = dataset.name == "transactions"
+    for record in dataset_queryset(dataset, filters).values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
+        out, j = [], 0
+        for header, path in dataset.columns:
+            if path == SITE:
+                code = (record[site_index] or "")[-3:].upper() if transactions else (record[site_index] or "").upper()
+                out.append(names.get(code, ""))
+                continue
+            value = record[j]
+            j += 1
+            if transactions and header == "Site code":
+                value = (value or "")[-3:].upper()
+            out.append(_value(value))
+        yield out
+
+
+def _filename(dataset, filters, extension):
+    parts = [dataset.name] + [filters[k] for k in ("site", "from", "to") if filters.get(k)]
+    return f"{'-'.join(parts)}.{extension}"
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return value
+
+
+def export_response(dataset, file_format, filters):
+    """A streaming download of ``dataset`` in ``file_format`` ("csv" or "xlsx")."""
+    headers = [header for header, _ in dataset.columns]
+    if file_format == "csv":
+        writer = csv.writer(_Echo())
+
+        def stream():
+            yield "\ufeff" + writer.writerow(headers)  # the BOM makes Excel read UTF-8
+            for row in _rows(dataset, filters):
+                yield writer.writerow([_csv_text(v) for v in row])
+
+        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    else:
+        response = FileResponse(
+            _xlsx_file(dataset, headers, filters),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(dataset, filters, file_format)}"'
+    return response
+
+
+def _xlsx_file(dataset, headers, filters):
+    """A temporary file holding the workbook; write-only mode keeps memory flat whatever the row count."""
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    sheet, count, part = None, XLSX_MAX_ROWS, 0
+    for row in _rows(dataset, filters):
+        if count >= XLSX_MAX_ROWS:
+            part += 1
+            sheet = workbook.create_sheet(dataset.title[:28] + (f" {part}" if part > 1 else ""))
+            sheet.append([_bold(sheet, h, bold) for h in headers])
+            count = 0
+        sheet.append(row)
+        count += 1
+    if sheet is None:
+        sheet = workbook.create_sheet(dataset.title[:31])
+        sheet.append([_bold(sheet, h, bold) for h in headers])
+    handle = tempfile.TemporaryFile()
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def _bold(sheet, value, font):
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = font
+    return cell
