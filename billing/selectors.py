@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from billing.models import AccountHistory, Config, TariffRate
+from billing.models import AccountHistory, Config, ImportedPayment, TariffRate
 from ccportal.normalize import site_code_from_account
 
 
@@ -50,20 +50,68 @@ def tariff_rate_for(*, customer=None, account=None, site_code=None, on=None):
         TariffRate.objects.filter(scopes, effective_from__lte=on)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=on))
         .order_by("-effective_from", "-id")
-        .values_list("scope", "scope_key", "rate_lsl", "effective_from")
+        .values_list("scope", "scope_key", "rate_lsl", "effective_from", "effective_to")
     )
+    return _resolve(candidates, on) or _fallback_rate()
+
+
+def _resolve(candidates, on):
+    """Pick from schedule rows (scope, key, rate, from, to), newest first, the one in force at ``on``:
+    the latest effective customer rate, else site rate, else global rate."""
     best = None
-    for scope, key, rate_lsl, effective_from in candidates:
+    for scope, key, rate_lsl, effective_from, effective_to in candidates:
+        if effective_from > on or (effective_to is not None and effective_to <= on):
+            continue
         if best is None or _PRIORITY[scope] < _PRIORITY[best[0]]:
             best = (scope, key, rate_lsl, effective_from)
         if best[0] == TariffRate.Scope.CUSTOMER:
             break
     if best:
         return ResolvedRate(rate_lsl=best[2], source=best[0], source_key=best[1], effective_from=best[3])
+    return None
+
+
+def _fallback_rate():
     legacy = Config.objects.order_by("id").values_list("therate", flat=True).first()
     if legacy:
         return ResolvedRate(rate_lsl=legacy, source="global", source_key="tblconfig", effective_from=None)
     return ResolvedRate(rate_lsl=Decimal(settings.CC_DEFAULT_TARIFF_LSL), source="default", source_key="", effective_from=None)
+
+
+class TariffResolver:
+    """tariff_rate_for for many accounts at once (imports): loads the schedule rows of the given customers and
+    sites once, then answers each (customer ID, site code, moment) in memory with the same cascade."""
+
+    def __init__(self, *, customer_ids=(), site_codes=()):
+        keys = {"customer": {str(c) for c in customer_ids}, "site": {str(s).upper() for s in site_codes}}
+        rows = list(TariffRate.objects.filter(scope=TariffRate.Scope.GLOBAL).values_list(*_SCHEDULE_FIELDS))
+        for scope, wanted in keys.items():
+            wanted = sorted(wanted)
+            for start in range(0, len(wanted), 1000):  # bounded IN lists (SQL Server's parameter limit)
+                rows += TariffRate.objects.filter(scope=scope, scope_key__in=wanted[start : start + 1000]).values_list(
+                    *_SCHEDULE_FIELDS
+                )
+        rows.sort(key=lambda r: (r[3], r[5]), reverse=True)
+        self._by_key = {}
+        for row in rows:
+            self._by_key.setdefault((row[0], row[1]), []).append(row[:5])
+        self._fallback = None
+
+    def rate_for(self, *, customer_id=None, site_code="", on):
+        candidates = list(self._by_key.get(("global", ""), []))
+        if site_code:
+            candidates += self._by_key.get(("site", site_code.upper()), [])
+        if customer_id is not None:
+            candidates += self._by_key.get(("customer", str(customer_id)), [])
+        candidates.sort(key=lambda r: r[3], reverse=True)
+        resolved = _resolve(candidates, on)
+        if resolved is None:
+            self._fallback = self._fallback or _fallback_rate()
+            resolved = self._fallback
+        return resolved
+
+
+_SCHEDULE_FIELDS = ("scope", "scope_key", "rate_lsl", "effective_from", "effective_to", "id")
 
 
 def account_balance_kwh(accountnumber):
@@ -75,3 +123,102 @@ def account_balance_kwh(accountnumber):
         .first()
     )
     return latest if latest is not None else Decimal("0.000")
+
+
+# --- Payment import --------------------------------------------------------------------------------------
+
+CHUNK = 500  # rows per IN list: three phone columns × 500 stays under SQL Server's 2,100 parameters
+
+
+def _chunks(items, size=CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass
+class ClassifiedRow:
+    """A statement row and what an import would do with it."""
+
+    row: object  # billing.statements.StatementRow
+    status: str  # an ImportedPayment.Status value
+    match_method: str = ""
+    accountnumber: str = ""
+    customer_id: int | None = None
+    duplicate_of_id: int | None = None
+
+    @property
+    def outcome(self):
+        """The preview's words: matched, matched by phone, unmatched, duplicate or ignored."""
+        if self.status == ImportedPayment.Status.POSTED:
+            return "matched by phone" if self.match_method == ImportedPayment.Match.PHONE else "matched"
+        return self.status
+
+
+def payment_rows_classify(*, rows, provider):
+    """Decide each statement row's fate without writing: duplicate (receipt already imported), ignored
+    (withdrawal, failed), matched by an account number written in the details, matched by payer phone (only
+    when that phone belongs to exactly one account), else unmatched. A fixed number of queries per 500 rows."""
+    from customers.models import AccountNumber, Customer
+
+    earlier = {}
+    for chunk in _chunks({r.receipt for r in rows}):
+        earlier.update(
+            ImportedPayment.objects.filter(provider=provider, receipt__in=chunk)
+            .exclude(status=ImportedPayment.Status.DUPLICATE)
+            .values_list("receipt", "id")
+        )
+    accounts = {}
+    for chunk in _chunks({a for r in rows for a in r.account_candidates}):
+        accounts.update(AccountNumber.objects.filter(accountnumber__in=chunk).values_list("accountnumber", "customer_id"))
+    phones = {r.payer_phone for r in rows if r.payer_phone and not any(a in accounts for a in r.account_candidates)}
+    phone_customers = {}
+    for chunk in _chunks(phones):
+        found = Customer.objects.filter(Q(phone__in=chunk) | Q(cell_phone_1__in=chunk) | Q(cell_phone_2__in=chunk))
+        for customer_id, *numbers in found.values_list("customer_id", "phone", "cell_phone_1", "cell_phone_2"):
+            for number in set(numbers) & set(chunk):
+                phone_customers.setdefault(number, set()).add(customer_id)
+    customer_accounts = {}
+    for chunk in _chunks({c for ids in phone_customers.values() for c in ids}):
+        for number, customer_id in AccountNumber.objects.filter(customer_id__in=chunk).values_list(
+            "accountnumber", "customer_id"
+        ):
+            customer_accounts.setdefault(customer_id, []).append(number)
+    classified = []
+    for row in rows:
+        if row.receipt in earlier:
+            classified.append(ClassifiedRow(row, ImportedPayment.Status.DUPLICATE, duplicate_of_id=earlier[row.receipt]))
+            continue
+        if row.ignore_reason:
+            classified.append(ClassifiedRow(row, ImportedPayment.Status.IGNORED))
+            continue
+        account = next((a for a in row.account_candidates if a in accounts), None)
+        if account:
+            classified.append(
+                ClassifiedRow(row, ImportedPayment.Status.POSTED, ImportedPayment.Match.ACCOUNT, account, accounts[account])
+            )
+            continue
+        owners = phone_customers.get(row.payer_phone, set())
+        owned = [a for c in owners for a in customer_accounts.get(c, [])]
+        if len(owned) == 1:
+            classified.append(
+                ClassifiedRow(row, ImportedPayment.Status.POSTED, ImportedPayment.Match.PHONE, owned[0], next(iter(owners)))
+            )
+            continue
+        classified.append(ClassifiedRow(row, ImportedPayment.Status.UNMATCHED))
+    return classified
+
+
+def payment_outcome_counts(classified):
+    counts = {"matched": 0, "matched by phone": 0, "unmatched": 0, "duplicate": 0, "ignored": 0}
+    for item in classified:
+        counts[item.outcome] += 1
+    return counts
+
+
+def unmatched_payments():
+    return (
+        ImportedPayment.objects.filter(status=ImportedPayment.Status.UNMATCHED)
+        .select_related("payment_import")
+        .order_by("-paid_at", "-id")
+    )
