@@ -1,15 +1,18 @@
-"""Read queries for billing: the tariff in force, balances."""
+"""Read queries for billing: the tariff in force, balances, payment-import matching, quarters, sales and ARPU."""
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Right, TruncQuarter, Upper
 from django.utils import timezone
 
 from billing.models import AccountHistory, Config, ImportedPayment, TariffRate
 from ccportal.normalize import site_code_from_account
+from ccportal.units import energy, money
 
 
 @dataclass(frozen=True)
@@ -210,9 +213,9 @@ def payment_rows_classify(*, rows, provider):
 
 
 def payment_outcome_counts(classified):
-    counts = {"matched": 0, "matched by phone": 0, "unmatched": 0, "duplicate": 0, "ignored": 0}
+    counts = {"matched": 0, "matched_by_phone": 0, "unmatched": 0, "duplicate": 0, "ignored": 0}
     for item in classified:
-        counts[item.outcome] += 1
+        counts[item.outcome.replace(" ", "_")] += 1
     return counts
 
 
@@ -222,3 +225,188 @@ def unmatched_payments():
         .select_related("payment_import")
         .order_by("-paid_at", "-id")
     )
+
+
+# --- Quarters, sales and ARPU (SPEC §4; shared with the O&M report) --------------------------------------
+
+_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
+
+
+def quarter_label(moment):
+    """ "2025 Q4" for a date or datetime (datetimes are read in local time)."""
+    if isinstance(moment, datetime):
+        moment = timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+    return f"{moment.year} Q{(moment.month - 1) // 3 + 1}"
+
+
+def quarter_bounds(label):
+    """("2025 Q4") -> (date(2025, 10, 1), date(2025, 12, 31)). ValueError names the expected form."""
+    match = _QUARTER.match(str(label or ""))
+    if not match:
+        raise ValueError(f"{label!r} is not a quarter: write it as '2025 Q4'.")
+    year, q = int(match[1]), int(match[2])
+    first = date(year, 3 * q - 2, 1)
+    last = (date(year + (q == 4), (3 * q) % 12 + 1, 1)) - timedelta(days=1)
+    return first, last
+
+
+def quarters_between(first_label, last_label):
+    """Every quarter label from first to last inclusive, in time order."""
+    start, _ = quarter_bounds(first_label)
+    end, _ = quarter_bounds(last_label)
+    labels, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        labels.append(f"{year} Q{(month - 1) // 3 + 1}")
+        month += 3
+        if month > 12:
+            year, month = year + 1, month - 12
+    return labels
+
+
+def sales_by_site_quarter(*, site_code=None):
+    """{(site code, quarter label): {"sales": LSL, "energy": kWh}} over payment rows; sales = Σ `transaction
+    amount`, energy sold = Σ `kwh value` (SPEC §4). Grouped in the database by quarter and account suffix."""
+    rows = AccountHistory.objects.filter(payment=True)
+    if site_code:
+        rows = rows.filter(accountnumber__iendswith=site_code)
+    grouped = (
+        rows.annotate(quarter=TruncQuarter("transaction_date"), site=Upper(Right("accountnumber", 3)))
+        .values("quarter", "site")
+        .annotate(sales=Sum("transaction_amount"), energy=Sum("kwh_value"))
+        .order_by("quarter", "site")
+    )
+    result = {}
+    for row in grouped:
+        key = (row["site"], quarter_label(row["quarter"]))
+        current = result.setdefault(key, {"sales": Decimal("0.00"), "energy": Decimal("0.000")})
+        # Two database quarters can share a label only through time-zone edges; add rather than overwrite.
+        current["sales"] = money(current["sales"] + money(row["sales"] or 0))
+        current["energy"] = energy(current["energy"] + energy(row["energy"] or 0))
+    return result
+
+
+def active_customers_by_site_quarter(quarters, *, site_code=None):
+    """{(site code, quarter label): count}: customers connected on or before the quarter's last day and not
+    terminated before its first day (SPEC §4). One grouped query with a filtered COUNT per quarter."""
+    from customers.models import Customer
+
+    if not quarters:
+        return {}
+    customers = Customer.objects.filter(date_service_connected__isnull=False)
+    if site_code:
+        customers = customers.filter(site_code__iexact=site_code)
+    counts = {}
+    for label in quarters:
+        first, last = quarter_bounds(label)
+        counts[f"q{len(counts)}"] = Count(
+            "pk",
+            filter=Q(date_service_connected__lte=last)
+            & (Q(date_service_terminated__isnull=True) | Q(date_service_terminated__gte=first)),
+        )
+    result = {}
+    for row in customers.annotate(site=Upper("site_code")).values("site").annotate(**counts).order_by("site"):
+        for i, label in enumerate(quarters):
+            result[(row["site"], label)] = row[f"q{i}"]
+    return result
+
+
+def arpu(sales, active):
+    """ARPU = sales ÷ active customers (LSL, 2 places); None with no active customers."""
+    return money(Decimal(sales) / active) if active else None
+
+
+def arpu_by_quarter(*, site_code=None):
+    """[{quarter, sales, energy, active_customers, arpu}] for every quarter from the first payment to the last,
+    in time order (quarters without payments are listed with 0)."""
+    return financial_summary(site_code=site_code)["quarters"]
+
+
+def financial_summary(*, site_code=None):
+    """Everything the Financial page shows: per quarter totals and ARPU, per site × quarter sales, the latest
+    quarter's figures with quarter-on-quarter growth, and ARPU by site in the latest quarter."""
+    sales = sales_by_site_quarter(site_code=site_code)
+    labels = sorted({q for _, q in sales}, key=quarter_bounds)
+    quarters = quarters_between(labels[0], labels[-1]) if labels else []
+    active = active_customers_by_site_quarter(quarters, site_code=site_code)
+    sites = sorted({s for s, _ in sales} | {s for (s, q), n in active.items() if n})
+    per_quarter = []
+    for label in quarters:
+        total = money(sum((sales.get((s, label), {}).get("sales", 0) for s in sites), Decimal("0")))
+        kwh = energy(sum((sales.get((s, label), {}).get("energy", 0) for s in sites), Decimal("0")))
+        customers = sum(active.get((s, label), 0) for s in sites)
+        per_quarter.append(
+            {"quarter": label, "sales": total, "energy": kwh, "active_customers": customers, "arpu": arpu(total, customers)}
+        )
+    table = [
+        {
+            "site": site,
+            "sales": [sales.get((site, q), {}).get("sales", Decimal("0.00")) for q in quarters],
+            "total": money(sum((sales.get((site, q), {}).get("sales", 0) for q in quarters), Decimal("0"))),
+        }
+        for site in sites
+    ]
+    latest = per_quarter[-1] if per_quarter else None
+    previous = per_quarter[-2] if len(per_quarter) > 1 else None
+    growth = None
+    if latest and previous and previous["sales"]:
+        growth = ((latest["sales"] - previous["sales"]) / previous["sales"] * 100).quantize(Decimal("0.1"))
+    latest_by_site = []
+    if latest:
+        for site in sites:
+            site_sales = sales.get((site, latest["quarter"]), {}).get("sales", Decimal("0.00"))
+            site_active = active.get((site, latest["quarter"]), 0)
+            latest_by_site.append(
+                {"site": site, "sales": site_sales, "active_customers": site_active, "arpu": arpu(site_sales, site_active)}
+            )
+    return {
+        "quarters": per_quarter,
+        "labels": quarters,
+        "sites": sites,
+        "table": table,
+        "totals": [q["sales"] for q in per_quarter],
+        "grand_total": money(sum((q["sales"] for q in per_quarter), Decimal("0"))),
+        "latest": latest,
+        "growth_pct": growth,
+        "latest_by_site": latest_by_site,
+    }
+
+
+# --- Tariff page -----------------------------------------------------------------------------------------
+
+
+def tariff_schedule(scope, *, on=None):
+    """Rates of a scope that are in force or scheduled at ``on`` (default now), each with ``state`` "in force"
+    or "scheduled"; rates already replaced or ended are left to the history. Ordered by key, then time."""
+    on = on or timezone.now()
+    rows = list(
+        TariffRate.objects.filter(scope=scope)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=on))
+        .select_related("created_by")
+        .order_by("scope_key", "-effective_from", "-id")
+    )
+    shown, seen_current = [], set()
+    for row in rows:
+        if row.effective_from > on:
+            row.state = "scheduled"
+        elif row.scope_key not in seen_current:
+            row.state = "in force"
+            seen_current.add(row.scope_key)
+        else:
+            continue
+        shown.append(row)
+    shown.sort(key=lambda r: (r.scope_key.zfill(10) if scope == TariffRate.Scope.CUSTOMER else r.scope_key, r.effective_from))
+    return shown
+
+
+def tariff_history(*, scope="", key="", since=None, until=None):
+    """Every change to the schedule (newest first), with who and why, filtered by scope, key and date."""
+    history = TariffRate.history.select_related("history_user").order_by("-history_date", "-history_id")
+    if scope:
+        history = history.filter(scope=scope)
+    if key:
+        history = history.filter(scope_key__iexact=key.strip())
+    if since:
+        history = history.filter(history_date__date__gte=since)
+    if until:
+        history = history.filter(history_date__date__lte=until)
+    return history
