@@ -1,7 +1,7 @@
 """Read queries for billing: the tariff in force, balances, payment-import matching, quarters, sales and ARPU."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -11,7 +11,7 @@ from django.db.models.functions import Right, TruncQuarter, Upper
 from django.utils import timezone
 
 from billing.models import AccountHistory, Config, ImportedPayment, TariffRate
-from ccportal.normalize import site_code_from_account
+from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise, site_code_from_account
 from ccportal.units import energy, money
 
 
@@ -410,3 +410,114 @@ def tariff_history(*, scope="", key="", since=None, until=None):
     if until:
         history = history.filter(history_date__date__lte=until)
     return history
+
+
+# --- Payment lookup ("I paid, where is my credit?") ------------------------------------------------------
+
+_AMOUNT_DATE = (
+    re.compile(
+        r"^(?:M|LSL)?\s*(?P<amount>\d+(?:[.,]\d{1,2})?)\s*(?:on\s+)?(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4})$", re.I
+    ),
+    re.compile(r"^(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4})\s+(?:M|LSL)?\s*(?P<amount>\d+(?:[.,]\d{1,2})?)$", re.I),
+)
+_RECEIPT = re.compile(r"^[A-Z0-9./_-]{4,40}$")
+LOOKUP_LIMIT = 25
+
+
+@dataclass
+class LookupResult:
+    query: str
+    kind: str  # "receipt", "account", "phone", "amount and date", "" (nothing searched)
+    searched: str = ""  # what was searched, in words, for "not found"
+    hint: str = ""  # what to try next when nothing is found
+    payments: list = field(default_factory=list)
+    account: dict | None = None
+
+
+def _lookup_date(text):
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _imported_payments():
+    return ImportedPayment.objects.select_related(
+        "payment_import",
+        "payment_import__confirmed_by",
+        "ledger_row",
+        "resolved_by",
+        "duplicate_of",
+        "duplicate_of__ledger_row",
+        "duplicate_of__resolved_by",
+    ).order_by("-paid_at", "-id")
+
+
+def payment_lookup(query):
+    """Find payments by what a caller can tell: a receipt or approval code (whole, or its start), an account
+    number in any accepted form, a payer phone, or an amount with a date ("50 2025-03-01"). A fixed number of
+    queries whatever is found; uses the shared normalisers."""
+    from customers.models import AccountNumber, Customer, Site
+
+    text = re.sub(r"\s+", " ", str(query or "")).strip()[:60]
+    result = LookupResult(query=text, kind="")
+    if len(text) < 3:
+        result.hint = "Type a receipt or approval code, an account number (0045MAK), a phone, or an amount and a date."
+        return result
+    for pattern in _AMOUNT_DATE:
+        match = pattern.match(text)
+        day = _lookup_date(match["date"]) if match else None
+        if day:
+            amount = money(match["amount"].replace(",", "."))
+            result.kind, result.searched = "amount and date", f"payments of M {amount} on {day:%Y-%m-%d}"
+            result.payments = list(_imported_payments().filter(amount=amount, paid_at__date=day)[:LOOKUP_LIMIT])
+            result.hint = "Check the date (the statement's time, not when the customer was credited) and the exact amount."
+            return result
+    accountnumber = account_number_or_none(text)
+    if accountnumber and Site.objects.filter(code=accountnumber[-3:]).exists():  # else RCP0003 is a receipt
+        result.kind, result.searched = "account", f"account {accountnumber}"
+        result.payments = list(_imported_payments().filter(accountnumber=accountnumber)[:LOOKUP_LIMIT])
+        owner = AccountNumber.objects.filter(pk=accountnumber).select_related("customer").first()
+        ledger = list(
+            AccountHistory.objects.filter(accountnumber=accountnumber, payment=True).order_by("-transaction_date", "-id")[:10]
+        )
+        if owner or ledger:
+            result.account = {
+                "accountnumber": accountnumber,
+                "customer": owner.customer if owner else None,
+                "balance_kwh": account_balance_kwh(accountnumber),
+                "recent_payments": ledger,
+            }
+        result.hint = "Check the account number with the customer (four digits and the site code, e.g. 0045MAK)."
+        return result
+    digits = re.sub(r"[\s+()-]", "", text)
+    if digits.isdigit() and len(digits) >= 8:
+        try:
+            phone = phone_normalise(text)
+        except NormalisationError:
+            phone = ""
+        if phone:
+            result.kind, result.searched = "phone", f"payments from {phone}"
+            result.payments = list(_imported_payments().filter(payer_phone=phone)[:LOOKUP_LIMIT])
+            owners = Customer.objects.filter(Q(phone=phone) | Q(cell_phone_1=phone) | Q(cell_phone_2=phone))
+            accounts = list(AccountNumber.objects.filter(customer__in=owners).values_list("accountnumber", flat=True)[:10])
+            if accounts:
+                result.account = {"accounts_of_phone": accounts}
+            result.hint = "The payer may have paid from another phone: search the receipt number or the account instead."
+            return result
+    receipt = text.upper().replace(" ", "")
+    if _RECEIPT.match(receipt):
+        result.kind, result.searched = "receipt", f"receipt {receipt}"
+        result.payments = list(_imported_payments().filter(Q(receipt=receipt) | Q(receipt__startswith=receipt))[:LOOKUP_LIMIT])
+        result.hint = (
+            "Check the receipt's form (M-Pesa receipts are 10 letters and digits; EcoCash approval codes look like "
+            "MP250302.0805.A00001), and whether that day's statement has been imported yet."
+        )
+        return result
+    result.searched = f"“{text}”"
+    result.hint = (
+        "That is not a receipt, account number, phone or amount with a date. Try e.g. 0045MAK, +266 5700 0001, or 50 2025-03-01."
+    )
+    return result

@@ -14,6 +14,7 @@ urlpatterns = [
     path("payments/import/", views.payment_import, name="payment_import"),
     path("payments/import/<int:pk>/", views.payment_import_detail, name="payment_import_detail"),
     path("payments/import/<int:pk>/confirm/", views.payment_import_confirm, name="payment_import_confirm"),
+    path("payments/lookup/", views.payment_lookup, name="payment_lookup"),
     path("payments/<int:pk>/assign/", views.payment_assign, name="payment_assign"),
     path("payments/<int:pk>/dismiss/", views.payment_dismiss, name="payment_dismiss"),
 ]

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from accounts import roles
@@ -73,7 +74,7 @@ def tariffs(request):
         response = render(request, "billing/_tariff_history.html", context)
     else:
         response = render(request, "billing/tariffs.html", context)
-    response["Vary"] = "HX-Request"
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 
@@ -289,3 +290,20 @@ def payment_dismiss(request, pk):
     else:
         messages.error(request, f"Receipt {payment.receipt}: say why it is dismissed.")
     return _back_to_queue(request)
+
+
+# --- Payment lookup --------------------------------------------------------------------------------------
+
+
+@roles.require(roles.is_employee)
+def payment_lookup(request):
+    query = request.GET.get("q", "")
+    context = {
+        "result": selectors.payment_lookup(query) if query.strip() else None,
+        "q": query,
+        "assign_form": AssignPaymentForm(),
+    }
+    template = "billing/_lookup_results.html" if request.htmx else "billing/payment_lookup.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
