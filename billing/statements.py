@@ -119,12 +119,10 @@ def statement_read(*, content, filename, provider):
 
 
 def _csv_records(content):
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")  # older exports; a stray byte must not crash the page
     if "\x00" in text:
         raise StatementError([(None, "This is not a CSV text file; upload the statement as .csv or .xlsx.")])
     try:
@@ -141,7 +139,12 @@ def _xlsx_records(content):
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
-        records = [list(row) for row in sheet.iter_rows(values_only=True)]
+        # Stop reading just past the row limit: a small .xlsx can unpack to millions of rows.
+        records = []
+        for row in sheet.iter_rows(values_only=True):
+            records.append(list(row))
+            if len(records) > max_rows() + _HEADER_SEARCH_ROWS + 1:
+                break
         workbook.close()
     except Exception:  # openpyxl raises many kinds for a damaged file; the user needs one message
         raise StatementError([(None, "The .xlsx file cannot be read; export the statement again.")]) from None

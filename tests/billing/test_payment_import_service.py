@@ -177,3 +177,17 @@ def test_the_command_posts_and_dry_run_writes_nothing(priced_accounts):
             "import_payments", str(FILES / "mpesa_bad_rows.csv"), "--provider", "mpesa", stdout=StringIO(), stderr=StringIO()
         )
     assert ImportedPayment.objects.filter(receipt__startswith="RCP1").count() == 0
+
+
+@pytest.mark.django_db
+def test_odd_bytes_and_too_many_rows_are_reported_not_raised(settings):
+    header = b"Receipt No,Completion Time,Details,Transaction Status,Paid in,Withdrawn,Balance,Reason Type,Other Party Info\n"
+    row = b"R%d,2025-03-01 10:00:00,Pay \x81\xff 0045MAK,Completed,5.00,,0,Pay,26657000001 - X\n"
+    rows = statement_read(content=header + row.replace(b"%d", b"1"), filename="odd.csv", provider="mpesa")
+    assert rows[0].account_candidates == ["0045MAK"]
+    settings.CC_PAYMENT_IMPORT_MAX_ROWS = 2
+    content = header + b"".join(row.replace(b"%d", str(i).encode()) for i in range(5))
+    with pytest.raises(StatementError, match="More than 2 rows"):
+        statement_read(content=content, filename="many.csv", provider="mpesa")
+    with pytest.raises(StatementError, match="not a CSV"):
+        statement_read(content=b"\x00\x01\x02", filename="binary.csv", provider="mpesa")
