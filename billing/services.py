@@ -191,40 +191,57 @@ def config_therate_sync(*, by=None, reason="Global rate in force", on=None):
 # --- Bulk payments (imports) -----------------------------------------------------------------------------
 
 
-def _bulk_create_with_history(model, objs, *, by, reason, batch_size=2000):
-    """bulk_create ``objs`` (their primary keys come back) and write their "+" history rows with one
-    executemany per batch, each value prepared by its own field (get_db_prep_save: the conversions bulk_create
-    makes, without its per-value query compiling, which dominated a 10,000-row import). Same records as
-    ccportal.history.history_bulk_create: who, when, why."""
+def _bulk_create_with_history(model, objs, *, by, reason, keys_back=None, batch_size=2000):
+    """Insert ``objs`` and their "+" history rows (who, when, why: the records of
+    ccportal.history.history_bulk_create) with one executemany per batch, each value adapted by the backend
+    for its field. bulk_create's per-value query compiling was most of a 10,000-row import's time.
+
+    Primary keys come back from bulk_create, or, with ``keys_back`` (a function that returns the new rows'
+    {natural key: pk} and the attribute holding that key), from one query after a plain executemany insert."""
     from django.db import connection
 
-    if not connection.features.can_return_rows_from_bulk_insert:
+    if keys_back is not None:
+        _rows_insert(model, objs, [f for f in model._meta.concrete_fields if not f.primary_key], batch_size)
+        pks, attribute = keys_back()
+        for obj in objs:
+            obj.pk = pks[getattr(obj, attribute)]
+            obj._state.adding = False
+        created = objs
+    elif connection.features.can_return_rows_from_bulk_insert:
+        created = model._default_manager.bulk_create(objs, batch_size=batch_size)
+    else:
         return history_bulk_create(model, objs, by=by, reason=reason)  # it fetches the keys back itself
-    created = model._default_manager.bulk_create(objs, batch_size=batch_size)
     history_model = model.history.model
-    fields = [f for f in history_model._meta.concrete_fields if f.attname != "history_id"]
-    now = timezone.now()
     fixed = {
-        "history_date": now,
+        "history_date": timezone.now(),
         "history_change_reason": reason,
         "history_type": "+",
         "history_user_id": getattr(by, "pk", None),
     }
+    _rows_insert(
+        history_model, created, [f for f in history_model._meta.concrete_fields if f.attname != "history_id"], batch_size, fixed
+    )
+    return created
+
+
+def _rows_insert(model, objs, fields, batch_size, fixed=None):
+    from django.db import connection
+
+    fixed = fixed or {}
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(history_model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
     )
     prepared = [(f.attname, _db_value_for(f, connection), fixed.get(f.attname, _FROM_ROW)) for f in fields]
     with connection.cursor() as cursor:
-        for start in range(0, len(created), batch_size):
+        for start in range(0, len(objs), batch_size):
             cursor.executemany(
                 sql,
                 [
                     [convert(getattr(obj, attname) if value is _FROM_ROW else value) for attname, convert, value in prepared]
-                    for obj in created[start : start + batch_size]
+                    for obj in objs[start : start + batch_size]
                 ],
             )
-    return created
 
 
 _FROM_ROW = object()
@@ -416,7 +433,17 @@ def _payment_rows_post(*, payment_import, rows, by):
         )
         for c in classified
     ]
-    _bulk_create_with_history(ImportedPayment, payments, by=by, reason=reason)
+    _bulk_create_with_history(
+        ImportedPayment,
+        payments,
+        by=by,
+        reason=reason,
+        # Row numbers are unique within an import, so they bring the new primary keys back in one query.
+        keys_back=lambda: (
+            dict(ImportedPayment.objects.filter(payment_import=payment_import).values_list("row_number", "id")),
+            "row_number",
+        ),
+    )
     counts = {status: 0 for status in ImportedPayment.Status.values}
     for c in classified:
         counts[c.status] += 1
