@@ -96,3 +96,98 @@ class TariffRate(models.Model):
     def __str__(self):
         key = f" {self.scope_key}" if self.scope_key else ""
         return f"{self.scope}{key}: {self.rate_lsl} LSL/kWh from {self.effective_from:%Y-%m-%d}"
+
+
+class Provider(models.TextChoices):
+    MPESA = "mpesa", "M-Pesa"
+    ECOCASH = "ecocash", "EcoCash"
+
+
+class PaymentImport(models.Model):
+    """One uploaded mobile-money statement: previewed first, then confirmed (posted) as a whole."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Previewed, not posted"
+        POSTED = "posted", "Posted"
+
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    filename = models.CharField(max_length=255)
+    # Kept in private storage (MEDIA_ROOT, never served) between preview and confirm.
+    statement = models.FileField(upload_to="payment-imports/%Y/%m/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    posted_count = models.PositiveIntegerField(default=0)
+    unmatched_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+    ignored_count = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "cc_payment_import"
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_provider_display()} {self.filename} ({self.get_status_display()})"
+
+
+class ImportedPayment(models.Model):
+    """One row of a statement and its fate. A receipt is posted once, ever: (provider, receipt) is unique
+    among every row that is not itself a duplicate of an earlier one."""
+
+    class Status(models.TextChoices):
+        POSTED = "posted", "Posted"
+        UNMATCHED = "unmatched", "Unmatched"
+        DISMISSED = "dismissed", "Dismissed"
+        DUPLICATE = "duplicate", "Duplicate"
+        IGNORED = "ignored", "Ignored"
+
+    class Match(models.TextChoices):
+        ACCOUNT = "account", "Account number in the details"
+        PHONE = "phone", "Payer phone"
+        MANUAL = "manual", "Assigned by a person"
+        NONE = "", "None"
+
+    payment_import = models.ForeignKey(PaymentImport, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    receipt = models.CharField(max_length=40)
+    row_number = models.PositiveIntegerField()
+    paid_at = models.DateTimeField()
+    amount = models.DecimalField(**MONEY)
+    payer_phone = models.CharField(max_length=20, blank=True, default="", db_index=True)
+    payer_name = models.CharField(max_length=150, blank=True, default="")
+    details = models.CharField(max_length=255, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    match_method = models.CharField(max_length=10, choices=Match.choices, blank=True, default="")
+    accountnumber = models.CharField(max_length=10, blank=True, default="", db_index=True)
+    ledger_row = models.ForeignKey(
+        AccountHistory, null=True, blank=True, on_delete=models.SET_NULL, related_name="imported_payments"
+    )
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates")
+    note = models.CharField(max_length=255, blank=True, default="")
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "cc_imported_payment"
+        ordering = ["-paid_at", "-id"]
+        indexes = [
+            models.Index(fields=["receipt"], name="cc_impay_receipt"),
+            models.Index(fields=["status", "paid_at"], name="cc_impay_status_time"),
+            models.Index(fields=["amount", "paid_at"], name="cc_impay_amount_time"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "receipt"], condition=~models.Q(status="duplicate"), name="cc_impay_receipt_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_provider_display()} {self.receipt} M {self.amount} ({self.get_status_display()})"

@@ -1,15 +1,18 @@
-"""Read queries for billing: the tariff in force, balances."""
+"""Read queries for billing: the tariff in force, balances, payment-import matching, quarters, sales and ARPU."""
 
-from dataclasses import dataclass
-from datetime import datetime
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Right, TruncQuarter, Upper
 from django.utils import timezone
 
-from billing.models import AccountHistory, Config, TariffRate
-from ccportal.normalize import site_code_from_account
+from billing.models import AccountHistory, Config, ImportedPayment, TariffRate
+from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise, site_code_from_account
+from ccportal.units import energy, money
 
 
 @dataclass(frozen=True)
@@ -50,20 +53,68 @@ def tariff_rate_for(*, customer=None, account=None, site_code=None, on=None):
         TariffRate.objects.filter(scopes, effective_from__lte=on)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=on))
         .order_by("-effective_from", "-id")
-        .values_list("scope", "scope_key", "rate_lsl", "effective_from")
+        .values_list("scope", "scope_key", "rate_lsl", "effective_from", "effective_to")
     )
+    return _resolve(candidates, on) or _fallback_rate()
+
+
+def _resolve(candidates, on):
+    """Pick from schedule rows (scope, key, rate, from, to), newest first, the one in force at ``on``:
+    the latest effective customer rate, else site rate, else global rate."""
     best = None
-    for scope, key, rate_lsl, effective_from in candidates:
+    for scope, key, rate_lsl, effective_from, effective_to in candidates:
+        if effective_from > on or (effective_to is not None and effective_to <= on):
+            continue
         if best is None or _PRIORITY[scope] < _PRIORITY[best[0]]:
             best = (scope, key, rate_lsl, effective_from)
         if best[0] == TariffRate.Scope.CUSTOMER:
             break
     if best:
         return ResolvedRate(rate_lsl=best[2], source=best[0], source_key=best[1], effective_from=best[3])
+    return None
+
+
+def _fallback_rate():
     legacy = Config.objects.order_by("id").values_list("therate", flat=True).first()
     if legacy:
         return ResolvedRate(rate_lsl=legacy, source="global", source_key="tblconfig", effective_from=None)
     return ResolvedRate(rate_lsl=Decimal(settings.CC_DEFAULT_TARIFF_LSL), source="default", source_key="", effective_from=None)
+
+
+class TariffResolver:
+    """tariff_rate_for for many accounts at once (imports): loads the schedule rows of the given customers and
+    sites once, then answers each (customer ID, site code, moment) in memory with the same cascade."""
+
+    def __init__(self, *, customer_ids=(), site_codes=()):
+        keys = {"customer": {str(c) for c in customer_ids}, "site": {str(s).upper() for s in site_codes}}
+        rows = list(TariffRate.objects.filter(scope=TariffRate.Scope.GLOBAL).values_list(*_SCHEDULE_FIELDS))
+        for scope, wanted in keys.items():
+            wanted = sorted(wanted)
+            for start in range(0, len(wanted), 1000):  # bounded IN lists (SQL Server's parameter limit)
+                rows += TariffRate.objects.filter(scope=scope, scope_key__in=wanted[start : start + 1000]).values_list(
+                    *_SCHEDULE_FIELDS
+                )
+        rows.sort(key=lambda r: (r[3], r[5]), reverse=True)
+        self._by_key = {}
+        for row in rows:
+            self._by_key.setdefault((row[0], row[1]), []).append(row[:5])
+        self._fallback = None
+
+    def rate_for(self, *, customer_id=None, site_code="", on):
+        candidates = list(self._by_key.get(("global", ""), []))
+        if site_code:
+            candidates += self._by_key.get(("site", site_code.upper()), [])
+        if customer_id is not None:
+            candidates += self._by_key.get(("customer", str(customer_id)), [])
+        candidates.sort(key=lambda r: r[3], reverse=True)
+        resolved = _resolve(candidates, on)
+        if resolved is None:
+            self._fallback = self._fallback or _fallback_rate()
+            resolved = self._fallback
+        return resolved
+
+
+_SCHEDULE_FIELDS = ("scope", "scope_key", "rate_lsl", "effective_from", "effective_to", "id")
 
 
 def account_balance_kwh(accountnumber):
@@ -75,3 +126,398 @@ def account_balance_kwh(accountnumber):
         .first()
     )
     return latest if latest is not None else Decimal("0.000")
+
+
+# --- Payment import --------------------------------------------------------------------------------------
+
+CHUNK = 500  # rows per IN list: three phone columns × 500 stays under SQL Server's 2,100 parameters
+
+
+def _chunks(items, size=CHUNK):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass
+class ClassifiedRow:
+    """A statement row and what an import would do with it."""
+
+    row: object  # billing.statements.StatementRow
+    status: str  # an ImportedPayment.Status value
+    match_method: str = ""
+    accountnumber: str = ""
+    customer_id: int | None = None
+    duplicate_of_id: int | None = None
+
+    @property
+    def outcome(self):
+        """The preview's words: matched, matched by phone, unmatched, duplicate or ignored."""
+        if self.status == ImportedPayment.Status.POSTED:
+            return "matched by phone" if self.match_method == ImportedPayment.Match.PHONE else "matched"
+        return self.status
+
+
+def payment_rows_classify(*, rows, provider):
+    """Decide each statement row's fate without writing: duplicate (receipt already imported), ignored
+    (withdrawal, failed), matched by an account number written in the details, matched by payer phone (only
+    when that phone belongs to exactly one account), else unmatched. A fixed number of queries per 500 rows."""
+    from customers.models import AccountNumber, Customer
+
+    earlier = {}
+    for chunk in _chunks({r.receipt for r in rows}):
+        earlier.update(
+            ImportedPayment.objects.filter(provider=provider, receipt__in=chunk)
+            .exclude(status=ImportedPayment.Status.DUPLICATE)
+            .values_list("receipt", "id")
+        )
+    accounts = {}
+    for chunk in _chunks({a for r in rows for a in r.account_candidates}):
+        accounts.update(AccountNumber.objects.filter(accountnumber__in=chunk).values_list("accountnumber", "customer_id"))
+    phones = {r.payer_phone for r in rows if r.payer_phone and not any(a in accounts for a in r.account_candidates)}
+    phone_customers = {}
+    for chunk in _chunks(phones):
+        found = Customer.objects.filter(Q(phone__in=chunk) | Q(cell_phone_1__in=chunk) | Q(cell_phone_2__in=chunk))
+        for customer_id, *numbers in found.values_list("customer_id", "phone", "cell_phone_1", "cell_phone_2"):
+            for number in set(numbers) & set(chunk):
+                phone_customers.setdefault(number, set()).add(customer_id)
+    customer_accounts = {}
+    for chunk in _chunks({c for ids in phone_customers.values() for c in ids}):
+        for number, customer_id in AccountNumber.objects.filter(customer_id__in=chunk).values_list(
+            "accountnumber", "customer_id"
+        ):
+            customer_accounts.setdefault(customer_id, []).append(number)
+    classified = []
+    for row in rows:
+        if row.receipt in earlier:
+            classified.append(ClassifiedRow(row, ImportedPayment.Status.DUPLICATE, duplicate_of_id=earlier[row.receipt]))
+            continue
+        if row.ignore_reason:
+            classified.append(ClassifiedRow(row, ImportedPayment.Status.IGNORED))
+            continue
+        account = next((a for a in row.account_candidates if a in accounts), None)
+        if account:
+            classified.append(
+                ClassifiedRow(row, ImportedPayment.Status.POSTED, ImportedPayment.Match.ACCOUNT, account, accounts[account])
+            )
+            continue
+        owners = phone_customers.get(row.payer_phone, set())
+        owned = [a for c in owners for a in customer_accounts.get(c, [])]
+        if len(owned) == 1:
+            classified.append(
+                ClassifiedRow(row, ImportedPayment.Status.POSTED, ImportedPayment.Match.PHONE, owned[0], next(iter(owners)))
+            )
+            continue
+        classified.append(ClassifiedRow(row, ImportedPayment.Status.UNMATCHED))
+    return classified
+
+
+def payment_outcome_counts(classified):
+    counts = {"matched": 0, "matched_by_phone": 0, "unmatched": 0, "duplicate": 0, "ignored": 0}
+    for item in classified:
+        counts[item.outcome.replace(" ", "_")] += 1
+    return counts
+
+
+def unmatched_payments():
+    return (
+        ImportedPayment.objects.filter(status=ImportedPayment.Status.UNMATCHED)
+        .select_related("payment_import")
+        .order_by("-paid_at", "-id")
+    )
+
+
+# --- Quarters, sales and ARPU (SPEC §4; shared with the O&M report) --------------------------------------
+
+_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
+
+
+def quarter_label(moment):
+    """ "2025 Q4" for a date or datetime (datetimes are read in local time)."""
+    if isinstance(moment, datetime):
+        moment = timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+    return f"{moment.year} Q{(moment.month - 1) // 3 + 1}"
+
+
+def quarter_bounds(label):
+    """("2025 Q4") -> (date(2025, 10, 1), date(2025, 12, 31)). ValueError names the expected form."""
+    match = _QUARTER.match(str(label or ""))
+    if not match:
+        raise ValueError(f"{label!r} is not a quarter: write it as '2025 Q4'.")
+    year, q = int(match[1]), int(match[2])
+    first = date(year, 3 * q - 2, 1)
+    last = (date(year + (q == 4), (3 * q) % 12 + 1, 1)) - timedelta(days=1)
+    return first, last
+
+
+def quarters_between(first_label, last_label):
+    """Every quarter label from first to last inclusive, in time order."""
+    start, _ = quarter_bounds(first_label)
+    end, _ = quarter_bounds(last_label)
+    labels, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        labels.append(f"{year} Q{(month - 1) // 3 + 1}")
+        month += 3
+        if month > 12:
+            year, month = year + 1, month - 12
+    return labels
+
+
+def sales_by_site_quarter(*, site_code=None):
+    """{(site code, quarter label): {"sales": LSL, "energy": kWh}} over payment rows; sales = Σ `transaction
+    amount`, energy sold = Σ `kwh value` (SPEC §4). Grouped in the database by quarter and account suffix."""
+    rows = AccountHistory.objects.filter(payment=True)
+    if site_code:
+        rows = rows.filter(accountnumber__iendswith=site_code)
+    grouped = (
+        rows.annotate(quarter=TruncQuarter("transaction_date"), site=Upper(Right("accountnumber", 3)))
+        .values("quarter", "site")
+        .annotate(sales=Sum("transaction_amount"), energy=Sum("kwh_value"))
+        .order_by("quarter", "site")
+    )
+    result = {}
+    for row in grouped:
+        key = (row["site"], quarter_label(row["quarter"]))
+        current = result.setdefault(key, {"sales": Decimal("0.00"), "energy": Decimal("0.000")})
+        # Two database quarters can share a label only through time-zone edges; add rather than overwrite.
+        current["sales"] = money(current["sales"] + money(row["sales"] or 0))
+        current["energy"] = energy(current["energy"] + energy(row["energy"] or 0))
+    return result
+
+
+def active_customers_by_site_quarter(quarters, *, site_code=None):
+    """{(site code, quarter label): count}: customers connected on or before the quarter's last day and not
+    terminated before its first day (SPEC §4). One grouped query with a filtered COUNT per quarter."""
+    from customers.models import Customer
+
+    if not quarters:
+        return {}
+    customers = Customer.objects.filter(date_service_connected__isnull=False)
+    if site_code:
+        customers = customers.filter(site_code__iexact=site_code)
+    counts = {}
+    for label in quarters:
+        first, last = quarter_bounds(label)
+        counts[f"q{len(counts)}"] = Count(
+            "pk",
+            filter=Q(date_service_connected__lte=last)
+            & (Q(date_service_terminated__isnull=True) | Q(date_service_terminated__gte=first)),
+        )
+    result = {}
+    for row in customers.annotate(site=Upper("site_code")).values("site").annotate(**counts).order_by("site"):
+        for i, label in enumerate(quarters):
+            result[(row["site"], label)] = row[f"q{i}"]
+    return result
+
+
+def arpu(sales, active):
+    """ARPU = sales ÷ active customers (LSL, 2 places); None with no active customers."""
+    return money(Decimal(sales) / active) if active else None
+
+
+def arpu_by_quarter(*, site_code=None):
+    """[{quarter, sales, energy, active_customers, arpu}] for every quarter from the first payment to the last,
+    in time order (quarters without payments are listed with 0)."""
+    return financial_summary(site_code=site_code)["quarters"]
+
+
+def financial_summary(*, site_code=None):
+    """Everything the Financial page shows: per quarter totals and ARPU, per site × quarter sales, the latest
+    quarter's figures with quarter-on-quarter growth, and ARPU by site in the latest quarter."""
+    sales = sales_by_site_quarter(site_code=site_code)
+    labels = sorted({q for _, q in sales}, key=quarter_bounds)
+    quarters = quarters_between(labels[0], labels[-1]) if labels else []
+    active = active_customers_by_site_quarter(quarters, site_code=site_code)
+    sites = sorted({s for s, _ in sales} | {s for (s, q), n in active.items() if n})
+    per_quarter = []
+    for label in quarters:
+        total = money(sum((sales.get((s, label), {}).get("sales", 0) for s in sites), Decimal("0")))
+        kwh = energy(sum((sales.get((s, label), {}).get("energy", 0) for s in sites), Decimal("0")))
+        customers = sum(active.get((s, label), 0) for s in sites)
+        per_quarter.append(
+            {"quarter": label, "sales": total, "energy": kwh, "active_customers": customers, "arpu": arpu(total, customers)}
+        )
+    table = [
+        {
+            "site": site,
+            "sales": [sales.get((site, q), {}).get("sales", Decimal("0.00")) for q in quarters],
+            "total": money(sum((sales.get((site, q), {}).get("sales", 0) for q in quarters), Decimal("0"))),
+        }
+        for site in sites
+    ]
+    latest = per_quarter[-1] if per_quarter else None
+    previous = per_quarter[-2] if len(per_quarter) > 1 else None
+    growth = None
+    if latest and previous and previous["sales"]:
+        growth = ((latest["sales"] - previous["sales"]) / previous["sales"] * 100).quantize(Decimal("0.1"))
+    latest_by_site = []
+    if latest:
+        for site in sites:
+            site_sales = sales.get((site, latest["quarter"]), {}).get("sales", Decimal("0.00"))
+            site_active = active.get((site, latest["quarter"]), 0)
+            latest_by_site.append(
+                {"site": site, "sales": site_sales, "active_customers": site_active, "arpu": arpu(site_sales, site_active)}
+            )
+    return {
+        "quarters": per_quarter,
+        "labels": quarters,
+        "sites": sites,
+        "table": table,
+        "totals": [q["sales"] for q in per_quarter],
+        "grand_total": money(sum((q["sales"] for q in per_quarter), Decimal("0"))),
+        "latest": latest,
+        "growth_pct": growth,
+        "latest_by_site": latest_by_site,
+    }
+
+
+# --- Tariff page -----------------------------------------------------------------------------------------
+
+
+def tariff_schedule(scope, *, on=None):
+    """Rates of a scope that are in force or scheduled at ``on`` (default now), each with ``state`` "in force"
+    or "scheduled"; rates already replaced or ended are left to the history. Ordered by key, then time."""
+    on = on or timezone.now()
+    rows = list(
+        TariffRate.objects.filter(scope=scope)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=on))
+        .select_related("created_by")
+        .order_by("scope_key", "-effective_from", "-id")
+    )
+    shown, seen_current = [], set()
+    for row in rows:
+        if row.effective_from > on:
+            row.state = "scheduled"
+        elif row.scope_key not in seen_current:
+            row.state = "in force"
+            seen_current.add(row.scope_key)
+        else:
+            continue
+        shown.append(row)
+    shown.sort(key=lambda r: (r.scope_key.zfill(10) if scope == TariffRate.Scope.CUSTOMER else r.scope_key, r.effective_from))
+    return shown
+
+
+def tariff_history(*, scope="", key="", since=None, until=None):
+    """Every change to the schedule (newest first), with who and why, filtered by scope, key and date."""
+    history = TariffRate.history.select_related("history_user").order_by("-history_date", "-history_id")
+    if scope:
+        history = history.filter(scope=scope)
+    if key:
+        history = history.filter(scope_key__iexact=key.strip())
+    if since:
+        history = history.filter(history_date__date__gte=since)
+    if until:
+        history = history.filter(history_date__date__lte=until)
+    return history
+
+
+# --- Payment lookup ("I paid, where is my credit?") ------------------------------------------------------
+
+_AMOUNT_DATE = (
+    re.compile(
+        r"^(?:M|LSL)?\s*(?P<amount>\d+(?:[.,]\d{1,2})?)\s*(?:on\s+)?(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4})$", re.I
+    ),
+    re.compile(r"^(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4})\s+(?:M|LSL)?\s*(?P<amount>\d+(?:[.,]\d{1,2})?)$", re.I),
+)
+_RECEIPT = re.compile(r"^[A-Z0-9./_-]{4,40}$")
+LOOKUP_LIMIT = 25
+
+
+@dataclass
+class LookupResult:
+    query: str
+    kind: str  # "receipt", "account", "phone", "amount and date", "" (nothing searched)
+    searched: str = ""  # what was searched, in words, for "not found"
+    hint: str = ""  # what to try next when nothing is found
+    payments: list = field(default_factory=list)
+    account: dict | None = None
+
+
+def _lookup_date(text):
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _imported_payments():
+    return ImportedPayment.objects.select_related(
+        "payment_import",
+        "payment_import__confirmed_by",
+        "ledger_row",
+        "resolved_by",
+        "duplicate_of",
+        "duplicate_of__ledger_row",
+        "duplicate_of__resolved_by",
+    ).order_by("-paid_at", "-id")
+
+
+def payment_lookup(query):
+    """Find payments by what a caller can tell: a receipt or approval code (whole, or its start), an account
+    number in any accepted form, a payer phone, or an amount with a date ("50 2025-03-01"). A fixed number of
+    queries whatever is found; uses the shared normalisers."""
+    from customers.models import AccountNumber, Customer, Site
+
+    text = re.sub(r"\s+", " ", str(query or "")).strip()[:60]
+    result = LookupResult(query=text, kind="")
+    if len(text) < 3:
+        result.hint = "Type a receipt or approval code, an account number (0045MAK), a phone, or an amount and a date."
+        return result
+    for pattern in _AMOUNT_DATE:
+        match = pattern.match(text)
+        day = _lookup_date(match["date"]) if match else None
+        if day:
+            amount = money(match["amount"].replace(",", "."))
+            result.kind, result.searched = "amount and date", f"payments of M {amount} on {day:%Y-%m-%d}"
+            result.payments = list(_imported_payments().filter(amount=amount, paid_at__date=day)[:LOOKUP_LIMIT])
+            result.hint = "Check the date (the statement's time, not when the customer was credited) and the exact amount."
+            return result
+    accountnumber = account_number_or_none(text)
+    if accountnumber and Site.objects.filter(code=accountnumber[-3:]).exists():  # else RCP0003 is a receipt
+        result.kind, result.searched = "account", f"account {accountnumber}"
+        result.payments = list(_imported_payments().filter(accountnumber=accountnumber)[:LOOKUP_LIMIT])
+        owner = AccountNumber.objects.filter(pk=accountnumber).select_related("customer").first()
+        ledger = list(
+            AccountHistory.objects.filter(accountnumber=accountnumber, payment=True).order_by("-transaction_date", "-id")[:10]
+        )
+        if owner or ledger:
+            result.account = {
+                "accountnumber": accountnumber,
+                "customer": owner.customer if owner else None,
+                "balance_kwh": account_balance_kwh(accountnumber),
+                "recent_payments": ledger,
+            }
+        result.hint = "Check the account number with the customer (four digits and the site code, e.g. 0045MAK)."
+        return result
+    digits = re.sub(r"[\s+()-]", "", text)
+    if digits.isdigit() and len(digits) >= 8:
+        try:
+            phone = phone_normalise(text)
+        except NormalisationError:
+            phone = ""
+        if phone:
+            result.kind, result.searched = "phone", f"payments from {phone}"
+            result.payments = list(_imported_payments().filter(payer_phone=phone)[:LOOKUP_LIMIT])
+            owners = Customer.objects.filter(Q(phone=phone) | Q(cell_phone_1=phone) | Q(cell_phone_2=phone))
+            accounts = list(AccountNumber.objects.filter(customer__in=owners).values_list("accountnumber", flat=True)[:10])
+            if accounts:
+                result.account = {"accounts_of_phone": accounts}
+            result.hint = "The payer may have paid from another phone: search the receipt number or the account instead."
+            return result
+    receipt = text.upper().replace(" ", "")
+    if _RECEIPT.match(receipt):
+        result.kind, result.searched = "receipt", f"receipt {receipt}"
+        result.payments = list(_imported_payments().filter(Q(receipt=receipt) | Q(receipt__startswith=receipt))[:LOOKUP_LIMIT])
+        result.hint = (
+            "Check the receipt's form (M-Pesa receipts are 10 letters and digits; EcoCash approval codes look like "
+            "MP250302.0805.A00001), and whether that day's statement has been imported yet."
+        )
+        return result
+    result.searched = f"“{text}”"
+    result.hint = (
+        "That is not a receipt, account number, phone or amount with a date. Try e.g. 0045MAK, +266 5700 0001, or 50 2025-03-01."
+    )
+    return result

@@ -2,11 +2,14 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Subquery, Sum
+from django.utils import timezone
 
-from billing.models import AccountHistory
-from billing.selectors import tariff_rate_for
-from ccportal.history import history_delete, history_save
+from billing.models import AccountHistory, Config, ImportedPayment, PaymentImport, TariffRate
+from billing.selectors import TariffResolver, payment_rows_classify, tariff_rate_for
+from ccportal.history import history_bulk_create, history_delete, history_save
 from ccportal.units import energy, kwh_for_amount, money, rate
 
 
@@ -100,3 +103,445 @@ def ledger_entry_delete(*, entry, by, reason):
     accountnumber, since = entry.accountnumber, entry.transaction_date
     history_delete(entry, by=by, reason=reason)
     ledger_balances_recompute(accountnumber=accountnumber, since=since)
+
+
+# --- Tariff schedule -------------------------------------------------------------------------------------
+
+
+def _tariff_scope_key(scope, scope_key):
+    """Check and canonicalise the key of a scope: a customer ID that exists, a site code that exists, or ""."""
+    from customers.models import Customer, Site
+
+    scope_key = str(scope_key or "").strip()
+    if scope == TariffRate.Scope.GLOBAL:
+        return ""
+    if scope == TariffRate.Scope.SITE:
+        code = scope_key.upper()
+        if not Site.objects.filter(code=code).exists():
+            raise ValidationError({"scope_key": f"{scope_key!r} is not a site code (e.g. MAK)."})
+        return code
+    if scope == TariffRate.Scope.CUSTOMER:
+        if not scope_key.isdigit() or not Customer.objects.filter(pk=int(scope_key)).exists():
+            raise ValidationError({"scope_key": f"{scope_key!r} is not a customer ID."})
+        return str(int(scope_key))
+    raise ValidationError({"scope": f"{scope!r} is not a scope: use customer, site or global."})
+
+
+@transaction.atomic
+def tariff_rate_set(*, scope, scope_key="", rate_lsl, effective_from=None, by, reason):
+    """Add a rate to the schedule from ``effective_from`` (default now). A rate set for the same scope, key and
+    moment is replaced (its history keeps the old value). Future rates apply by themselves at their time."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the rate changes."})
+    try:
+        rate_lsl = rate(rate_lsl)
+    except ValueError:
+        raise ValidationError({"rate_lsl": "Enter the rate in LSL per kWh, e.g. 5.00."}) from None
+    if rate_lsl <= 0:
+        raise ValidationError({"rate_lsl": "A rate must be more than 0."})
+    scope_key = _tariff_scope_key(scope, scope_key)
+    effective_from = effective_from or timezone.now()
+    if timezone.is_naive(effective_from):
+        effective_from = timezone.make_aware(effective_from)
+    row = TariffRate.objects.select_for_update().filter(scope=scope, scope_key=scope_key, effective_from=effective_from).first()
+    if row is None:
+        row = TariffRate(scope=scope, scope_key=scope_key, effective_from=effective_from, created_by=by)
+    row.rate_lsl = rate_lsl
+    row.effective_to = None
+    row.note = reason[:255]
+    history_save(row, by=by, reason=reason)
+    config_therate_sync(by=by, reason=f"Global rate in force after: {reason}")
+    return row
+
+
+@transaction.atomic
+def tariff_rate_end(*, tariff_rate, by, reason, at=None):
+    """End a rate at ``at`` (default now): from then the next rate down the cascade applies. A rate that has
+    not started yet is cancelled (it ends where it starts, so it never applies); the row stays for history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the rate ends."})
+    row = TariffRate.objects.select_for_update().get(pk=tariff_rate.pk)
+    at = at or timezone.now()
+    if row.effective_to is not None and row.effective_to <= at:
+        raise ValidationError({"tariff_rate": "This rate has already ended."})
+    row.effective_to = max(at, row.effective_from)
+    history_save(row, by=by, reason=reason)
+    config_therate_sync(by=by, reason=f"Global rate in force after: {reason}")
+    return row
+
+
+@transaction.atomic
+def config_therate_sync(*, by=None, reason="Global rate in force", on=None):
+    """Keep `tblconfig.therate` equal to the global rate in force (for legacy readers). Writes only when it
+    differs, so running it again changes nothing. Returns (rate, changed)."""
+    resolved = tariff_rate_for(on=on)
+    if resolved.source != TariffRate.Scope.GLOBAL or resolved.source_key == "tblconfig":
+        return None, False  # no global rate in the schedule: leave the legacy value alone
+    config = Config.objects.select_for_update().order_by("id").first()
+    if config is not None and config.therate == resolved.rate_lsl:
+        return resolved.rate_lsl, False
+    config = config or Config(id=1)
+    config.therate = resolved.rate_lsl
+    history_save(config, by=by, reason=reason)
+    return resolved.rate_lsl, True
+
+
+# --- Bulk payments (imports) -----------------------------------------------------------------------------
+
+
+def _bulk_create_with_history(model, objs, *, by, reason, keys_back=None, batch_size=2000):
+    """Insert ``objs`` and their "+" history rows (who, when, why: the records of
+    ccportal.history.history_bulk_create) with one executemany per batch, each value adapted by the backend
+    for its field. bulk_create's per-value query compiling was most of a 10,000-row import's time.
+
+    Primary keys come back from bulk_create, or, with ``keys_back`` (a function that returns the new rows'
+    {natural key: pk} and the attribute holding that key), from one query after a plain executemany insert."""
+    from django.db import connection
+
+    if keys_back is not None:
+        _rows_insert(model, objs, [f for f in model._meta.concrete_fields if not f.primary_key], batch_size)
+        pks, attribute = keys_back()
+        for obj in objs:
+            obj.pk = pks[getattr(obj, attribute)]
+            obj._state.adding = False
+        created = objs
+    elif connection.features.can_return_rows_from_bulk_insert:
+        created = model._default_manager.bulk_create(objs, batch_size=batch_size)
+    else:
+        return history_bulk_create(model, objs, by=by, reason=reason)  # it fetches the keys back itself
+    history_model = model.history.model
+    fixed = {
+        "history_date": timezone.now(),
+        "history_change_reason": reason,
+        "history_type": "+",
+        "history_user_id": getattr(by, "pk", None),
+    }
+    _rows_insert(
+        history_model, created, [f for f in history_model._meta.concrete_fields if f.attname != "history_id"], batch_size, fixed
+    )
+    return created
+
+
+def _rows_insert(model, objs, fields, batch_size, fixed=None):
+    from django.db import connection
+
+    fixed = fixed or {}
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    )
+    prepared = [(f.attname, _db_value_for(f, connection), fixed.get(f.attname, _FROM_ROW)) for f in fields]
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), batch_size):
+            cursor.executemany(
+                sql,
+                [
+                    [convert(getattr(obj, attname) if value is _FROM_ROW else value) for attname, convert, value in prepared]
+                    for obj in objs[start : start + batch_size]
+                ],
+            )
+
+
+_FROM_ROW = object()
+
+
+def _db_value_for(field, connection):
+    """The database adaptation of one field's values. The rows were built by our own code with the right Python
+    types, so only the backend adaptation of dates and decimals is needed (get_db_prep_save's validation
+    and coercion, per value, was most of the import's time)."""
+    kind = field.get_internal_type()
+    ops = connection.ops
+    if kind == "DateTimeField":
+        return ops.adapt_datetimefield_value
+    if kind == "DecimalField":
+        return lambda value: ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
+    if kind in (
+        "CharField",
+        "TextField",
+        "IntegerField",
+        "BigIntegerField",
+        "PositiveIntegerField",
+        "BooleanField",
+        "ForeignKey",
+        "AutoField",
+    ):
+        return lambda value: value
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+@transaction.atomic
+def ledger_payments_bulk_create(*, payments, by, reason):
+    """Add many payment rows at once with the same rules as ledger_entry_create (kWh = amount ÷ rate, rounded
+    half-up to 3 places; `current balance` carried forward, later rows' balances updated), in a fixed number of
+    queries per 500 accounts. ``payments``: dicts with accountnumber, when, amount, rate_lsl, meterid.
+    Returns the new ledger rows in the order given."""
+    from customers.models import AccountNumber
+
+    entries = []
+    for item in payments:
+        rate_lsl = rate(item["rate_lsl"])
+        amount = money(item["amount"])
+        entries.append(
+            AccountHistory(
+                accountnumber=item["accountnumber"],
+                meterid=item.get("meterid") or "",
+                transaction_date=item["when"],
+                transaction_amount=amount,
+                rate_used=rate_lsl,
+                kwh_value=kwh_for_amount(amount, rate_lsl),
+                payment=True,
+            )
+        )
+    by_account = {}
+    for order, entry in enumerate(entries):
+        by_account.setdefault(entry.accountnumber, []).append((entry.transaction_date, order, entry))
+    accounts = sorted(by_account)
+    chunks = []
+    for start in range(0, len(accounts), 500):
+        chunk = accounts[start : start + 500]
+        since = min(when for a in chunk for when, _, _ in by_account[a])
+        chunks.append((chunk, since))
+        latest_before = (
+            AccountHistory.objects.filter(accountnumber=OuterRef("pk"), transaction_date__lt=since)
+            .order_by("-transaction_date", "-id")
+            .values("current_balance")[:1]
+        )
+        before = dict(
+            AccountNumber.objects.filter(pk__in=chunk).annotate(before=Subquery(latest_before)).values_list("pk", "before")
+        )
+        for accountnumber in set(chunk) - set(before):  # ledger accounts without a tblaccountnumbers row
+            before[accountnumber] = _balance_before(accountnumber, since)
+        later = {}
+        for accountnumber, when, kwh in (
+            AccountHistory.objects.filter(accountnumber__in=chunk, transaction_date__gte=since)
+            .order_by("transaction_date", "id")
+            .values_list("accountnumber", "transaction_date", "kwh_value")
+        ):
+            later.setdefault(accountnumber, []).append((when, kwh))
+        for accountnumber in chunk:
+            # Existing rows sort before new ones at the same moment, as their smaller IDs do.
+            timeline = [(when, 0, i, kwh, None) for i, (when, kwh) in enumerate(later.get(accountnumber, []))]
+            timeline += [(when, 1, order, entry.kwh_value, entry) for when, order, entry in by_account[accountnumber]]
+            balance = before.get(accountnumber) or Decimal("0.000")
+            for _, _, _, kwh, entry in sorted(timeline, key=lambda t: t[:3]):
+                balance = energy(balance + kwh)
+                if entry is not None:
+                    entry.current_balance = balance
+    created = _bulk_create_with_history(AccountHistory, entries, by=by, reason=reason)
+    if created:
+        _later_balances_shift(chunks, first_new_id=min(e.pk for e in created))
+    return created
+
+
+def _later_balances_shift(chunks, *, first_new_id):
+    """Carry the new payments into the balances of the existing rows dated after them: each such row moves up
+    by the kWh of the new payments before it, in one correlated UPDATE per 500 accounts (the accounts are
+    locked by the caller, so every row of theirs with an ID from ``first_new_id`` is one of the new ones).
+    Balances are derived values, so this writes no history rows, as in ledger_balances_recompute."""
+    for chunk, since in chunks:
+        # Bounded below by ``since`` so that the index on (account, date) reads only the new day's rows.
+        new_before = (
+            AccountHistory.objects.filter(
+                accountnumber=OuterRef("accountnumber"),
+                transaction_date__gte=since,
+                transaction_date__lt=OuterRef("transaction_date"),
+                id__gte=first_new_id,
+            )
+            .order_by()
+            .values("accountnumber")
+            .annotate(total=Sum("kwh_value"))
+            .values("total")
+        )
+        AccountHistory.objects.filter(accountnumber__in=chunk, transaction_date__gt=since, id__lt=first_new_id).filter(
+            Exists(new_before)
+        ).update(current_balance=F("current_balance") + Subquery(new_before))
+
+
+def _meters_of(accountnumbers):
+    from customers.models import AccountNumber
+
+    meters = {}
+    accountnumbers = sorted(accountnumbers)
+    for start in range(0, len(accountnumbers), 1000):
+        meters.update(AccountNumber.objects.filter(pk__in=accountnumbers[start : start + 1000]).values_list("pk", "meter_id"))
+    return {a: m or "" for a, m in meters.items()}
+
+
+def _lock_accounts(accountnumbers):
+    """Row-lock the accounts being posted to (in a fixed order, so two imports never deadlock) so that two
+    imports at once carry balances forward one after the other."""
+    from customers.models import AccountNumber
+
+    accountnumbers = sorted(accountnumbers)
+    for start in range(0, len(accountnumbers), 1000):
+        list(
+            AccountNumber.objects.select_for_update()
+            .filter(pk__in=accountnumbers[start : start + 1000])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+@transaction.atomic
+def _payment_rows_post(*, payment_import, rows, by):
+    classified = payment_rows_classify(rows=rows, provider=payment_import.provider)
+    to_post = [c for c in classified if c.status == ImportedPayment.Status.POSTED]
+    accounts = {c.accountnumber for c in to_post}
+    _lock_accounts(accounts)
+    resolver = TariffResolver(customer_ids={c.customer_id for c in to_post}, site_codes={a[-3:] for a in accounts})
+    meters = _meters_of(accounts)
+    reason = f"{payment_import.get_provider_display()} import #{payment_import.pk} ({payment_import.filename})"
+    ledger_rows = ledger_payments_bulk_create(
+        payments=[
+            {
+                "accountnumber": c.accountnumber,
+                "when": c.row.paid_at,
+                "amount": c.row.amount,
+                "rate_lsl": resolver.rate_for(
+                    customer_id=c.customer_id, site_code=c.accountnumber[-3:], on=c.row.paid_at
+                ).rate_lsl,
+                "meterid": meters.get(c.accountnumber, ""),
+            }
+            for c in to_post
+        ],
+        by=by,
+        reason=reason,
+    )
+    ledger_for = dict(zip((id(c) for c in to_post), ledger_rows, strict=True))
+    now = timezone.now()
+    payments = [
+        ImportedPayment(
+            payment_import=payment_import,
+            provider=payment_import.provider,
+            receipt=c.row.receipt,
+            row_number=c.row.row_number,
+            paid_at=c.row.paid_at,
+            amount=c.row.amount,
+            payer_phone=c.row.payer_phone,
+            payer_name=c.row.payer_name,
+            details=c.row.details,
+            status=c.status,
+            match_method=c.match_method,
+            accountnumber=c.accountnumber,
+            ledger_row=ledger_for.get(id(c)),
+            duplicate_of_id=c.duplicate_of_id,
+            note=c.row.ignore_reason[:255],
+            resolved_by=by if c.status == ImportedPayment.Status.POSTED else None,
+            resolved_at=now if c.status == ImportedPayment.Status.POSTED else None,
+        )
+        for c in classified
+    ]
+    _bulk_create_with_history(
+        ImportedPayment,
+        payments,
+        by=by,
+        reason=reason,
+        # Row numbers are unique within an import, so they bring the new primary keys back in one query.
+        keys_back=lambda: (
+            dict(ImportedPayment.objects.filter(payment_import=payment_import).values_list("row_number", "id")),
+            "row_number",
+        ),
+    )
+    counts = {status: 0 for status in ImportedPayment.Status.values}
+    for c in classified:
+        counts[c.status] += 1
+    payment_import.status = PaymentImport.Status.POSTED
+    payment_import.confirmed_by = by
+    payment_import.confirmed_at = now
+    payment_import.row_count = len(classified)
+    payment_import.posted_count = counts["posted"]
+    payment_import.unmatched_count = counts["unmatched"]
+    payment_import.duplicate_count = counts["duplicate"]
+    payment_import.ignored_count = counts["ignored"]
+    history_save(payment_import, by=by, reason=f"Posted {counts['posted']} payments")
+    return counts
+
+
+def payment_rows_post(*, payment_import, rows, by, attempts=3):
+    """Post a statement's rows all or nothing: matched rows become ledger payments at the tariff in force at
+    their time, the others are kept with their fate. If another import posts the same receipts at the same
+    moment, the unique constraint stops this one and it is classified again (those rows are then duplicates)."""
+    from django.db import IntegrityError
+
+    for attempt in range(attempts):
+        try:
+            return _payment_rows_post(payment_import=payment_import, rows=rows, by=by)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+
+
+@transaction.atomic
+def payment_import_create(*, provider, filename, content, by, store=True):
+    """Record an uploaded statement for preview; the caller has already read it (statement_read)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    payment_import = PaymentImport(
+        provider=provider, filename=filename[:255], sha256=hashlib.sha256(content).hexdigest(), uploaded_by=by
+    )
+    if store:
+        payment_import.statement.save(f"{payment_import.sha256[:16]}-{filename[-60:]}", ContentFile(content), save=False)
+    history_save(payment_import, by=by, reason="Statement uploaded")
+    return payment_import
+
+
+def payment_import_confirm(*, payment_import, by):
+    """Post a previewed statement (re-read from storage, re-classified against the database as it is now)."""
+    from billing.statements import StatementError, statement_read
+
+    if payment_import.status != PaymentImport.Status.PREVIEW:
+        raise StatementError([(None, "This statement has already been posted.")])
+    with payment_import.statement.open("rb") as handle:
+        content = handle.read()
+    rows = statement_read(content=content, filename=payment_import.filename, provider=payment_import.provider)
+    return payment_rows_post(payment_import=payment_import, rows=rows, by=by)
+
+
+@transaction.atomic
+def imported_payment_assign(*, payment, accountnumber, by, reason=""):
+    """Post an unmatched payment to the account a person chose, at the tariff in force at its time."""
+    from ccportal.normalize import NormalisationError, account_number_normalise
+    from customers.models import AccountNumber
+
+    payment = ImportedPayment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != ImportedPayment.Status.UNMATCHED:
+        raise ValidationError({"payment": f"This payment is {payment.get_status_display().lower()}, not waiting."})
+    try:
+        accountnumber = account_number_normalise(accountnumber)
+    except NormalisationError as exc:
+        raise ValidationError({"accountnumber": str(exc)}) from None
+    if not AccountNumber.objects.filter(pk=accountnumber).exists():
+        raise ValidationError({"accountnumber": f"There is no account {accountnumber}."})
+    why = (reason or "").strip() or f"Assigned unmatched {payment.get_provider_display()} receipt {payment.receipt}"
+    payment.ledger_row = ledger_entry_create(
+        accountnumber=accountnumber, when=payment.paid_at, is_payment=True, amount=payment.amount, by=by, reason=why
+    )
+    payment.accountnumber = accountnumber
+    payment.status = ImportedPayment.Status.POSTED
+    payment.match_method = ImportedPayment.Match.MANUAL
+    payment.resolved_by = by
+    payment.resolved_at = timezone.now()
+    payment.note = why[:255]
+    history_save(payment, by=by, reason=why)
+    return payment
+
+
+@transaction.atomic
+def imported_payment_dismiss(*, payment, by, reason):
+    """Take an unmatched payment off the queue without posting it (e.g. not for electricity), saying why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this payment is dismissed."})
+    payment = ImportedPayment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != ImportedPayment.Status.UNMATCHED:
+        raise ValidationError({"payment": f"This payment is {payment.get_status_display().lower()}, not waiting."})
+    payment.status = ImportedPayment.Status.DISMISSED
+    payment.resolved_by = by
+    payment.resolved_at = timezone.now()
+    payment.note = reason[:255]
+    history_save(payment, by=by, reason=reason)
+    return payment

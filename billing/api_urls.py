@@ -1,0 +1,9 @@
+"""Billing API, mounted at /api/payments/ by ccportal/api.py."""
+
+from django.urls import path
+
+from billing.api import PaymentLookupView
+
+urlpatterns = [
+    path("lookup", PaymentLookupView.as_view(), name="payments-lookup"),
+]

@@ -1,0 +1,281 @@
+"""Reading M-Pesa and EcoCash statement files (CSV or XLSX) into plain rows; no database access here."""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from billing.models import Provider
+from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise
+from ccportal.units import money
+
+# Column headers exactly as the providers write them (SPEC §6); extra columns are allowed.
+HEADERS = {
+    Provider.MPESA: [
+        "Receipt No",
+        "Completion Time",
+        "Details",
+        "Transaction Status",
+        "Paid in",
+        "Withdrawn",
+        "Balance",
+        "Reason Type",
+        "Other Party Info",
+    ],
+    Provider.ECOCASH: ["Transaction Date", "Approval Code", "Amount", "Type", "Details", "Sender MSISDN"],
+}
+EXTENSIONS = (".csv", ".xlsx")
+DATE_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+)
+# Account numbers written inside free text: 0045MAK, 45 MAK, MAK0045, MAK-45.
+_ACCOUNT_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])(\d{1,4}\s?-?\s?[A-Za-z]{3}|[A-Za-z]{3}\s?-?\s?\d{1,4})(?![A-Za-z0-9])")
+_PHONE_IN_TEXT = re.compile(r"\+?\d[\d ]{7,14}\d")
+_HEADER_SEARCH_ROWS = 15  # statements may start with a few lines of title before the header
+
+
+def max_bytes():
+    return getattr(settings, "CC_PAYMENT_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+
+def max_rows():
+    return getattr(settings, "CC_PAYMENT_IMPORT_MAX_ROWS", 20_000)
+
+
+class StatementError(Exception):
+    """The file cannot be imported; ``errors`` is a list of (row number or None, message)."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("; ".join(f"row {n}: {m}" if n else m for n, m in errors))
+
+
+@dataclass
+class StatementRow:
+    row_number: int
+    receipt: str
+    paid_at: datetime
+    amount: Decimal
+    payer_phone: str = ""
+    payer_name: str = ""
+    details: str = ""
+    ignore_reason: str = ""  # set for withdrawals, failed transactions and the like
+    account_candidates: list = field(default_factory=list)
+
+
+def statement_read(*, content, filename, provider):
+    """Read a statement's bytes into StatementRows. Raises StatementError naming the rows at fault; a file
+    with any bad row gives no rows at all (the import is all or nothing)."""
+    if provider not in HEADERS:
+        raise StatementError([(None, "Choose the provider: M-Pesa or EcoCash.")])
+    name = (filename or "").lower()
+    if not name.endswith(EXTENSIONS):
+        raise StatementError([(None, "Upload a .csv or .xlsx statement file.")])
+    limit = max_bytes()
+    if len(content) > limit:
+        raise StatementError([(None, f"The file is larger than {limit // (1024 * 1024)} MB; split the statement.")])
+    if not content:
+        raise StatementError([(None, "The file is empty.")])
+    records = _xlsx_records(content) if name.endswith(".xlsx") else _csv_records(content)
+    header_index, columns = _find_header(records, HEADERS[provider])
+    rows, errors = [], []
+    for offset, record in enumerate(records[header_index + 1 :], start=header_index + 2):
+        if all(_text(v) == "" for v in record):
+            continue
+        values = {name: (record[i] if i < len(record) else None) for name, i in columns.items()}
+        try:
+            rows.append((_mpesa_row if provider == Provider.MPESA else _ecocash_row)(offset, values))
+        except ValueError as exc:
+            errors.append((offset, str(exc)))
+        if len(rows) > max_rows():
+            raise StatementError([(None, f"More than {max_rows():,} rows; split the statement.")])
+    if errors:
+        raise StatementError(errors)
+    if not rows:
+        raise StatementError([(None, "The statement has a header but no transactions.")])
+    receipts = {}
+    for row in rows:
+        if row.receipt in receipts:
+            errors.append((row.row_number, f"receipt {row.receipt} also appears on row {receipts[row.receipt]}"))
+        receipts.setdefault(row.receipt, row.row_number)
+    if errors:
+        raise StatementError(errors)
+    return rows
+
+
+def _csv_records(content):
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")  # older exports; a stray byte must not crash the page
+    if "\x00" in text:
+        raise StatementError([(None, "This is not a CSV text file; upload the statement as .csv or .xlsx.")])
+    try:
+        return list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise StatementError([(None, f"The CSV file cannot be read: {exc}.")]) from None
+
+
+def _xlsx_records(content):
+    from openpyxl import load_workbook
+
+    if not content.startswith(b"PK"):
+        raise StatementError([(None, "This is not an .xlsx workbook; upload the statement as .csv or .xlsx.")])
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        # Stop reading just past the row limit: a small .xlsx can unpack to millions of rows.
+        records = []
+        for row in sheet.iter_rows(values_only=True):
+            records.append(list(row))
+            if len(records) > max_rows() + _HEADER_SEARCH_ROWS + 1:
+                break
+        workbook.close()
+    except Exception:  # openpyxl raises many kinds for a damaged file; the user needs one message
+        raise StatementError([(None, "The .xlsx file cannot be read; export the statement again.")]) from None
+    return records
+
+
+def _find_header(records, expected):
+    for index, record in enumerate(records[:_HEADER_SEARCH_ROWS]):
+        names = [_text(v).lower() for v in record]
+        if sum(1 for e in expected if e.lower() in names) >= 2:
+            missing = [e for e in expected if e.lower() not in names]
+            if missing:
+                raise StatementError(
+                    [(index + 1, "missing columns: " + ", ".join(missing) + f". Expected: {', '.join(expected)}.")]
+                )
+            return index, {e: names.index(e.lower()) for e in expected}
+    raise StatementError([(None, "No header row found. The statement needs the columns: " + ", ".join(expected) + ".")])
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _amount(value, column, *, blank_ok=False):
+    text = _text(value).replace(",", "").replace("M", "").replace("LSL", "").strip()
+    if text == "" and blank_ok:
+        return None
+    try:
+        return money(text)
+    except ValueError:
+        raise ValueError(f"{column} {_text(value)!r} is not an amount") from None
+
+
+def _when(value, column):
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        text = _text(value)
+        for fmt in DATE_FORMATS:
+            try:
+                moment = datetime.strptime(text, fmt)
+                break
+            except ValueError:
+                continue
+        else:
+            raise ValueError(f"{column} {text!r} is not a date and time (e.g. 2025-03-01 10:15:00)")
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _receipt(value, column):
+    text = _text(value).upper()
+    if not text or len(text) > 40 or not re.fullmatch(r"[A-Z0-9./_-]+", text):
+        raise ValueError(f"{column} {_text(value)!r} is not a receipt number")
+    return text
+
+
+def _phone(text):
+    """The first phone number in ``text`` in international form, or "" (payer phones are best-effort)."""
+    for match in _PHONE_IN_TEXT.finditer(text or ""):
+        try:
+            return phone_normalise(match.group(0))
+        except NormalisationError:
+            continue
+    return ""
+
+
+def account_candidates(*texts):
+    """Every distinct account number written in the texts, normalised, in order of appearance."""
+    found = []
+    for text in texts:
+        for match in _ACCOUNT_IN_TEXT.finditer(text or ""):
+            number = account_number_or_none(match.group(0))
+            if number and number not in found:
+                found.append(number)
+    return found
+
+
+def _mpesa_row(number, v):
+    receipt = _receipt(v["Receipt No"], "Receipt No")
+    paid_at = _when(v["Completion Time"], "Completion Time")
+    paid_in = _amount(v["Paid in"], "Paid in", blank_ok=True)
+    withdrawn = _amount(v["Withdrawn"], "Withdrawn", blank_ok=True)
+    status = _text(v["Transaction Status"])
+    details = _text(v["Details"])[:255]
+    other = _text(v["Other Party Info"])
+    name = other.split("-", 1)[1].strip() if "-" in other else ""
+    ignore = ""
+    if status.lower() != "completed":
+        ignore = f"status {status or 'blank'}"
+    elif not paid_in or paid_in <= 0:
+        ignore = "withdrawal" if withdrawn else "no amount paid in"
+    return StatementRow(
+        row_number=number,
+        receipt=receipt,
+        paid_at=paid_at,
+        amount=paid_in if paid_in and paid_in > 0 else (-abs(withdrawn) if withdrawn else money(0)),
+        payer_phone=_phone(other),
+        payer_name=name[:150],
+        details=details,
+        ignore_reason=ignore,
+        account_candidates=account_candidates(details),
+    )
+
+
+_ECOCASH_IGNORED_TYPES = ("withdraw", "reversal", "refund", "fail", "cash out", "transfer out")
+
+
+def _ecocash_row(number, v):
+    receipt = _receipt(v["Approval Code"], "Approval Code")
+    paid_at = _when(v["Transaction Date"], "Transaction Date")
+    amount = _amount(v["Amount"], "Amount")
+    kind = _text(v["Type"])
+    details = _text(v["Details"])[:255]
+    ignore = ""
+    if any(word in kind.lower() for word in _ECOCASH_IGNORED_TYPES):
+        ignore = kind.lower()
+    elif amount <= 0:
+        ignore = "no amount paid in"
+    return StatementRow(
+        row_number=number,
+        receipt=receipt,
+        paid_at=paid_at,
+        amount=amount,
+        payer_phone=_phone(_text(v["Sender MSISDN"])),
+        details=details,
+        ignore_reason=ignore,
+        account_candidates=account_candidates(details),
+    )
