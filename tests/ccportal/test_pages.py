@@ -56,3 +56,9 @@ def test_the_page_loads_htmx_from_static_and_sends_csrf(generic_client):
     body = generic_client.get("/").content.decode()
     assert "/static/django_htmx/htmx" in body and "X-CSRFToken" in body
     assert "<script>" not in body  # no inline scripts (CSP)
+
+
+@pytest.mark.django_db
+def test_the_dashboard_has_the_payment_lookup_box(generic_client):
+    body = generic_client.get("/").content.decode()
+    assert 'id="payment-lookup-q"' in body and 'hx-get="/payments/lookup/"' in body
