@@ -141,6 +141,11 @@ def world(people):
     return World(people)
 
 
+def matrix_cases():
+    """(case, entry) for every URL with a matrix entry; for the tests of tests/security/."""
+    return [(case, entry) for case in URL_CASES if (entry := entry_for(case)) is not None]
+
+
 def expectations(entry):
     """(method, role, expected) for every request the matrix test sends for one URL."""
     for role in ALL_ROLES:
