@@ -152,6 +152,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 # The page for the HTML login, JSON {"detail"} with 429 for the API.
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_ENABLED = env.bool("CC_LOCKOUT_ENABLED", default=True)
+# Behind Caddy: the number of proxies that append to X-Forwarded-For (0: use REMOTE_ADDR). See ccportal.proxy.
+CC_PROXY_COUNT = env.int("CC_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "ccportal.proxy.client_ip"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.EmployeeJWTAuthentication"],
