@@ -4,6 +4,8 @@ WSGI application, with a valid superadmin token. The normalisers' properties are
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from ccportal.wsgi import application
@@ -14,7 +16,15 @@ MAX_EXAMPLES = 25  # per operation: enough to find crashes on odd input, quick e
 
 @pytest.fixture
 def api_schema(db):
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+    # Like Django's test client: the WSGI app must not close the test's connection (CONN_MAX_AGE=0 on
+    # PostgreSQL) at the end of each request, or the rest of the test loses its transaction.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", application)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
