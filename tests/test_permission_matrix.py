@@ -5,7 +5,8 @@ admin). A URL pattern without an entry here FAILS ("add it to the matrix"), and 
 longer exists. For each URL it sends GET and every data-changing method as anonymous, generic, finance_team,
 onm_team and superadmin and checks the answer:
 
-- allowed: anything but 401, 403, 404, 405, a redirect to a login page or a server error;
+- allowed: anything but 401, 403, 404, 405, a redirect to a login page or a server error (on /admin/: anything
+  but a redirect to its login or a server error; the admin's own 403 for read-only models is its business);
 - refused: anonymous gets 302 to /login/?next=… on pages and 401 on /api/; an employee gets 403;
   on /admin/ both get 302 to /admin/login/?next=…;
 - a method the entry does not list must answer 405 (or the refusal that comes first), for anonymous, generic
@@ -24,9 +25,11 @@ HOW TO ADD A URL. Add one line to MATRIX, keyed by the URL's namespaced name (or
   policy of every method not listed (for views that do not restrict methods; prefer require_GET/require_POST).
 - policies: PUBLIC, EMPLOYEE, SUPERADMIN_ONLY and one per role set of accounts.roles (WRITE_CUSTOMERS,
   WRITE_TRANSACTIONS, MANAGE_TARIFFS, IMPORT_PAYMENTS, DELETE_RECORDS, REVERT_CHANGES, SYNC_ACDB,
-  READ_AUDIT_DETAIL, MANAGE_ROLES); make a new one with policy("NAME", *roles).
-- kwargs: a function of the World (tests/security/urlmatrix.py) giving reverse() kwargs that name real objects;
-  add a cached_property to World for a new kind of object (build it with the factories).
+  READ_AUDIT_DETAIL, MANAGE_ROLES); make a new one with policy("NAME", *roles), and give a role another answer
+  with overrides={role: REDIRECTED or UNSERVED} (see LOGIN_ONLY).
+- kwargs: a function of the World (tests/security/urlmatrix.py) giving reverse() kwargs that name real objects:
+  w.employee, w.customer, w.meter, w.account, w.ledger_row, w.tariff, w.reading; add a cached_property to
+  World for a new kind of object (build it with the factories).
 - missing: optional; kwargs naming no object (default: int kwargs 2147483000, others "no-such-object").
 - url: for an unnamed pattern, a function (world, missing=False) -> path.
 Django admin pages are covered by one rule (ADMIN_RULE: superadmin only), including the pages of models
@@ -125,7 +128,7 @@ def entry_for(case):
         return MATRIX[case.key]
     if case.kind == "admin":
         return ADMIN_RULE(case)
-    return MATRIX.get(case.key)
+    return None
 
 
 URL_CASES = all_url_cases()
