@@ -121,6 +121,8 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Find static files per request in development and tests (no scan of every file for each test client).
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -150,6 +152,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 # The page for the HTML login, JSON {"detail"} with 429 for the API.
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_ENABLED = env.bool("CC_LOCKOUT_ENABLED", default=True)
+# Behind Caddy: the number of proxies that append to X-Forwarded-For (0: use REMOTE_ADDR). See ccportal.proxy.
+CC_PROXY_COUNT = env.int("CC_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "ccportal.proxy.client_ip"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.EmployeeJWTAuthentication"],

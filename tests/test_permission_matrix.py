@@ -1,0 +1,195 @@
+"""The permission matrix: who may use which method of every URL of the project (OWASP ASVS 8.2, pretix-style).
+
+One parametrised test walks every URL pattern (django.urls.get_resolver, recursively: the pages, the API, the
+admin). A URL pattern without an entry here FAILS ("add it to the matrix"), and so does an entry whose URL no
+longer exists. For each URL it sends GET and every data-changing method as anonymous, generic, finance_team,
+onm_team and superadmin and checks the answer:
+
+- allowed: anything but 401, 403, 404, 405, a redirect to a login page or a server error (on /admin/: anything
+  but a redirect to its login or a server error; the admin's own 403 for read-only models is its business);
+- refused: anonymous gets 302 to /login/?next=… on pages and 401 on /api/; an employee gets 403;
+  on /admin/ both get 302 to /admin/login/?next=…;
+- a method the entry does not list must answer 405 (or the refusal that comes first), for anonymous, generic
+  and superadmin;
+- where the URL names an object (kwargs), the same URL naming no object answers 404 to a role that may use it
+  and the same refusal as before to one that may not (no existence oracle).
+
+Pages use a session (force_login); /api/ URLs use a Bearer access token, never the session.
+The same matrix drives tests/security/ (CSRF on every POST, no state change on GET, security headers).
+
+HOW TO ADD A URL. Add one line to MATRIX, keyed by the URL's namespaced name (or its route if unnamed):
+
+    "customers:detail": Entry({"GET": EMPLOYEE, "POST": WRITE_CUSTOMERS}, kwargs=lambda w: {"pk": w.customer.pk}),
+
+- methods: {method: policy}; list every method the view serves (GET, POST, PUT, PATCH, DELETE). "*" gives the
+  policy of every method not listed (for views that do not restrict methods; prefer require_GET/require_POST).
+- policies: PUBLIC, EMPLOYEE, SUPERADMIN_ONLY and one per role set of accounts.roles (WRITE_CUSTOMERS,
+  WRITE_TRANSACTIONS, MANAGE_TARIFFS, IMPORT_PAYMENTS, DELETE_RECORDS, REVERT_CHANGES, SYNC_ACDB,
+  READ_AUDIT_DETAIL, MANAGE_ROLES); make a new one with policy("NAME", *roles), and give a role another answer
+  with overrides={role: REDIRECTED or UNSERVED} (see LOGIN_ONLY).
+- kwargs: a function of the World (tests/security/urlmatrix.py) giving reverse() kwargs that name real objects:
+  w.employee, w.customer, w.meter, w.account, w.ledger_row, w.tariff, w.reading; add a cached_property to
+  World for a new kind of object (build it with the factories).
+- missing: optional; kwargs naming no object (default: int kwargs 2147483000, others "no-such-object").
+- url: for an unnamed pattern, a function (world, missing=False) -> path.
+Django admin pages are covered by one rule (ADMIN_RULE: superadmin only), including the pages of models
+registered later; add an entry only for an admin URL that differs.
+"""
+
+import pytest
+
+from accounts import roles
+from accounts.models import Role
+from tests.security.urlmatrix import (
+    ALL_ROLES,
+    ANONYMOUS,
+    EMPLOYEE_ROLES,
+    METHODS,
+    OTHER_METHODS,
+    REDIRECTED,
+    REFUSE,
+    UNSERVED,
+    UNSERVED_METHOD_ROLES,
+    Entry,
+    World,
+    admin_url,
+    all_url_cases,
+    build_url,
+    check,
+    client_for_role,
+    policy,
+    send,
+)
+
+PUBLIC = policy("PUBLIC", ANONYMOUS, *EMPLOYEE_ROLES)
+EMPLOYEE = policy("EMPLOYEE", *EMPLOYEE_ROLES)
+SUPERADMIN_ONLY = policy("SUPERADMIN_ONLY", Role.SUPERADMIN)
+WRITE_CUSTOMERS = policy("WRITE_CUSTOMERS", *roles.WRITE_CUSTOMERS)
+WRITE_TRANSACTIONS = policy("WRITE_TRANSACTIONS", *roles.WRITE_TRANSACTIONS)
+MANAGE_TARIFFS = policy("MANAGE_TARIFFS", *roles.MANAGE_TARIFFS)
+IMPORT_PAYMENTS = policy("IMPORT_PAYMENTS", *roles.IMPORT_PAYMENTS)
+DELETE_RECORDS = policy("DELETE_RECORDS", *roles.DELETE_RECORDS)
+REVERT_CHANGES = policy("REVERT_CHANGES", *roles.REVERT_CHANGES)
+MANAGE_ROLES = policy("MANAGE_ROLES", *roles.MANAGE_ROLES)
+SYNC_ACDB = policy("SYNC_ACDB", *roles.SYNC_ACDB)
+READ_AUDIT_DETAIL = policy("READ_AUDIT_DETAIL", *roles.READ_AUDIT_DETAIL)
+# The login page does not serve PATCH/DELETE (405), but first sends a logged-in employee to the dashboard.
+LOGIN_ONLY = policy("LOGIN_ONLY", overrides={ANONYMOUS: UNSERVED, **dict.fromkeys(EMPLOYEE_ROLES, REDIRECTED)})
+
+
+def employee_pk(world):
+    return {"pk": world.employee.pk}
+
+
+MATRIX = {
+    # ccportal
+    "health": Entry({"GET": PUBLIC}),
+    "api-schema": Entry({"GET": PUBLIC}),
+    "api-docs": Entry({"GET": PUBLIC}),
+    # accounts: login and logout (Django's LoginView answers PUT like POST)
+    "login": Entry({"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC, "PATCH": LOGIN_ONLY, "DELETE": LOGIN_ONLY}),
+    "logout": Entry({"POST": PUBLIC}),
+    "accounts:profile": Entry({"GET": EMPLOYEE, "POST": EMPLOYEE}),
+    "accounts:password_set": Entry({"GET": EMPLOYEE, "POST": EMPLOYEE}),
+    "accounts:roles": Entry({"GET": MANAGE_ROLES}),
+    "accounts:employee_new": Entry({"GET": MANAGE_ROLES, "POST": MANAGE_ROLES}),
+    "accounts:employee_role": Entry({"POST": MANAGE_ROLES}, kwargs=employee_pk),
+    "accounts:employee_deactivate": Entry({"POST": MANAGE_ROLES}, kwargs=employee_pk),
+    "accounts:employee_reactivate": Entry({"POST": MANAGE_ROLES}, kwargs=employee_pk),
+    "accounts:employee_password_reset": Entry({"POST": MANAGE_ROLES}, kwargs=employee_pk),
+    "accounts:employee_unlock": Entry({"POST": MANAGE_ROLES}, kwargs=employee_pk),
+    # accounts: the JWT API of SPEC §2 (login, refresh and logout take credentials in the body)
+    "api-employee-login": Entry({"POST": PUBLIC}),
+    "api-me": Entry({"GET": EMPLOYEE}),
+    "api-verify": Entry({"GET": EMPLOYEE}),
+    "api-refresh": Entry({"POST": PUBLIC}),
+    "api-logout": Entry({"POST": PUBLIC}),
+    # reports
+    "reports:dashboard": Entry({"GET": EMPLOYEE, OTHER_METHODS: EMPLOYEE}),  # the view does not restrict methods
+    # The admin's own pages that differ from ADMIN_RULE.
+    "admin:login": Entry({"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC}),
+    "admin:logout": Entry({"POST": SUPERADMIN_ONLY}),  # others are sent to the admin index (then to its login)
+}
+
+
+def ADMIN_RULE(case):
+    """Every Django admin page: superadmin only. The admin answers PUT/PATCH/DELETE like GET behind the same check
+    and sends a missing object back to its index, so only GET and POST are sent."""
+    return Entry(
+        {"GET": SUPERADMIN_ONLY, "POST": SUPERADMIN_ONLY},
+        url=admin_url(case),
+        check_unlisted_methods=False,
+        check_missing_objects=False,
+    )
+
+
+def entry_for(case):
+    if case.key in MATRIX:
+        return MATRIX[case.key]
+    if case.kind == "admin":
+        return ADMIN_RULE(case)
+    return None
+
+
+URL_CASES = all_url_cases()
+
+
+@pytest.fixture
+def people(superadmin, onm, finance, generic):
+    return {Role.SUPERADMIN: superadmin, Role.ONM_TEAM: onm, Role.FINANCE_TEAM: finance, Role.GENERIC: generic}
+
+
+@pytest.fixture
+def world(people):
+    return World(people)
+
+
+def matrix_cases():
+    """(case, entry) for every URL with a matrix entry; for the tests of tests/security/."""
+    return [(case, entry) for case in URL_CASES if (entry := entry_for(case)) is not None]
+
+
+def expectations(entry):
+    """(method, role, expected) for every request the matrix test sends for one URL."""
+    for role in ALL_ROLES:
+        for method in METHODS:
+            if method in entry.methods:
+                yield method, role, entry.methods[method].expect(role)
+            elif entry.check_unlisted_methods and role in UNSERVED_METHOD_ROLES:
+                if OTHER_METHODS in entry.methods:
+                    yield method, role, entry.methods[OTHER_METHODS].expect(role)
+                else:
+                    yield method, role, UNSERVED
+
+
+def test_every_matrix_entry_names_a_url_that_exists():
+    keys = {case.key for case in URL_CASES}
+    assert not sorted(set(MATRIX) - keys), "stale entries in MATRIX: remove them"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", URL_CASES, ids=str)
+def test_the_permission_matrix(case, people, world):
+    entry = entry_for(case)
+    assert entry is not None, (
+        f"URL {case.route!r} (name {case.name!r}) has no entry in the permission matrix: "
+        f"add it to MATRIX in tests/test_permission_matrix.py (see the module docstring)"
+    )
+    url = build_url(case, entry, world)
+    failures = []
+    for method, role, expected in expectations(entry):
+        response = send(client_for_role(case, role, people), method, url)
+        if problem := check(response, expected, role, case.kind):
+            failures.append(f"{method} {url} as {role}: {problem}")
+    if case.names_objects and entry.check_missing_objects:
+        missing_url = build_url(case, entry, world, missing=True)
+        for method in METHODS:
+            pol = entry.policy_for(method)
+            if pol is None:
+                continue
+            for role in ALL_ROLES:
+                expected = "missing" if pol.expect(role) != REFUSE else REFUSE
+                response = send(client_for_role(case, role, people), method, missing_url)
+                if problem := check(response, expected, role, case.kind):
+                    failures.append(f"{method} {missing_url} (no such object) as {role}: {problem}")
+    assert not failures, "\n".join(failures)
