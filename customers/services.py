@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from ccportal.history import history_delete, history_save
 from customers import selectors
-from customers.models import AccountNumber, Customer, Meter
+from customers.models import AccountNumber, Customer, Meter, Site
 
 ALLOCATION_ATTEMPTS = 5
 # Fields a person may change on a customer (the ID and the record-creation stamp are the system's).
@@ -152,14 +152,17 @@ def meter_assign(
                     f"(customer {active.customer.pk} {active.customer.full_name}). Terminate that account first."
                 }
             )
-        try:
-            number = accountnumber or selectors.account_number_next(site_code)
-        except ValueError as error:
-            raise ValidationError({"site_code": str(error)}) from None
         if accountnumber and AccountNumber.objects.filter(accountnumber=accountnumber).exists():
             raise ValidationError({"accountnumber": f"Account {accountnumber} already exists."})
         try:
             with transaction.atomic():
+                # Allocations for one site queue on the site's row (released at commit), so concurrent clerks
+                # do not keep colliding on the same number; the primary key and the retry stay as a backstop.
+                Site.objects.select_for_update().filter(code=site_code).first()
+                try:
+                    number = accountnumber or selectors.account_number_next(site_code)
+                except ValueError as error:
+                    raise ValidationError({"site_code": str(error)}) from None
                 return _meter_and_account_write(
                     customer=customer,
                     meterid=meterid,
