@@ -203,11 +203,12 @@ def _p95(values):
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def measure(workload, ctx, repeats, warmups):
+def measure(workload, ctx, repeats, warmups, quick=False):
     """One row of the table: timings, query count and peak memory, or why there are none."""
     row = {"name": workload.name, "kind": workload.kind, "target": workload.target}
     heavy = workload.kind in ("export", "function")
-    repeats = workload.repeats if workload.repeats and heavy else repeats
+    if heavy:  # exports and functions take seconds each: fewer repeats, no warm-up (quick: one run)
+        repeats = 1 if quick else (workload.repeats or repeats)
     try:
         for _ in range(0 if heavy else warmups):
             workload.run(ctx)
@@ -348,7 +349,7 @@ def run(args):
     results = {}
     for workload in selected:
         say(f"  {workload.name} …")
-        results[workload.name] = measure(workload, ctx, repeats, warmups)
+        results[workload.name] = measure(workload, ctx, repeats, warmups, args.quick)
     rows = []
     for workload in selected:
         row = dict(results[workload.name])
