@@ -204,7 +204,7 @@ class _Table:
     """Rows (tuples of database-ready values, in ``fields`` order) for one table, written in batches:
     COPY on PostgreSQL, a portable executemany INSERT elsewhere (SQLite, SQL Server)."""
 
-    def __init__(self, model, fields):
+    def __init__(self, model, fields, *, use_copy):
         self.model = model
         self.columns = [model._meta.get_field(name).column for name in fields]
         self.rows = []
@@ -212,7 +212,7 @@ class _Table:
         quote = connection.ops.quote_name
         table = quote(model._meta.db_table)
         column_list = ", ".join(quote(column) for column in self.columns)
-        self.copy_sql = f"COPY {table} ({column_list}) FROM STDIN" if _USE_COPY[0] else None
+        self.copy_sql = f"COPY {table} ({column_list}) FROM STDIN" if use_copy else None
         self.insert_sql = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(self.columns))})"
 
     def add(self, row):
@@ -236,18 +236,12 @@ class _Table:
         self.rows = []
 
 
-_USE_COPY = [False]
-
-
 def _can_copy():
-    """PostgreSQL through psycopg 3 can take COPY FROM STDIN; every other database gets INSERTs."""
+    """PostgreSQL through psycopg 3 takes COPY FROM STDIN; every other database (or psycopg2) gets INSERTs."""
     if connection.vendor != "postgresql":
         return False
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        return False
-    return hasattr(connection.connection, "cursor") and hasattr(connection.connection.cursor(), "copy")
+    connection.ensure_connection()
+    return type(connection.connection).__module__.split(".")[0] == "psycopg"
 
 
 def _rate_steps(schedule, site_code):
@@ -345,8 +339,8 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
     now = datetime.combine(today, time(12, 0), tzinfo=tz)
     report = SeedReport()
     say = progress or (lambda message: None)
-    _USE_COPY[0] = _can_copy()
-    if _USE_COPY[0]:
+    use_copy = _can_copy()
+    if use_copy:
         # COPY text: aware datetimes with their offset, dates in ISO form, NULL as \N.
         def moment(value):
             return value.isoformat()
@@ -385,6 +379,7 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
             "record_create_date",
             "record_created_by",
         ],
+        use_copy=use_copy,
     )
     meters = _Table(
         Meter,
@@ -402,8 +397,11 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
             "record_create_date",
             "record_created_by",
         ],
+        use_copy=use_copy,
     )
-    accounts = _Table(AccountNumber, ["accountnumber", "customer", "meter", "community", "opened_date", "created_by"])
+    accounts = _Table(
+        AccountNumber, ["accountnumber", "customer", "meter", "community", "opened_date", "created_by"], use_copy=use_copy
+    )
     ledger = _Table(
         AccountHistory,
         [
@@ -417,8 +415,9 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
             "payment",
             "current_balance",
         ],
+        use_copy=use_copy,
     )
-    readings = _Table(MeterReading, ["id", "meterid", "whdatetime", "power_kw", "community"])
+    readings = _Table(MeterReading, ["id", "meterid", "whdatetime", "power_kw", "community"], use_copy=use_copy)
 
     schedule = _tariff_schedule(today, tz)
     sites = {s.code: s for s in Site.objects.all()}
