@@ -9,6 +9,10 @@ os.environ.setdefault("DEBUG", "false")
 
 from ccportal.settings import *  # noqa: E402,F403
 
+# Measured as served in production even when the environment (e.g. `make`, which exports DEBUG=true) says
+# otherwise: no query log, no debug templates.
+DEBUG = False
+WHITENOISE_USE_FINDERS = False
 ROOT_URLCONF = "bench.urls"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # No collectstatic for a benchmark: {% static %} resolves without a manifest.
