@@ -21,8 +21,12 @@ def main(argv=None):
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ.setdefault("DATABASE_URL", "sqlite:///bench/out/bench.sqlite3")
     os.makedirs(os.path.join(os.path.dirname(__file__), "out"), exist_ok=True)
+    import warnings
+
     import django
 
+    # WhiteNoise warns that STATIC_ROOT was never collected; the bench requests no static files.
+    warnings.filterwarnings("ignore", message="No directory at")
     django.setup()
     from bench import runner
 
