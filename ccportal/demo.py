@@ -436,6 +436,7 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
     ledger_id = 0
     reading_id = 0
     customer_overrides = []
+    meter_ids = set()
     for code, share in SITE_SHARE.items():
         site = sites[code]
         rate_starts, rate_values = _rate_steps(schedule, code)
@@ -505,6 +506,9 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
                 continue  # registered, no meter yet
             accountnumber = f"{number:04d}{code}"
             meterid = f"SMRSD-{connected:%y}-{rng.randint(10**7, 10**8 - 1)}"
+            while meterid in meter_ids:  # serials are unique; a clash (only at large scales) draws again
+                meterid = f"SMRSD-{connected:%y}-{rng.randint(10**7, 10**8 - 1)}"
+            meter_ids.add(meterid)
             meters.add(
                 (
                     meterid,
