@@ -24,7 +24,7 @@ migrate: venv
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	@if $(PY) manage.py shell -c "from customers.models import Customer; import sys; sys.exit(0 if Customer.objects.exists() else 1)"; then \
+	@if $(PY) manage.py shell --no-imports -c "from customers.models import Customer; import sys; sys.exit(0 if Customer.objects.exists() else 1)"; then \
 		echo "Database already has customers: demo data not loaded."; \
 		echo "Demo logins (if this database was seeded): 1001 (superadmin), 1002 (onm_team), 1003 (finance_team), 1004 (generic), password cc-demo-2026!"; \
 	else $(PY) manage.py seed_demo; fi
