@@ -2,6 +2,7 @@
 roles' clients, and what "allowed" and "refused" look like. The matrix itself (the data to extend) lives in
 tests/test_permission_matrix.py; the CSRF, GET-safety and header tests reuse it, so they cover new URLs too."""
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -135,15 +136,16 @@ class World:
 
         from contracts.models import ContractVersion
 
+        pdf = b"%PDF-1.7 placeholder contract"
         return ContractVersion.objects.create(
             customer=self.customer,
             account=self.account,
             commissioning=self.commissioning,
             language="en",
             version=1,
-            file=ContentFile(b"%PDF-1.7 placeholder contract", name="contract.pdf"),
-            sha256="0" * 64,
-            size_bytes=29,
+            file=ContentFile(pdf, name="contract.pdf"),
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            size_bytes=len(pdf),
             tariff_rate_lsl=Decimal("5.0000"),
             created_by=self.people[Role.SUPERADMIN],
         )
