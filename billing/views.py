@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles
 from billing import selectors, services
@@ -67,6 +67,7 @@ def _tariff_context(request, form=None, open_dialog=False):
     }
 
 
+@require_GET
 @roles.require(roles.is_employee)
 def tariffs(request):
     context = _tariff_context(request)
@@ -125,6 +126,7 @@ def _financial_site(request):
     return code if Site.objects.filter(code=code).exists() else ""
 
 
+@require_GET
 @roles.require(roles.is_employee)
 def financial(request):
     site = _financial_site(request)
@@ -145,6 +147,7 @@ def financial(request):
     return render(request, "billing/financial.html", context)
 
 
+@require_GET
 @roles.require(roles.is_employee)
 def financial_download(request):
     from openpyxl import Workbook
@@ -184,6 +187,7 @@ def _import_page(request, form, status=200):
     return render(request, "billing/payment_import.html", context, status=status)
 
 
+@require_http_methods(["GET", "POST"])
 @roles.require(roles.can_import_payments)
 def payment_import(request):
     if request.method != "POST":
@@ -210,6 +214,7 @@ def payment_import(request):
     return redirect("billing:payment_import_detail", pk=created.pk)
 
 
+@require_GET
 @roles.require(roles.can_import_payments)
 def payment_import_detail(request, pk):
     payment_import = get_object_or_404(PaymentImport, pk=pk)
@@ -295,6 +300,7 @@ def payment_dismiss(request, pk):
 # --- Payment lookup --------------------------------------------------------------------------------------
 
 
+@require_GET
 @roles.require(roles.is_employee)
 def payment_lookup(request):
     query = request.GET.get("q", "")

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import roles
@@ -66,6 +66,7 @@ def _field_display(customer, name):
 # List ------------------------------------------------------------------------------------------------
 
 
+@require_GET
 @require(roles.is_employee)
 @vary_on_headers("HX-Request")
 def customer_list(request):
@@ -103,6 +104,7 @@ def _wizard_forms(stored):
     return {name: form_class(data=stored[name]) if name in stored else None for name, _, form_class in WIZARD_STEPS}
 
 
+@require_http_methods(["GET", "POST"])
 @require(roles.can_write_customers)
 def customer_new(request):
     stored = request.session.get(WIZARD_SESSION_KEY, {})
@@ -214,24 +216,27 @@ def _detail_context(request, customer):
     }
 
 
+@require_GET
 @require(roles.is_employee)
 def customer_detail(request, pk):
     customer = selectors.customer_get(pk)
     return render(request, "customers/detail.html", _detail_context(request, customer))
 
 
+@require_http_methods(["GET", "POST"])
 @require(roles.is_employee)
 @vary_on_headers("HX-Request")
 def customer_field(request, pk, field):
     """One field of Customer Detail: shown (GET), its edit form (GET ?edit=1, writers) or saved (POST)."""
+    editing = request.method == "POST" or request.GET.get("edit")
+    if editing:  # before any lookup: a reader is refused alike for a customer that exists and one that does not
+        roles.ensure(request.user, roles.can_write_customers)
     customer = selectors.customer_get(pk)
     if field not in services.CUSTOMER_EDITABLE_FIELDS:
         raise Http404("No such field")
     item = {"name": field, "label": _field_label(field), "value": _field_display(customer, field)}
-    editing = request.method == "POST" or request.GET.get("edit")
     if not editing:
         return render(request, "customers/_field.html", {"customer": customer, "item": item})
-    roles.ensure(request.user, roles.can_write_customers)
     form_class = customer_field_form(field)
     if request.method == "POST":
         form = form_class(data=request.POST, instance=Customer.objects.get(pk=customer.pk))
@@ -307,6 +312,7 @@ def _likely_number(site_code):
         return ""
 
 
+@require_http_methods(["GET", "POST"])
 @require(roles.can_write_customers)
 @vary_on_headers("HX-Request")
 def assign_meter(request, pk):
@@ -372,6 +378,7 @@ def assign_meter(request, pk):
 # Customer Data ----------------------------------------------------------------------------------------
 
 
+@require_GET
 @require(roles.is_employee)
 def account_lookup(request):
     form = AccountLookupForm(data=request.GET or None)
@@ -439,6 +446,7 @@ def _account_context(request, accountnumber):
     }
 
 
+@require_GET
 @require(roles.is_employee)
 @vary_on_headers("HX-Request")
 def account_data(request, accountnumber):

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import roles
@@ -26,6 +26,7 @@ ACTIVE_RUN_HOURS = 12  # a run "running" for longer than this was cut off (serve
 # --- Mutations ---------------------------------------------------------------------------------------
 
 
+@require_GET
 @roles.require(roles.is_employee)
 @vary_on_headers("HX-Request")
 def mutations(request):
@@ -45,6 +46,7 @@ def mutations(request):
     return render(request, template, context)
 
 
+@require_GET
 @roles.require(roles.can_read_audit_detail)
 def mutation_detail(request, table, history_id):
     entry = audit.mutation_get(table, history_id)
@@ -83,6 +85,7 @@ def mutation_revert(request, table, history_id):
 # --- Tables ------------------------------------------------------------------------------------------
 
 
+@require_GET
 @roles.require(roles.is_employee)
 def tables_index(request):
     return render(request, "reports/tables.html", {"summaries": tables.table_summaries()})
@@ -95,6 +98,7 @@ def _table_or_404(name):
     return table
 
 
+@require_GET
 @roles.require(roles.is_employee)
 @vary_on_headers("HX-Request")
 def table_browse(request, table):
@@ -128,6 +132,7 @@ class _Echo:
         return value
 
 
+@require_GET
 @roles.require(roles.is_employee)
 def table_export(request, table):
     """The same rows as the browser view (search, filter, sort), every page, as CSV, streamed."""
@@ -155,6 +160,7 @@ def _active_run():
     return ImportRun.objects.filter(status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING]).first()
 
 
+@require_http_methods(["GET", "POST"])
 @roles.require(roles.can_sync_acdb)
 def sync(request):
     configured = settings.CC_ACDB_SOURCE
@@ -199,6 +205,7 @@ def _sync_start(request, form, configured):
     return run
 
 
+@require_GET
 @roles.require(roles.can_sync_acdb)
 def sync_run(request, run_id):
     """One run's status: polled by the Sync page every 2 s while it is active."""

@@ -81,6 +81,27 @@ def employee_pk(world):
     return {"pk": world.employee.pk}
 
 
+def customer_pk(world):
+    return {"pk": world.customer.pk}
+
+
+def accountnumber(world):
+    return {"accountnumber": world.account.accountnumber}
+
+
+def no_account(world):
+    return {"accountnumber": "9999XXX"}
+
+
+def history_entry(world):
+    table, history_id = world.history_entry
+    return {"table": table, "history_id": history_id}
+
+
+def customer_table(world):
+    return {"table": world.customer._meta.db_table}
+
+
 MATRIX = {
     # ccportal
     "health": Entry({"GET": PUBLIC}),
@@ -105,7 +126,85 @@ MATRIX = {
     "api-refresh": Entry({"POST": PUBLIC}),
     "api-logout": Entry({"POST": PUBLIC}),
     # reports
-    "reports:dashboard": Entry({"GET": EMPLOYEE, OTHER_METHODS: EMPLOYEE}),  # the view does not restrict methods
+    "reports:dashboard": Entry({"GET": EMPLOYEE}),
+    # reports: the O&M report API (any employee, Bearer)
+    **{
+        f"om_report:{name}": Entry({"GET": EMPLOYEE})
+        for name in (
+            "overview",
+            "customer-stats",
+            "customer-growth",
+            "consumption-by-site",
+            "sales-by-site",
+            "cumulative-trends",
+            "avg-consumption-trend",
+            "site-overview",
+            "load-curves-by-type",
+            "daily-load-profiles",
+            "arpu",
+            "generation-vs-consumption",
+        )
+    },
+    # billing: the payment lookup API
+    "payments-lookup": Entry({"GET": EMPLOYEE}),
+    # customers
+    "customers:list": Entry({"GET": EMPLOYEE}),
+    "customers:new": Entry({"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}),
+    "customers:detail": Entry({"GET": EMPLOYEE}, kwargs=customer_pk),
+    # GET shows the field (any employee); POST (and GET ?edit=1) edits it
+    "customers:field": Entry(
+        {"GET": EMPLOYEE, "POST": WRITE_CUSTOMERS},
+        kwargs=lambda w: {"pk": w.customer.pk, "field": "first_name"},
+        missing=lambda w: {"pk": 2147483000, "field": "first_name"},
+    ),
+    "customers:terminate": Entry({"POST": WRITE_CUSTOMERS}, kwargs=customer_pk),
+    "customers:delete": Entry({"POST": DELETE_RECORDS}, kwargs=customer_pk),
+    "customers:assign_meter": Entry({"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}, kwargs=customer_pk),
+    "customers:account_lookup": Entry({"GET": EMPLOYEE}),
+    "customers:account_data": Entry({"GET": EMPLOYEE}, kwargs=accountnumber, missing=no_account),
+    "customers:ledger_add": Entry({"POST": WRITE_TRANSACTIONS}, kwargs=accountnumber, missing=no_account),
+    "customers:ledger_edit": Entry(
+        {"POST": WRITE_TRANSACTIONS},
+        kwargs=lambda w: {"accountnumber": w.account.accountnumber, "entry_id": w.ledger_row.pk},
+    ),
+    "customers:ledger_delete": Entry(
+        {"POST": WRITE_TRANSACTIONS},
+        kwargs=lambda w: {"accountnumber": w.account.accountnumber, "entry_id": w.ledger_row.pk},
+    ),
+    # contracts
+    "contracts:commission": Entry(
+        {"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}, kwargs=lambda w: {"customer_id": w.customer.pk}
+    ),
+    "contracts:commissioning_detail": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"pk": w.commissioning.pk}),
+    "contracts:sms_resend": Entry({"POST": WRITE_CUSTOMERS}, kwargs=lambda w: {"pk": w.commissioning.pk}),
+    "contracts:download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"pk": w.contract_version.pk}),
+    # the signed link is the credential (SMS to the customer): anyone holding it
+    "contracts:signed_download": Entry({"GET": PUBLIC}, kwargs=lambda w: {"token": w.contract_token}),
+    # billing
+    "billing:tariffs": Entry({"GET": EMPLOYEE}),
+    "billing:tariff_set": Entry({"POST": MANAGE_TARIFFS}),
+    "billing:tariff_end": Entry({"POST": MANAGE_TARIFFS}, kwargs=lambda w: {"pk": w.tariff.pk}),
+    "billing:financial": Entry({"GET": EMPLOYEE}),
+    "billing:financial_download": Entry({"GET": EMPLOYEE}),
+    "billing:payment_import": Entry({"GET": IMPORT_PAYMENTS, "POST": IMPORT_PAYMENTS}),
+    "billing:payment_import_detail": Entry({"GET": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.payment_import.pk}),
+    "billing:payment_import_confirm": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.payment_import.pk}),
+    "billing:payment_lookup": Entry({"GET": EMPLOYEE}),
+    "billing:payment_assign": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.unmatched_payment.pk}),
+    "billing:payment_dismiss": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.unmatched_payment.pk}),
+    # reports
+    "reports:om": Entry({"GET": EMPLOYEE}),
+    "reports:om_download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"file_format": "xlsx"}),
+    "reports:export": Entry({"GET": EMPLOYEE}),  # SPEC §1: generic may export
+    "reports:export_download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"dataset": "customers", "file_format": "csv"}),
+    "reports:mutations": Entry({"GET": EMPLOYEE}),
+    "reports:mutation": Entry({"GET": READ_AUDIT_DETAIL}, kwargs=history_entry),
+    "reports:mutation_revert": Entry({"POST": REVERT_CHANGES}, kwargs=history_entry),
+    "reports:tables": Entry({"GET": EMPLOYEE}),
+    "reports:table": Entry({"GET": EMPLOYEE}, kwargs=customer_table),
+    "reports:table_export": Entry({"GET": EMPLOYEE}, kwargs=customer_table),
+    "reports:sync": Entry({"GET": SYNC_ACDB, "POST": SYNC_ACDB}),
+    "reports:sync_run": Entry({"GET": SYNC_ACDB}, kwargs=lambda w: {"run_id": w.import_run.pk}),
     # The admin's own pages that differ from ADMIN_RULE.
     "admin:login": Entry({"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC}),
     "admin:logout": Entry({"POST": SUPERADMIN_ONLY}),  # others are sent to the admin index (then to its login)
@@ -140,7 +239,8 @@ def people(superadmin, onm, finance, generic):
 
 
 @pytest.fixture
-def world(people):
+def world(people, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "private"  # contract and signature files of the World's objects
     return World(people)
 
 

@@ -2,6 +2,7 @@
 roles' clients, and what "allowed" and "refused" look like. The matrix itself (the data to extend) lives in
 tests/test_permission_matrix.py; the CSRF, GET-safety and header tests reuse it, so they cover new URLs too."""
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -102,6 +103,103 @@ class World:
         from tests.factories import MeterReadingFactory
 
         return MeterReadingFactory(meterid=self.meter.meterid)
+
+    @cached_property
+    def commissioning(self):
+        """A commissioning row made directly (no PDF rendering); its signature is a placeholder file."""
+        from decimal import Decimal
+
+        from django.core.files.base import ContentFile
+        from django.utils import timezone
+
+        from contracts.models import Commissioning
+
+        return Commissioning.objects.create(
+            customer=self.customer,
+            account=self.account,
+            meter=self.meter,
+            commissioned_by=self.people[Role.SUPERADMIN],
+            connection_date=timezone.localdate(),
+            customer_type="HH",
+            national_id="NID-0001",
+            phone="+26650000001",
+            tariff_rate_lsl=Decimal("5.0000"),
+            signature=ContentFile(b"\x89PNG placeholder", name="signature.png"),
+            signature_sha256="0" * 64,
+        )
+
+    @cached_property
+    def contract_version(self):
+        from decimal import Decimal
+
+        from django.core.files.base import ContentFile
+
+        from contracts.models import ContractVersion
+
+        pdf = b"%PDF-1.7 placeholder contract"
+        return ContractVersion.objects.create(
+            customer=self.customer,
+            account=self.account,
+            commissioning=self.commissioning,
+            language="en",
+            version=1,
+            file=ContentFile(pdf, name="contract.pdf"),
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            size_bytes=len(pdf),
+            tariff_rate_lsl=Decimal("5.0000"),
+            created_by=self.people[Role.SUPERADMIN],
+        )
+
+    @cached_property
+    def contract_token(self):
+        from contracts.links import contract_link_token
+
+        return contract_link_token(self.contract_version)
+
+    @cached_property
+    def payment_import(self):
+        from billing.models import PaymentImport
+
+        # Already posted: confirming it again is refused with a message (no statement file is read).
+        return PaymentImport.objects.create(
+            provider="mpesa",
+            filename="statement.csv",
+            status=PaymentImport.Status.POSTED,
+            uploaded_by=self.people[Role.FINANCE_TEAM],
+            row_count=1,
+        )
+
+    @cached_property
+    def unmatched_payment(self):
+        from decimal import Decimal
+
+        from django.utils import timezone
+
+        from billing.models import ImportedPayment
+
+        return ImportedPayment.objects.create(
+            payment_import=self.payment_import,
+            provider="mpesa",
+            receipt="RCPT0001",
+            row_number=1,
+            paid_at=timezone.now(),
+            amount=Decimal("50.00"),
+            payer_phone="+26650000009",
+            status=ImportedPayment.Status.UNMATCHED,
+        )
+
+    @cached_property
+    def history_entry(self):
+        """(table, history_id) of the customer's latest audit-trail entry (reports.audit names tables by db_table)."""
+        return self.customer._meta.db_table, self.customer.history.order_by("-history_id").first().history_id
+
+    @cached_property
+    def import_run(self):
+        from ccportal.models import ImportRun
+
+        return ImportRun.objects.create(
+            started_by=self.people[Role.SUPERADMIN], source="demo.accdb", status=ImportRun.Status.SUCCEEDED
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------
