@@ -495,8 +495,11 @@ def payment_import_confirm(*, payment_import, by):
 
     if payment_import.status != PaymentImport.Status.PREVIEW:
         raise StatementError([(None, "This statement has already been posted.")])
-    with payment_import.statement.open("rb") as handle:
-        content = handle.read()
+    try:
+        with payment_import.statement.open("rb") as handle:
+            content = handle.read()
+    except (ValueError, OSError):  # no file recorded, or the stored file is gone
+        raise StatementError([(None, "The uploaded statement file is no longer stored; upload it again.")]) from None
     rows = statement_read(content=content, filename=payment_import.filename, provider=payment_import.provider)
     return payment_rows_post(payment_import=payment_import, rows=rows, by=by)
 

@@ -112,3 +112,12 @@ def test_generic_sees_tariffs_without_buttons(generic_client):
     TariffRateFactory()
     page = generic_client.get("/tariffs/")
     assert page.status_code == 200 and b"Add or change a rate" not in page.content
+
+
+def test_confirming_an_import_whose_file_is_gone_says_so_and_posts_nothing(finance_client, finance):
+    payment_import = PaymentImport.objects.create(provider="mpesa", filename="day.csv", uploaded_by=finance)
+    response = finance_client.post(f"/payments/import/{payment_import.pk}/confirm/", follow=True)
+    assert response.status_code == 200 and "no longer stored" in response.content.decode()
+    assert AccountHistory.objects.count() == 0
+    payment_import.refresh_from_db()
+    assert payment_import.status == PaymentImport.Status.PREVIEW
