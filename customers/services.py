@@ -158,7 +158,8 @@ def meter_assign(
             with transaction.atomic():
                 # Allocations for one site queue on the site's row (released at commit), so concurrent clerks
                 # do not keep colliding on the same number; the primary key and the retry stay as a backstop.
-                Site.objects.select_for_update().filter(code=site_code).first()
+                if not Site.objects.select_for_update().filter(code=site_code).exists():
+                    raise ValidationError({"site_code": f"There is no site {site_code}."})
                 try:
                     number = accountnumber or selectors.account_number_next(site_code)
                 except ValueError as error:
