@@ -8,6 +8,7 @@ from django.forms import modelform_factory
 from ccportal.normalize import NormalisationError, account_number_normalise, phone_normalise
 from customers.models import Customer, CustomerType
 from customers.selectors import site_choices
+from customers.services import CUSTOMER_EDITABLE_FIELDS
 
 GENDERS = [("", "—"), ("Female", "Female"), ("Male", "Male")]
 PHONE_FIELDS = ("phone", "cell_phone_1", "cell_phone_2")
@@ -29,28 +30,7 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "first_name",
-            "middle_name",
-            "last_name",
-            "gender",
-            "national_id",
-            "phone",
-            "cell_phone_1",
-            "cell_phone_2",
-            "email",
-            "site_code",
-            "district",
-            "city",
-            "plot_number",
-            "street_address",
-            "gps_y",
-            "gps_x",
-            "customer_type",
-            "date_service_connected",
-            "date_service_terminated",
-            "country",
-        ]
+        fields = CUSTOMER_EDITABLE_FIELDS
         labels = {"gps_y": "GPS latitude", "gps_x": "GPS longitude", "city": "Village"}
         widgets = {
             "date_service_connected": DateInput(),
