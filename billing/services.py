@@ -8,6 +8,7 @@ from django.db.models import Exists, F, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from billing.models import AccountHistory, Config, ImportedPayment, PaymentImport, TariffRate
+from billing.rollup import ledger_rollup_add
 from billing.selectors import TariffResolver, payment_rows_classify, tariff_rate_for
 from ccportal.history import history_bulk_create, history_delete, history_save
 from ccportal.units import energy, kwh_for_amount, money, rate
@@ -332,6 +333,7 @@ def ledger_payments_bulk_create(*, payments, by, reason):
     created = _bulk_create_with_history(AccountHistory, entries, by=by, reason=reason)
     if created:
         _later_balances_shift(chunks, first_new_id=min(e.pk for e in created))
+        ledger_rollup_add(created)  # bulk inserts pass the rollup's signals by
     return created
 
 

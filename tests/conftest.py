@@ -78,3 +78,25 @@ def generic_client(generic):
 def role_user(request, make_employee):
     """Parametrised: one employee of each role."""
     return make_employee(request.param, employee_id=f"77{ROLES.index(request.param)}")
+
+
+@pytest.fixture(autouse=True)
+def _ledger_rollup_stays_equal(request):
+    """Every test that touched the database leaves the ledger rollup equal to the ledger: a write path that
+    forgets billing.rollup fails the test that exercises it, wherever it is."""
+    uses_db = request.node.get_closest_marker("django_db") is not None
+    for name in ("transactional_db", "db"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)  # set up before this fixture, so torn down after its check
+            uses_db = True
+            break
+    yield
+    if not uses_db or request.node.get_closest_marker("skip_rollup_check"):
+        return
+    from django.db import connection
+
+    if connection.in_atomic_block and connection.needs_rollback:
+        return
+    from billing.rollup import ledger_rollup_differences
+
+    assert ledger_rollup_differences() == [], "cc_ledger_month no longer equals tblaccounthistory1"

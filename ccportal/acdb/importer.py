@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from billing.models import AccountHistory, Config
+from billing.rollup import ledger_rollup_rebuild
 from ccportal import units
 from ccportal.acdb import reader
 from ccportal.history import history_bulk_create
@@ -494,6 +495,8 @@ class _Importer:
                 obj._change_reason = self.reason
                 obj.save(force_insert=True)
                 counts.new += 1
+        if counts.new or counts.updated:
+            ledger_rollup_rebuild()  # the rows went in through bulk writes, past the rollup's signals
 
     def config(self):
         def build(row):
