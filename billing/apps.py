@@ -5,6 +5,6 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self):
-        from billing.rollup import connect_signals
+        from billing.rollup import LEDGER_ROLLUP
 
-        connect_signals()
+        LEDGER_ROLLUP.connect()

@@ -6,11 +6,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Right, TruncQuarter, Upper
+from django.db.models import Q
 from django.utils import timezone
 
 from billing.models import AccountHistory, Config, ImportedPayment, TariffRate
+from billing.rollup import sales_by_site_and_quarter
 from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise, site_code_from_account
 from ccportal.units import energy, money
 
@@ -265,49 +265,21 @@ def quarters_between(first_label, last_label):
 
 def sales_by_site_quarter(*, site_code=None):
     """{(site code, quarter label): {"sales": LSL, "energy": kWh}} over payment rows; sales = Σ `transaction
-    amount`, energy sold = Σ `kwh value` (SPEC §4). Grouped in the database by quarter and account suffix."""
-    rows = AccountHistory.objects.filter(payment=True)
-    if site_code:
-        rows = rows.filter(accountnumber__iendswith=site_code)
-    grouped = (
-        rows.annotate(quarter=TruncQuarter("transaction_date"), site=Upper(Right("accountnumber", 3)))
-        .values("quarter", "site")
-        .annotate(sales=Sum("transaction_amount"), energy=Sum("kwh_value"))
-        .order_by("quarter", "site")
-    )
-    result = {}
-    for row in grouped:
-        key = (row["site"], quarter_label(row["quarter"]))
-        current = result.setdefault(key, {"sales": Decimal("0.00"), "energy": Decimal("0.000")})
-        # Two database quarters can share a label only through time-zone edges; add rather than overwrite.
-        current["sales"] = money(current["sales"] + money(row["sales"] or 0))
-        current["energy"] = energy(current["energy"] + energy(row["energy"] or 0))
-    return result
+    amount`, energy sold = Σ `kwh value` (SPEC §4). Read from the ledger rollup (billing.rollup)."""
+    return {
+        (site, quarter_label(quarter)): {"sales": money(lsl), "energy": energy(kwh)}
+        for site, quarter, kwh, lsl in sales_by_site_and_quarter(site_code=site_code)
+    }
 
 
 def active_customers_by_site_quarter(quarters, *, site_code=None):
     """{(site code, quarter label): count}: customers connected on or before the quarter's last day and not
-    terminated before its first day (SPEC §4). One grouped query with a filtered COUNT per quarter."""
-    from customers.models import Customer
+    terminated before its first day (SPEC §4), counted on the customer rollup in one query."""
+    from reports.quarters import quarter_parse
+    from reports.rollup import active_customers_per_quarter
 
-    if not quarters:
-        return {}
-    customers = Customer.objects.filter(date_service_connected__isnull=False)
-    if site_code:
-        customers = customers.filter(site_code__iexact=site_code)
-    counts = {}
-    for label in quarters:
-        first, last = quarter_bounds(label)
-        counts[f"q{len(counts)}"] = Count(
-            "pk",
-            filter=Q(date_service_connected__lte=last)
-            & (Q(date_service_terminated__isnull=True) | Q(date_service_terminated__gte=first)),
-        )
-    result = {}
-    for row in customers.annotate(site=Upper("site_code")).values("site").annotate(**counts).order_by("site"):
-        for i, label in enumerate(quarters):
-            result[(row["site"], label)] = row[f"q{i}"]
-    return result
+    per_site = active_customers_per_quarter([quarter_parse(label) for label in quarters], by_site=True, site_code=site_code)
+    return {(site, quarter.label): n for site, counts in per_site.items() for quarter, n in counts.items()}
 
 
 def arpu(sales, active):

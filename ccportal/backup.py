@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from billing.rollup import ledger_rollup_rebuild
+from ccportal.rollup import rollups_rebuild
 
 DUMP_NAME = "data.json"
 MANIFEST_NAME = "manifest.json"
@@ -82,7 +82,7 @@ def backup_restore(*, archive_path):
                 raise BackupError(f"{archive_path}: {relative} does not match its manifest checksum")
         with transaction.atomic():
             call_command("loaddata", str(dump), verbosity=0)
-            ledger_rollup_rebuild()  # loaddata saves raw, past the rollup's signals
+            rollups_rebuild()  # loaddata saves raw, past the rollups' signals
         for relative in manifest["files"]:
             target = private_root / relative
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 from accounts.models import Employee, Role
 from billing.models import AccountHistory, Config, TariffRate
-from billing.rollup import ledger_rollup_rebuild
+from ccportal.rollup import rollups_rebuild
 from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
 
 FIRST_NAMES_F = [
@@ -322,7 +322,7 @@ def clear_demo_data():
     that other apps' relations are honoured."""
     for model in [MeterReading, AccountHistory]:
         model.objects.all()._raw_delete(connection.alias)
-    ledger_rollup_rebuild()
+    rollups_rebuild()
     for model in [AccountNumber, Meter, Customer, TariffRate, Config]:
         model.objects.all().delete()
     for model in [AccountHistory, AccountNumber, Meter, Customer, TariffRate, Config]:
@@ -609,7 +609,7 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
         say(f"  {code}: {count} customers")
     for table in (customers, meters, accounts, ledger, readings):
         table.flush()
-    ledger_rollup_rebuild()  # the ledger went in through COPY/INSERT, past the ORM's signals
+    rollups_rebuild()  # the rows went in through COPY/INSERT, past the rollups' signals
     TariffRate.objects.bulk_create(schedule + customer_overrides)
     report.tariffs = len(schedule) + len(customer_overrides)
     Config.objects.update_or_create(id=1, defaults={"therate": _rate_at(schedule, "", now)})

@@ -23,10 +23,19 @@ from django.db.models.functions import (
 from django.utils import timezone
 
 from billing.models import AccountHistory
+from billing.rollup import ledger_months, sales_by_site_and_quarter
 from ccportal.units import energy, money
-from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
-from reports.models import SiteGeneration
+from customers.models import AccountNumber, Meter, MeterReading, Site
+from reports.models import CustomerTally, SiteGeneration
 from reports.quarters import quarter_current, quarter_of, quarters_between
+from reports.rollup import (
+    NOT_YET,
+    active_customers_per_quarter,
+    customers_sum,
+    tally_active_in,
+    tally_new_in,
+    tally_terminated_by,
+)
 
 SOURCE_TABLE = "tblaccounthistory1"
 METER_SOURCE = "tblmeter"
@@ -115,25 +124,8 @@ def _ledger_scope(rows, quarter=None, site=None):
     return rows
 
 
-def active_in_quarter(quarter):
-    """Q() for customers active in ``quarter``: connected on or before its last day, not terminated before its first."""
-    return Q(date_service_connected__lte=quarter.last_day) & (
-        Q(date_service_terminated__isnull=True) | Q(date_service_terminated__gte=quarter.first_day)
-    )
-
-
-def _active_counts(quarters, by_site=False):
-    """Active customers per quarter in one query: {quarter: n} or {site: {quarter: n}}."""
-    if not quarters:
-        return {}
-    counts = {f"q{i}": Count("pk", filter=active_in_quarter(q)) for i, q in enumerate(quarters)}
-    if not by_site:
-        row = Customer.objects.aggregate(**counts)
-        return {q: row[f"q{i}"] for i, q in enumerate(quarters)}
-    result = {}
-    for row in Customer.objects.values("site_code").annotate(**counts).order_by("site_code"):
-        result[row["site_code"].upper()] = {q: row[f"q{i}"] for i, q in enumerate(quarters)}
-    return result
+def _customers(condition=None):
+    return customers_sum(condition)
 
 
 def _sales_by_site_quarter(quarter=None, site=None):
@@ -142,14 +134,11 @@ def _sales_by_site_quarter(quarter=None, site=None):
 
 
 def _read_sales_by_site_quarter(quarter, site):
-    rows = (
-        payments(quarter, site)
-        .annotate(ledger_site=LEDGER_SITE, quarter=TruncQuarter("transaction_date"))
-        .values("ledger_site", "quarter")
-        .annotate(kwh=Sum("kwh_value"), lsl=Sum("transaction_amount"))
-        .order_by("ledger_site", "quarter")
-    )
-    return [(r["ledger_site"], _as_quarter(r["quarter"]), _kwh(r["kwh"]), _lsl(r["lsl"])) for r in rows]
+    first_day, last_day = (quarter.first_day, quarter.last_day) if quarter else (None, None)
+    return [
+        (code, _as_quarter(first), _kwh(kwh), _lsl(lsl))
+        for code, first, kwh, lsl in sales_by_site_and_quarter(first_day=first_day, last_day=last_day, site_code=site)
+    ]
 
 
 def _sales_by_quarter():
@@ -172,18 +161,22 @@ def _span(quarters):
 def om_report_overview():
     """Customers, active and terminated, sites, MWh sold and thousand LSL of sales over the whole ledger."""
     today = timezone.localdate()
-    counts = Customer.objects.aggregate(
-        total=Count("pk"),
-        active=Count("pk", filter=active_in_quarter(quarter_current(today))),
-        terminated=Count("pk", filter=Q(date_service_terminated__lte=today)),
+    counts = CustomerTally.objects.aggregate(
+        total=_customers(),
+        active=_customers(tally_active_in(quarter_current(today))),
+        terminated=_customers(tally_terminated_by(today)),
     )
     sites = sorted(
         {
             code.upper()
-            for code in Customer.objects.exclude(site_code="").order_by().values_list("site_code", flat=True).distinct()
+            for code in CustomerTally.objects.filter(customers__gt=0)
+            .exclude(site_code="")
+            .order_by()
+            .values_list("site_code", flat=True)
+            .distinct()
         }
     )
-    sales = payments().aggregate(kwh=Sum("kwh_value"), lsl=Sum("transaction_amount"))
+    sales = ledger_months().filter(payment=True).aggregate(kwh=Sum("kwh"), lsl=Sum("lsl"))
     return {
         "total_customers": counts["total"],
         "active_customers": counts["active"],
@@ -200,15 +193,9 @@ def om_report_customer_stats(quarter=None):
     Without a quarter the current one is used."""
     quarter = quarter or quarter_current()
     rows = (
-        Customer.objects.values("site_code")
-        .annotate(
-            total=Count("pk"),
-            active=Count("pk", filter=active_in_quarter(quarter)),
-            new=Count(
-                "pk",
-                filter=Q(date_service_connected__gte=quarter.first_day, date_service_connected__lte=quarter.last_day),
-            ),
-        )
+        CustomerTally.objects.filter(customers__gt=0)
+        .values("site_code")
+        .annotate(total=_customers(), active=_customers(tally_active_in(quarter)), new=_customers(tally_new_in(quarter)))
         .order_by("site_code")
     )
     sites = [
@@ -229,13 +216,13 @@ def om_report_customer_growth():
     """New connections per quarter of `DATE SERVICE CONNECTED` (every quarter from the first, gaps as 0) and the
     running total. Customers without a connection date are not counted."""
     rows = (
-        Customer.objects.filter(date_service_connected__isnull=False)
-        .annotate(quarter=TruncQuarter("date_service_connected"))
-        .values("quarter")
-        .annotate(n=Count("pk"))
-        .order_by("quarter")
+        CustomerTally.objects.filter(customers__gt=0)
+        .exclude(connected_quarter=NOT_YET)
+        .values("connected_quarter")
+        .annotate(n=_customers())
+        .order_by("connected_quarter")
     )
-    per_quarter = {_as_quarter(r["quarter"]): r["n"] for r in rows}
+    per_quarter = {_as_quarter(r["connected_quarter"]): r["n"] for r in rows}
     growth, cumulative = [], 0
     for quarter in _span(per_quarter):
         cumulative += per_quarter.get(quarter, 0)
@@ -301,7 +288,7 @@ def om_report_avg_consumption_trend():
     (days = calendar days of the quarter, up to today for the current one)."""
     per_quarter = _sales_by_quarter()
     quarters = _span(per_quarter)
-    active = _active_counts(quarters)
+    active = active_customers_per_quarter(quarters)
     today = timezone.localdate()
     trends = []
     for quarter in quarters:
@@ -320,12 +307,22 @@ def om_report_avg_consumption_trend():
     return {"trends": trends, "source_table": SOURCE_TABLE}
 
 
+def _customers_per_site():
+    """[{site (upper case), n}] of the customer rollup, one row per site code."""
+    return (
+        CustomerTally.objects.filter(customers__gt=0)
+        .annotate(site=Upper("site_code"))
+        .values("site")
+        .annotate(n=_customers())
+        .order_by("site")
+    )
+
+
 def om_report_site_overview():
     """Every site (and any site code found on customers but missing from the site list) with its customers."""
-    counts = {
-        (r["site_code"] or "").upper(): r["n"]
-        for r in Customer.objects.values("site_code").annotate(n=Count("pk")).order_by("site_code")
-    }
+    counts = {}
+    for r in _customers_per_site():
+        counts[r["site"]] = counts.get(r["site"], 0) + r["n"]
     sites = [
         {"concession": s.name, "abbreviation": s.code, "district": s.district, "customer_count": counts.pop(s.code, 0)}
         for s in Site.objects.order_by("code")
@@ -456,7 +453,7 @@ def om_report_arpu():
     """Per quarter with sales: sales, active customers, ARPU = sales ÷ active, and the same per site."""
     rows = _sales_by_site_quarter()
     quarters = _span(q for _, q, _, _ in rows)
-    active = _active_counts(quarters, by_site=True)
+    active = active_customers_per_quarter(quarters, by_site=True)
     names = site_names()
     revenue = {}
     for code, quarter, _, lsl in rows:
@@ -513,15 +510,15 @@ def om_report_generation_vs_consumption(site=None, quarter=None):
         generation.annotate(month=TruncMonth("day")).values("site_id", "month").annotate(kwh=Sum("kwh_generated")).order_by()
     ):
         cell(r["site_id"], r["month"])["generated"] += _kwh(r["kwh"])
+    first_day, last_day = (quarter.first_day, quarter.last_day) if quarter else (None, None)
     ledger = (
-        _ledger_scope(AccountHistory.objects.all(), quarter, site)
-        .annotate(ledger_site=LEDGER_SITE, month=TruncMonth("transaction_date"))
-        .values("ledger_site", "month")
-        .annotate(sold=Sum("kwh_value", filter=Q(payment=True)), consumed=Sum("kwh_value", filter=Q(payment=False)))
+        ledger_months(first_day=first_day, last_day=last_day, site_code=site)
+        .values("site_code", "month")
+        .annotate(sold=Sum("kwh", filter=Q(payment=True)), consumed=Sum("kwh", filter=Q(payment=False)))
         .order_by()
     )
     for r in ledger:
-        entry = cell(r["ledger_site"], r["month"])
+        entry = cell(r["site_code"], r["month"])
         entry["sold"] += _kwh(r["sold"])
         entry["metered"] += -_kwh(r["consumed"])
     readings = (
@@ -575,15 +572,13 @@ def om_report_generation_vs_consumption(site=None, quarter=None):
 def dashboard_summary():
     """Cards and the per-site table of the Dashboard: customers, active, MWh sold, thousand LSL, sites."""
     overview = om_report_overview()
-    customers = {
-        (r["site_code"] or "").upper(): r["n"] for r in Customer.objects.values("site_code").annotate(n=Count("pk")).order_by()
-    }
+    customers = {r["site"]: r["n"] for r in _customers_per_site()}
     sales = {
-        r["ledger_site"]: (_kwh(r["kwh"]), _lsl(r["lsl"]))
-        for r in payments()
-        .annotate(ledger_site=LEDGER_SITE)
-        .values("ledger_site")
-        .annotate(kwh=Sum("kwh_value"), lsl=Sum("transaction_amount"))
+        r["site_code"]: (_kwh(r["kwh_sum"]), _lsl(r["lsl_sum"]))
+        for r in ledger_months()
+        .filter(payment=True)
+        .values("site_code")
+        .annotate(kwh_sum=Sum("kwh"), lsl_sum=Sum("lsl"))
         .order_by()
     }
     names = site_names()
@@ -616,7 +611,7 @@ def dashboard_summary():
 
 def quarters_with_data():
     """Quarters from the first payment to the current quarter, newest first (for the quarter picker)."""
-    first = payments().order_by("transaction_date").values_list("transaction_date", flat=True).first()
+    first = ledger_months().filter(payment=True).order_by("month").values_list("month", flat=True).first()
     current = quarter_current()
     if first is None:
         return [current]

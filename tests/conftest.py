@@ -81,9 +81,9 @@ def role_user(request, make_employee):
 
 
 @pytest.fixture(autouse=True)
-def _ledger_rollup_stays_equal(request):
-    """Every test that touched the database leaves the ledger rollup equal to the ledger: a write path that
-    forgets billing.rollup fails the test that exercises it, wherever it is."""
+def _rollups_stay_equal(request):
+    """Every test that touched the database leaves each rollup (ccportal.rollup) equal to its table: a write path
+    that goes past them fails the test that exercises it, wherever it is."""
     uses_db = request.node.get_closest_marker("django_db") is not None
     for name in ("transactional_db", "db"):
         if name in request.fixturenames:
@@ -97,6 +97,6 @@ def _ledger_rollup_stays_equal(request):
 
     if connection.in_atomic_block and connection.needs_rollback:
         return
-    from billing.rollup import ledger_rollup_differences
+    from ccportal.rollup import rollups_differences
 
-    assert ledger_rollup_differences() == [], "cc_ledger_month no longer equals tblaccounthistory1"
+    assert rollups_differences() == {}, "a rollup (cc_ledger_month, cc_customer_tally) no longer equals its table"

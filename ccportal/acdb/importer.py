@@ -17,11 +17,11 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from billing.models import AccountHistory, Config
-from billing.rollup import ledger_rollup_rebuild
 from ccportal import units
 from ccportal.acdb import reader
 from ccportal.history import history_bulk_create
 from ccportal.normalize import NormalisationError, account_number_normalise, phone_normalise
+from ccportal.rollup import rollups_rebuild
 from customers.models import AccountNumber, Customer, Meter, MeterReading
 
 # The order matters: customers before the meters and accounts that point at them.
@@ -495,8 +495,6 @@ class _Importer:
                 obj._change_reason = self.reason
                 obj.save(force_insert=True)
                 counts.new += 1
-        if counts.new or counts.updated:
-            ledger_rollup_rebuild()  # the rows went in through bulk writes, past the rollup's signals
 
     def config(self):
         def build(row):
@@ -553,6 +551,7 @@ class _Importer:
         self.ledger()
         self.config()
         self.readings()
+        rollups_rebuild()  # customers and ledger rows went in through bulk writes, past the rollups' signals
         # Explicit IDs were inserted: move the databases' ID sequences past them (no-op on SQLite).
         statements = db_connection.ops.sequence_reset_sql(no_style(), [Customer, AccountHistory, Config, MeterReading])
         with db_connection.cursor() as cursor:

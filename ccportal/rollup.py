@@ -1,0 +1,165 @@
+"""Rollups: small derived tables that hold a big table's sums per group, kept equal to it in the same transaction.
+
+A `Rollup` names a source model, the fields of a source row that feed it, how a row maps to a group (``key``)
+and what it adds there (``values``), and the same grouping as a database aggregate (``db_group``/``db_values``)
+for a rebuild. Single rows saved or deleted through the ORM (services, the admin, audit reverts) move the rollup
+through signals; bulk writers call `add` or `rebuild` themselves. `differences` compares rollup and source (the
+tests check it after every test that touched the database)."""
+
+from collections import defaultdict
+from types import SimpleNamespace
+
+from django.apps import apps
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save, pre_save
+
+ROLLUPS = []
+
+
+def rollups_rebuild():
+    """Rebuild every rollup from its source: for writers that went past the ORM (COPY, loaddata, bulk imports)."""
+    for rollup in ROLLUPS:
+        rollup.rebuild()
+
+
+def rollups_differences():
+    """{rollup name: differences} for every rollup that no longer equals its source."""
+    return {rollup.name: found for rollup in ROLLUPS if (found := rollup.differences())}
+
+
+class Rollup:
+    def __init__(self, *, name, source, target, watched, key, values, db_group, db_values, db_key=None):
+        ROLLUPS.append(self)
+        self.name = name
+        self.source_label, self.target_label = source, target
+        self.watched = tuple(watched)
+        self.key = key  # source row -> tuple of the target's key values (its fields named by db_group, in order)
+        self.values = values  # {target field: source row -> value it adds}
+        self.db_group = db_group  # {target key field: expression over the source}
+        self.db_values = db_values  # {target field: aggregate over the source}
+        self.db_key = db_key or (lambda values: tuple(values))  # database group values -> the key ``key`` gives
+
+    @property
+    def source(self):
+        return apps.get_model(self.source_label)
+
+    @property
+    def target(self):
+        return apps.get_model(self.target_label)
+
+    # --- writes -----------------------------------------------------------------------------------------------
+
+    def add(self, rows, *, sign=1):
+        """Add (``sign`` 1) or take away (-1) source ``rows`` (objects with the watched fields): one UPDATE per
+        group touched, an INSERT for a new group. Call it inside the transaction that writes the rows."""
+        deltas = defaultdict(lambda: dict.fromkeys(self.values, 0))
+        for row in rows:
+            delta = deltas[self.key(row)]
+            for field, value_of in self.values.items():
+                delta[field] += sign * value_of(row)
+        for key, delta in deltas.items():
+            if any(delta.values()):
+                self._apply(dict(zip(self.db_group, key, strict=True)), delta)
+
+    def _apply(self, key, delta, target=None):
+        target = target or self.target
+        cell = target.objects.filter(**key)
+        if cell.update(**{field: F(field) + value for field, value in delta.items()}):
+            return
+        try:
+            with transaction.atomic():
+                target.objects.create(**key, **delta)
+        except IntegrityError:  # another transaction created the group between our UPDATE and INSERT
+            cell.update(**{field: F(field) + value for field, value in delta.items()})
+
+    def totals(self, source=None):
+        """{key: {field: value}} of the source, aggregated in the database."""
+        source = source or self.source
+        rows = (
+            source.objects.annotate(**{f"g_{name}": expression for name, expression in self.db_group.items()})
+            .values(*(f"g_{name}" for name in self.db_group))
+            .annotate(**{f"v_{name}": expression for name, expression in self.db_values.items()})
+            .order_by()
+        )
+        totals = defaultdict(lambda: dict.fromkeys(self.db_values, 0))
+        for row in rows:
+            total = totals[self.db_key([row[f"g_{name}"] for name in self.db_group])]
+            for name in self.db_values:
+                total[name] += row[f"v_{name}"] or 0
+        return totals
+
+    def rebuild(self, *, source=None, target=None):
+        """Recompute the whole rollup from the source (one GROUP BY). Models may be a migration's historical ones."""
+        target = target or self.target
+        with transaction.atomic():
+            target.objects.all().delete()
+            target.objects.bulk_create(
+                [
+                    target(**dict(zip(self.db_group, key, strict=True)), **values)
+                    for key, values in sorted(self.totals(source).items(), key=lambda item: repr(item[0]))
+                ],
+                batch_size=500,
+            )
+
+    def differences(self):
+        """[(key, rollup values, source values)] where the two disagree; [] when equal."""
+        want = self.totals()
+        have = {}
+        for cell in self.target.objects.all():
+            values = {name: getattr(cell, name) for name in self.db_values}
+            if any(values.values()):
+                have[tuple(getattr(cell, name) for name in self.db_group)] = values
+        zero = dict.fromkeys(self.db_values, 0)
+        return [
+            (key, have.get(key, zero), want.get(key, zero))
+            for key in sorted(set(want) | set(have), key=repr)
+            if have.get(key, zero) != want.get(key, zero)
+        ]
+
+    # --- signals: single rows saved or deleted through the ORM ------------------------------------------------
+
+    def connect(self):
+        uid = f"rollup_{self.name}"
+        pre_save.connect(self._before_save, sender=self.source_label, dispatch_uid=f"{uid}_pre_save")
+        post_save.connect(self._after_save, sender=self.source_label, dispatch_uid=f"{uid}_post_save")
+        post_delete.connect(self._after_delete, sender=self.source_label, dispatch_uid=f"{uid}_post_delete")
+
+    def _attribute(self):
+        return f"_rollup_{self.name}_before"
+
+    def _before_save(self, sender, instance, raw=False, update_fields=None, **kwargs):
+        setattr(instance, self._attribute(), None)
+        if raw or instance.pk is None:
+            return
+        if update_fields is not None and not set(update_fields) & set(self.watched):
+            return  # a save of fields the rollup does not read costs nothing
+        before = sender.objects.filter(pk=instance.pk).values(*self.watched).first()
+        setattr(instance, self._attribute(), SimpleNamespace(**before) if before else None)
+
+    def _after_save(self, sender, instance, created, raw=False, update_fields=None, **kwargs):
+        if raw:
+            return
+        before = getattr(instance, self._attribute(), None)
+        setattr(instance, self._attribute(), None)
+        if created:
+            self.add([instance])
+            return
+        if before is None:
+            return
+        written = set(self.watched) if update_fields is None else set(update_fields) & set(self.watched)
+        after = SimpleNamespace(**{f: getattr(instance if f in written else before, f) for f in self.watched})
+        if any(getattr(before, f) != getattr(after, f) for f in self.watched):
+            self.add([before], sign=-1)
+            self.add([after])
+
+    def _after_delete(self, sender, instance, **kwargs):
+        self.add([instance], sign=-1)
+
+
+def count_one(row):
+    return 1
+
+
+def sum_of(attribute):
+    return lambda row: getattr(row, attribute) or 0
