@@ -217,11 +217,14 @@ def measure(workload, ctx, repeats, warmups, quick=False):
     """One row of the table: timings, query count and peak memory, or why there are none."""
     row = {"name": workload.name, "kind": workload.kind, "target": workload.target}
     heavy = workload.kind in ("export", "function")
-    if heavy:  # exports and functions take seconds each: fewer repeats, no warm-up (quick: one run)
+    if heavy:  # exports and functions take seconds each: fewer repeats, warm-ups only where asked (quick: one run)
         repeats = 1 if quick else (workload.repeats or repeats)
     try:
-        for _ in range(0 if heavy else warmups):
+        for i in range((workload.warmups or 0) if heavy else warmups):
+            started = time.perf_counter()
             workload.run(ctx)
+            if i == 0 and heavy:  # what the first call in a process costs, reported beside the warm figure
+                row["first_s"] = time.perf_counter() - started
         times, result = [], {}
         for i in range(repeats):
             if i == 0 and heavy:  # one run of a heavy workload also gives its queries and memory
@@ -320,7 +323,7 @@ def table(rows):
                 f"{row['peak_mb']:.1f}" + (" rss" if row.get("memory") == "rss" else "") if "peak_mb" in row else "",
                 f"{row['rows_per_s']:,.0f}" if row.get("rows_per_s") else "",
                 row.get("target", ""),
-                verdict(row),
+                verdict(row) + (f" (first call in the process: {row['first_s']:,.1f} s)" if "first_s" in row else ""),
             ]
         )
     return lines

@@ -58,7 +58,8 @@ class Rollup:
             delta = deltas[self.key(row)]
             for field, value_of in self.values.items():
                 delta[field] += sign * value_of(row)
-        for key, delta in deltas.items():
+        # A fixed order (by key), so that two transactions touching the same groups never deadlock.
+        for key, delta in sorted(deltas.items(), key=lambda item: repr(item[0])):
             if any(delta.values()):
                 self._apply(dict(zip(self.db_group, key, strict=True)), delta)
 
