@@ -117,6 +117,10 @@ TIME_ZONE = env.str("TIME_ZONE", default="Africa/Maseru")
 USE_I18N = True
 USE_TZ = True
 
+# The ledger's payments index carries INCLUDE columns for index-only report scans on PostgreSQL and SQL Server;
+# SQLite builds it without them, which is what this warning says.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
