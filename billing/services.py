@@ -350,11 +350,18 @@ def _payment_rows_post(*, payment_import, rows, by):
             accountnumber=c.accountnumber,
             ledger_row_id=ledger_for[id(c)].pk if id(c) in ledger_for else None,
             duplicate_of_id=c.duplicate_of_id,
-            note=c.row.ignore_reason[:255],
+            note=(c.note or c.row.ignore_reason)[:255],
             resolved_by_id=getattr(by, "pk", None) if c.status == ImportedPayment.Status.POSTED else None,
             resolved_at=now if c.status == ImportedPayment.Status.POSTED else None,
         )
-    history_bulk_create(ImportedPayment, list(payments.values()), by=by, reason=reason)
+    # A receipt repeated in the file points at its first row, which must have its key first.
+    repeats = [c for c in classified if c.duplicate_of_row is not None]
+    history_bulk_create(
+        ImportedPayment, [payments[id(c)] for c in classified if c.duplicate_of_row is None], by=by, reason=reason
+    )
+    for c in repeats:
+        payments[id(c)].duplicate_of_id = payments[id(c.duplicate_of_row)].pk
+    history_bulk_create(ImportedPayment, [payments[id(c)] for c in repeats], by=by, reason=reason)
     counts = {status: 0 for status in ImportedPayment.Status.values}
     for c in classified:
         counts[c.status] += 1
