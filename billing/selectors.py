@@ -131,6 +131,7 @@ def account_balance_kwh(accountnumber):
 # --- Payment import --------------------------------------------------------------------------------------
 
 CHUNK = 500  # rows per IN list: three phone columns × 500 stays under SQL Server's 2,100 parameters
+WIDE_CHUNK = 2_000  # a one-column IN list and no other parameter: at most 2,000 per query
 
 
 def _chunks(items, size=CHUNK):
@@ -149,6 +150,8 @@ class ClassifiedRow:
     accountnumber: str = ""
     customer_id: int | None = None
     duplicate_of_id: int | None = None
+    duplicate_of_row: "ClassifiedRow | None" = None  # an earlier row of the same file with this receipt
+    note: str = ""
 
     @property
     def outcome(self):
@@ -159,20 +162,23 @@ class ClassifiedRow:
 
 
 def payment_rows_classify(*, rows, provider):
-    """Decide each statement row's fate without writing: duplicate (receipt already imported), ignored
+    """Decide each statement row's fate without writing: duplicate (receipt already imported, or listed
+    earlier in the same file: a re-export can repeat a receipt, which is still paid once), ignored
     (withdrawal, failed), matched by an account number written in the details, matched by payer phone (only
-    when that phone belongs to exactly one account), else unmatched. A fixed number of queries per 500 rows."""
+    when that phone belongs to exactly one account), else unmatched. A fixed number of queries per 2,000
+    receipts (500 payer phones)."""
     from customers.models import AccountNumber, Customer
 
     earlier = {}
-    for chunk in _chunks({r.receipt for r in rows}):
-        earlier.update(
-            ImportedPayment.objects.filter(provider=provider, receipt__in=chunk)
-            .exclude(status=ImportedPayment.Status.DUPLICATE)
-            .values_list("receipt", "id")
-        )
+    for chunk in _chunks({r.receipt for r in rows}, WIDE_CHUNK):
+        # Provider and status are checked here so that the query's only parameters are the receipts.
+        for receipt, receipt_id, receipt_provider, status in ImportedPayment.objects.filter(receipt__in=chunk).values_list(
+            "receipt", "id", "provider", "status"
+        ):
+            if receipt_provider == provider and status != ImportedPayment.Status.DUPLICATE:
+                earlier[receipt] = receipt_id
     accounts = {}
-    for chunk in _chunks({a for r in rows for a in r.account_candidates}):
+    for chunk in _chunks({a for r in rows for a in r.account_candidates}, WIDE_CHUNK):
         accounts.update(AccountNumber.objects.filter(accountnumber__in=chunk).values_list("accountnumber", "customer_id"))
     phones = {r.payer_phone for r in rows if r.payer_phone and not any(a in accounts for a in r.account_candidates)}
     phone_customers = {}
@@ -182,34 +188,44 @@ def payment_rows_classify(*, rows, provider):
             for number in set(numbers) & set(chunk):
                 phone_customers.setdefault(number, set()).add(customer_id)
     customer_accounts = {}
-    for chunk in _chunks({c for ids in phone_customers.values() for c in ids}):
+    for chunk in _chunks({c for ids in phone_customers.values() for c in ids}, WIDE_CHUNK):
         for number, customer_id in AccountNumber.objects.filter(customer_id__in=chunk).values_list(
             "accountnumber", "customer_id"
         ):
             customer_accounts.setdefault(customer_id, []).append(number)
-    classified = []
+    classified, first_in_file = [], {}
     for row in rows:
         if row.receipt in earlier:
             classified.append(ClassifiedRow(row, ImportedPayment.Status.DUPLICATE, duplicate_of_id=earlier[row.receipt]))
             continue
-        if row.ignore_reason:
-            classified.append(ClassifiedRow(row, ImportedPayment.Status.IGNORED))
-            continue
-        account = next((a for a in row.account_candidates if a in accounts), None)
-        if account:
+        first = first_in_file.get(row.receipt)
+        if first is not None:
             classified.append(
-                ClassifiedRow(row, ImportedPayment.Status.POSTED, ImportedPayment.Match.ACCOUNT, account, accounts[account])
+                ClassifiedRow(
+                    row,
+                    ImportedPayment.Status.DUPLICATE,
+                    duplicate_of_row=first,
+                    note=f"receipt {row.receipt} also on row {first.row.row_number} of this file",
+                )
             )
             continue
-        owners = phone_customers.get(row.payer_phone, set())
-        owned = [a for c in owners for a in customer_accounts.get(c, [])]
-        if len(owned) == 1:
-            classified.append(
-                ClassifiedRow(row, ImportedPayment.Status.POSTED, ImportedPayment.Match.PHONE, owned[0], next(iter(owners)))
-            )
-            continue
-        classified.append(ClassifiedRow(row, ImportedPayment.Status.UNMATCHED))
+        first_in_file[row.receipt] = _first_in_file(row, accounts, phone_customers, customer_accounts)
+        classified.append(first_in_file[row.receipt])
     return classified
+
+
+def _first_in_file(row, accounts, phone_customers, customer_accounts):
+    """The fate of a receipt's first row in a file that was not imported before."""
+    if row.ignore_reason:
+        return ClassifiedRow(row, ImportedPayment.Status.IGNORED)
+    account = next((a for a in row.account_candidates if a in accounts), None)
+    if account:
+        return ClassifiedRow(row, ImportedPayment.Status.POSTED, ImportedPayment.Match.ACCOUNT, account, accounts[account])
+    owners = phone_customers.get(row.payer_phone, set())
+    owned = [a for c in owners for a in customer_accounts.get(c, [])]
+    if len(owned) == 1:
+        return ClassifiedRow(row, ImportedPayment.Status.POSTED, ImportedPayment.Match.PHONE, owned[0], next(iter(owners)))
+    return ClassifiedRow(row, ImportedPayment.Status.UNMATCHED)
 
 
 def payment_outcome_counts(classified):

@@ -192,86 +192,6 @@ def config_therate_sync(*, by=None, reason="Global rate in force", on=None):
 # --- Bulk payments (imports) -----------------------------------------------------------------------------
 
 
-def _bulk_create_with_history(model, objs, *, by, reason, keys_back=None, batch_size=2000):
-    """Insert ``objs`` and their "+" history rows (who, when, why: the records of
-    ccportal.history.history_bulk_create) with one executemany per batch, each value adapted by the backend
-    for its field. bulk_create's per-value query compiling was most of a 10,000-row import's time.
-
-    Primary keys come back from bulk_create, or, with ``keys_back`` (a function that returns the new rows'
-    {natural key: pk} and the attribute holding that key), from one query after a plain executemany insert."""
-    from django.db import connection
-
-    if keys_back is not None:
-        _rows_insert(model, objs, [f for f in model._meta.concrete_fields if not f.primary_key], batch_size)
-        pks, attribute = keys_back()
-        for obj in objs:
-            obj.pk = pks[getattr(obj, attribute)]
-            obj._state.adding = False
-        created = objs
-    elif connection.features.can_return_rows_from_bulk_insert:
-        created = model._default_manager.bulk_create(objs, batch_size=batch_size)
-    else:
-        return history_bulk_create(model, objs, by=by, reason=reason)  # it fetches the keys back itself
-    history_model = model.history.model
-    fixed = {
-        "history_date": timezone.now(),
-        "history_change_reason": reason,
-        "history_type": "+",
-        "history_user_id": getattr(by, "pk", None),
-    }
-    _rows_insert(
-        history_model, created, [f for f in history_model._meta.concrete_fields if f.attname != "history_id"], batch_size, fixed
-    )
-    return created
-
-
-def _rows_insert(model, objs, fields, batch_size, fixed=None):
-    from django.db import connection
-
-    fixed = fixed or {}
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-    )
-    prepared = [(f.attname, _db_value_for(f, connection), fixed.get(f.attname, _FROM_ROW)) for f in fields]
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), batch_size):
-            cursor.executemany(
-                sql,
-                [
-                    [convert(getattr(obj, attname) if value is _FROM_ROW else value) for attname, convert, value in prepared]
-                    for obj in objs[start : start + batch_size]
-                ],
-            )
-
-
-_FROM_ROW = object()
-
-
-def _db_value_for(field, connection):
-    """The database adaptation of one field's values. The rows were built by our own code with the right Python
-    types, so only the backend adaptation of dates and decimals is needed (get_db_prep_save's validation
-    and coercion, per value, was most of the import's time)."""
-    kind = field.get_internal_type()
-    ops = connection.ops
-    if kind == "DateTimeField":
-        return ops.adapt_datetimefield_value
-    if kind == "DecimalField":
-        return lambda value: ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
-    if kind in (
-        "CharField",
-        "TextField",
-        "IntegerField",
-        "BigIntegerField",
-        "PositiveIntegerField",
-        "BooleanField",
-        "ForeignKey",
-        "AutoField",
-    ):
-        return lambda value: value
-    return lambda value: field.get_db_prep_save(value, connection)
-
-
 @transaction.atomic
 def ledger_payments_bulk_create(*, payments, by, reason):
     """Add many payment rows at once with the same rules as ledger_entry_create (kWh = amount ÷ rate, rounded
@@ -330,7 +250,7 @@ def ledger_payments_bulk_create(*, payments, by, reason):
                 balance = energy(balance + kwh)
                 if entry is not None:
                     entry.current_balance = balance
-    created = _bulk_create_with_history(AccountHistory, entries, by=by, reason=reason)
+    created = history_bulk_create(AccountHistory, entries, by=by, reason=reason)
     if created:
         _later_balances_shift(chunks, first_new_id=min(e.pk for e in created))
         ledger_rollup_add(created)  # bulk inserts pass the rollup's signals by
@@ -413,9 +333,10 @@ def _payment_rows_post(*, payment_import, rows, by):
     )
     ledger_for = dict(zip((id(c) for c in to_post), ledger_rows, strict=True))
     now = timezone.now()
-    payments = [
-        ImportedPayment(
-            payment_import=payment_import,
+    payments = {}
+    for c in classified:
+        payments[id(c)] = ImportedPayment(
+            payment_import_id=payment_import.pk,
             provider=payment_import.provider,
             receipt=c.row.receipt,
             row_number=c.row.row_number,
@@ -427,25 +348,20 @@ def _payment_rows_post(*, payment_import, rows, by):
             status=c.status,
             match_method=c.match_method,
             accountnumber=c.accountnumber,
-            ledger_row=ledger_for.get(id(c)),
+            ledger_row_id=ledger_for[id(c)].pk if id(c) in ledger_for else None,
             duplicate_of_id=c.duplicate_of_id,
-            note=c.row.ignore_reason[:255],
-            resolved_by=by if c.status == ImportedPayment.Status.POSTED else None,
+            note=(c.note or c.row.ignore_reason)[:255],
+            resolved_by_id=getattr(by, "pk", None) if c.status == ImportedPayment.Status.POSTED else None,
             resolved_at=now if c.status == ImportedPayment.Status.POSTED else None,
         )
-        for c in classified
-    ]
-    _bulk_create_with_history(
-        ImportedPayment,
-        payments,
-        by=by,
-        reason=reason,
-        # Row numbers are unique within an import, so they bring the new primary keys back in one query.
-        keys_back=lambda: (
-            dict(ImportedPayment.objects.filter(payment_import=payment_import).values_list("row_number", "id")),
-            "row_number",
-        ),
+    # A receipt repeated in the file points at its first row, which must have its key first.
+    repeats = [c for c in classified if c.duplicate_of_row is not None]
+    history_bulk_create(
+        ImportedPayment, [payments[id(c)] for c in classified if c.duplicate_of_row is None], by=by, reason=reason
     )
+    for c in repeats:
+        payments[id(c)].duplicate_of_id = payments[id(c.duplicate_of_row)].pk
+    history_bulk_create(ImportedPayment, [payments[id(c)] for c in repeats], by=by, reason=reason)
     counts = {status: 0 for status in ImportedPayment.Status.values}
     for c in classified:
         counts[c.status] += 1

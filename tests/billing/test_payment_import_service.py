@@ -191,3 +191,77 @@ def test_odd_bytes_and_too_many_rows_are_reported_not_raised(settings):
         statement_read(content=content, filename="many.csv", provider="mpesa")
     with pytest.raises(StatementError, match="not a CSV"):
         statement_read(content=b"\x00\x01\x02", filename="binary.csv", provider="mpesa")
+
+
+HEADER = "Receipt No,Completion Time,Details,Transaction Status,Paid in,Withdrawn,Balance,Reason Type,Other Party Info\n"
+
+
+def _statement(lines):
+    return (HEADER + "".join(line + "\n" for line in lines)).encode()
+
+
+@pytest.mark.django_db
+def test_a_receipt_repeated_in_one_file_is_a_duplicate_of_its_first_row_and_posted_once(priced_accounts, finance):
+    row = "RCP0101,2025-03-01 10:15:22,Customer Pay Bill Online 0045MAK,Completed,50.00,,0,Pay Bill Online,26657000001 - P"
+    other = "RCP0102,2025-03-01 11:00:00,Customer Pay Bill Online 0045MAK,Completed,20.00,,0,Pay Bill Online,26657000001 - P"
+    content = _statement([row, other, row])
+    rows = statement_read(content=content, filename="reexport.csv", provider="mpesa")  # not refused
+    outcomes = [(c.row.row_number, c.outcome, c.note) for c in selectors.payment_rows_classify(rows=rows, provider="mpesa")]
+    assert outcomes == [
+        (2, "matched", ""),
+        (3, "matched", ""),
+        (4, "duplicate", "receipt RCP0101 also on row 2 of this file"),
+    ]
+    payment_import = services.payment_import_create(provider="mpesa", filename="reexport.csv", content=content, by=finance)
+    counts = services.payment_rows_post(payment_import=payment_import, rows=rows, by=finance)
+    assert counts == {"posted": 2, "unmatched": 0, "dismissed": 0, "duplicate": 1, "ignored": 0}
+    assert AccountHistory.objects.filter(accountnumber="0045MAK").count() == 2
+    first, again = ImportedPayment.objects.filter(receipt="RCP0101").order_by("row_number")
+    assert (first.status, again.status, again.duplicate_of_id, again.ledger_row_id) == ("posted", "duplicate", first.pk, None)
+    assert again.history.get().history_user == finance
+    payment_import.refresh_from_db()
+    assert (payment_import.posted_count, payment_import.duplicate_count) == (2, 1)
+    # The same file again: every row, the repeat included, is a duplicate of the posted receipt.
+    again_import = services.payment_import_create(provider="mpesa", filename="reexport.csv", content=content, by=finance)
+    counts = services.payment_rows_post(payment_import=again_import, rows=rows, by=finance)
+    assert counts["posted"] == 0 and counts["duplicate"] == 3
+    assert set(again_import.payments.values_list("duplicate_of_id", flat=True)) == set(
+        ImportedPayment.objects.filter(status="posted").values_list("id", flat=True)
+    )
+
+
+def _many_payments(accounts, count):
+    lines = []
+    for i in range(count):
+        account = accounts[i % len(accounts)]
+        lines.append(
+            f"QC{count}N{i:05d},2025-03-{1 + i % 28:02d} {8 + i % 10:02d}:{i % 60:02d}:00,"
+            f"Customer Pay Bill Online {account},Completed,{10 + i % 90}.00,,0,Pay Bill Online,26650000000 - X"
+        )
+    return _statement(lines)
+
+
+@pytest.mark.django_db
+def test_the_import_takes_a_fixed_number_of_queries_per_batch(priced_accounts, finance, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import AccountNumberFactory
+
+    accounts = [AccountNumberFactory(accountnumber=f"{n:04d}KET").accountnumber for n in range(1, 301)]
+    for account in accounts[:50]:  # existing rows before and after the payments: balances carried both ways
+        LedgerRowFactory(accountnumber=account, transaction_date=aware(2025, 2, 1), current_balance=Decimal("1.000"))
+        LedgerRowFactory(accountnumber=account, transaction_date=aware(2025, 4, 1), current_balance=Decimal("1.000"))
+
+    def post(content):
+        rows = statement_read(content=content, filename="many.csv", provider="mpesa")
+        payment_import = services.payment_import_create(provider="mpesa", filename="many.csv", content=content, by=finance)
+        return services.payment_rows_post(payment_import=payment_import, rows=rows, by=finance)
+
+    post(_many_payments(accounts[:10], 20).replace(b"QC", b"WARM"))  # creates the rollup's cells for March
+    with CaptureQueriesContext(connection) as small:
+        assert post(_many_payments(accounts[:100], 200))["posted"] == 200
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert post(_many_payments(accounts, 2000))["posted"] == 2000
+    assert AccountHistory.history.filter(history_change_reason__startswith="M-Pesa import").count() == 2220
+    assert ImportedPayment.history.filter(history_user=finance).count() == 2220
