@@ -72,17 +72,23 @@ def _field_display(customer, name):
 def customer_list(request):
     params = request.GET
     q = params.get("q", "").strip()[:100]
-    customers, sort = selectors.customer_list(
+    customers = selectors.customer_list(
         q=q,
         site=params.get("site", ""),
         customer_type=params.get("type", ""),
         status=params.get("status", ""),
-        sort=params.get("sort", ""),
     )
-    page = Paginator(customers, LIST_PAGE_SIZE).get_page(params.get("page"))
+    page, sort = selectors.customer_page(
+        customers,
+        sort=params.get("sort", ""),
+        after=params.get("after", ""),
+        before=params.get("before", ""),
+        per_page=LIST_PAGE_SIZE,
+    )
     context = {
         "page": page,
         "counts": selectors.customer_status_counts(customers),
+        "count_cap": selectors.COUNT_CAP,
         "sort": sort,
         "q": q,
         "site": params.get("site", ""),
