@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Length, TruncDate, TruncMonth, Upper
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Length, TruncDate, Upper
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan, StartsWith
 from django.http import Http404
 from django.utils import timezone
 
 from billing.models import AccountHistory
-from billing.selectors import account_balance_kwh, tariff_rate_for
+from billing.selectors import tariff_rate_for
 from ccportal.keyset import Key, keyset_page
 from ccportal.normalize import account_number_or_none, phone_search_key, site_code_from_account
 from ccportal.units import energy, money
@@ -234,15 +234,25 @@ def customer_has_ledger_rows(customer):
     return bool(numbers) and AccountHistory.objects.filter(accountnumber__in=numbers[:2000]).exists()
 
 
+def _has_ledger_rows(number_field):
+    return Exists(AccountHistory.objects.filter(accountnumber=OuterRef(number_field)))
+
+
 def customer_accounts(customer):
-    """The customer's accounts with their meter and kWh balance (newest ledger row), in one query."""
+    """The customer's accounts with their meter, kWh balance (newest ledger row, read through the index on
+    (accountnumber, -transaction date, -ID)) and whether the ledger has rows for them, in one query."""
     latest = AccountHistory.objects.filter(accountnumber=OuterRef("accountnumber")).order_by("-transaction_date", "-id")
     return (
         AccountNumber.objects.filter(customer=customer)
         .select_related("meter")
-        .annotate(balance_kwh=Subquery(latest.values("current_balance")[:1]))
+        .annotate(balance_kwh=Subquery(latest.values("current_balance")[:1]), has_ledger_rows=_has_ledger_rows("accountnumber"))
         .order_by("accountnumber")
     )
+
+
+def customer_meters(customer):
+    """The customer's meters, each knowing whether the ledger has rows for its account number, in one query."""
+    return customer.meters.annotate(has_ledger_rows=_has_ledger_rows("accountnumber")).order_by("meterid")
 
 
 def customer_version(customer):
@@ -318,39 +328,53 @@ class AccountData:
     days_to_recharge: Decimal | None
     last_payment: AccountHistory | None
     totals: dict
+    ledger_rows: int = 0
+    series: object = None
+
+
+def _newest_rows(accountnumber):
+    """The account's newest ledger row and its newest payment row, in one query: two scalar subqueries that
+    each read one entry of the index on (accountnumber, -transaction date, -ID)."""
+    rows = AccountHistory.objects.filter(accountnumber=accountnumber).order_by("-transaction_date", "-id")
+    newest = rows.values("pk")[:1]
+    newest_payment = rows.filter(payment=True).values("pk")[:1]
+    found = sorted(
+        AccountHistory.objects.filter(Q(pk=Subquery(newest)) | Q(pk=Subquery(newest_payment))),
+        key=lambda row: (row.transaction_date, row.id),
+        reverse=True,
+    )
+    newest_row = found[0] if found else None
+    last_payment = next((row for row in found if row.payment), None)
+    return newest_row, last_payment
 
 
 def account_data(accountnumber, *, now=None):
-    """Banner, balance and figures of one account; Http404 when nothing at all knows the number.
-
-    An account with ledger rows but no `tblaccountnumbers` row (legacy data) still shows."""
+    """Banner, balance, figures, ledger size and consumption series of one account; Http404 when nothing
+    at all knows the number. An account with ledger rows but no `tblaccountnumbers` row (legacy data)
+    still shows. A fixed number of queries (7 with a `tblaccountnumbers` row and a tariff schedule)."""
     now = now or timezone.now()
     account = AccountNumber.objects.filter(accountnumber=accountnumber).select_related("customer", "meter").first()
     meter = account.meter if account else Meter.objects.filter(accountnumber=accountnumber).select_related("customer").first()
     customer = account.customer if account else (meter.customer if meter else None)
-    rows = AccountHistory.objects.filter(accountnumber=accountnumber)
-    if account is None and meter is None and not rows.exists():
+    newest, last_payment = _newest_rows(accountnumber)
+    if account is None and meter is None and newest is None:
         raise Http404("No such account")
     site_code = site_code_from_account(accountnumber)
     site = Site.objects.filter(code=site_code).first()
     tariff = tariff_rate_for(customer=customer, site_code=site_code, on=now)
-    balance = energy(account_balance_kwh(accountnumber))
-    today = timezone.localdate(now)
-    consumed = rows.filter(
-        payment=False,
-        transaction_date__gte=_local_midnight(today - timedelta(days=29)),
-        transaction_date__lt=_local_midnight(today + timedelta(days=1)),
-    ).aggregate(kwh=Sum("kwh_value"))["kwh"]
-    average = energy(abs(energy(consumed or 0)) / 30)
-    days = None
-    if average > 0:
-        days = (max(balance, Decimal(0)) / average).quantize(Decimal("0.1"))
-    last_payment = rows.filter(payment=True).order_by("-transaction_date", "-id").first()
-    sums = rows.aggregate(
+    balance = energy(newest.current_balance if newest and newest.current_balance is not None else 0)
+    sums = AccountHistory.objects.filter(accountnumber=accountnumber).aggregate(
+        rows=Count("pk"),
         paid_lsl=Sum("transaction_amount", filter=Q(payment=True)),
         bought_kwh=Sum("kwh_value", filter=Q(payment=True)),
         used_kwh=Sum("kwh_value", filter=Q(payment=False)),
     )
+    series = account_consumption_series(accountnumber, now=now)
+    consumed = sum(series.daily(30)[1], Decimal(0))
+    average = energy(consumed / 30)
+    days = None
+    if average > 0:
+        days = (max(balance, Decimal(0)) / average).quantize(Decimal("0.1"))
     totals = {
         "paid_lsl": money(sums["paid_lsl"] or 0),
         "bought_kwh": energy(sums["bought_kwh"] or 0),
@@ -368,6 +392,8 @@ def account_data(accountnumber, *, now=None):
         days_to_recharge=days,
         last_payment=last_payment,
         totals=totals,
+        ledger_rows=sums["rows"],
+        series=series,
     )
 
 
@@ -375,14 +401,53 @@ def _local_midnight(day):
     return datetime.combine(day, time(0, 0), tzinfo=timezone.get_current_timezone())
 
 
-def account_consumption_daily(accountnumber, *, days, now=None):
-    """(labels, kWh) of consumption per calendar day (Africa/Maseru) for the last ``days`` days, today included."""
+@dataclass
+class ConsumptionSeries:
+    """kWh consumed per local calendar day (Africa/Maseru) from the first day of the month ``months - 1``
+    months ago to today, summed in the database; the 7-day, 30-day and 12-month charts are cut from it."""
+
+    today: date
+    months: int
+    per_day: dict
+
+    def daily(self, days):
+        first = self.today - timedelta(days=days - 1)
+        labels, values = [], []
+        for i in range(days):
+            day = first + timedelta(days=i)
+            labels.append(day.strftime("%d %b") if days <= 7 else day.strftime("%d/%m"))
+            values.append(abs(energy(self.per_day.get(day) or 0)))
+        return labels, values
+
+    def monthly(self):
+        starts = _month_starts(self.today, self.months)
+        per_month = dict.fromkeys(starts, Decimal(0))
+        for day, kwh in self.per_day.items():
+            month = day.replace(day=1)
+            if month in per_month:
+                per_month[month] += kwh or 0
+        return [start.strftime("%b %y") for start in starts], [abs(energy(per_month[start])) for start in starts]
+
+
+def _month_starts(today, months):
+    starts = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        starts.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    starts.reverse()
+    return starts
+
+
+def account_consumption_series(accountnumber, *, months=12, now=None):
+    """One query: consumption per local day since the first month of the 12-month chart (which starts
+    before the 30-day window), for every chart and the 30-day average."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    first = today - timedelta(days=days - 1)
-    per_day = {
-        row["day"]: row["kwh"]
-        for row in AccountHistory.objects.filter(
+    first = min(_month_starts(today, months)[0], today - timedelta(days=29))
+    per_day = {}
+    for row in (
+        AccountHistory.objects.filter(
             accountnumber=accountnumber,
             payment=False,
             transaction_date__gte=_local_midnight(first),
@@ -392,43 +457,22 @@ def account_consumption_daily(accountnumber, *, days, now=None):
         .values("day")
         .annotate(kwh=Sum("kwh_value"))
         .order_by("day")
-    }
-    labels, values = [], []
-    for i in range(days):
-        day = first + timedelta(days=i)
-        labels.append(day.strftime("%d %b") if days <= 7 else day.strftime("%d/%m"))
-        values.append(abs(energy(per_day.get(day) or 0)))
-    return labels, values
+    ):
+        day = row["day"]
+        if isinstance(day, datetime):
+            day = day.date()
+        per_day[day] = row["kwh"]
+    return ConsumptionSeries(today=today, months=months, per_day=per_day)
+
+
+def account_consumption_daily(accountnumber, *, days, now=None):
+    """(labels, kWh) of consumption per calendar day (Africa/Maseru) for the last ``days`` days, today included."""
+    return account_consumption_series(accountnumber, months=max(1, days // 28 + 2), now=now).daily(days)
 
 
 def account_consumption_monthly(accountnumber, *, months=12, now=None):
     """(labels, kWh) of consumption per calendar month for the last ``months`` months (this one included)."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    starts = []
-    year, month = today.year, today.month
-    for _ in range(months):
-        starts.append(date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    starts.reverse()
-    per_month = {}
-    for row in (
-        AccountHistory.objects.filter(
-            accountnumber=accountnumber,
-            payment=False,
-            transaction_date__gte=_local_midnight(starts[0]),
-            transaction_date__lte=now,
-        )
-        .annotate(month=TruncMonth("transaction_date"))
-        .values("month")
-        .annotate(kwh=Sum("kwh_value"))
-        .order_by("month")
-    ):
-        month_start = row["month"]
-        if isinstance(month_start, datetime):
-            month_start = timezone.localtime(month_start).date() if timezone.is_aware(month_start) else month_start.date()
-        per_month[month_start.replace(day=1)] = row["kwh"]
-    return [start.strftime("%b %y") for start in starts], [abs(energy(per_month.get(start) or 0)) for start in starts]
+    return account_consumption_series(accountnumber, months=months, now=now).monthly()
 
 
 def account_ledger(accountnumber, *, sort=""):
