@@ -1,7 +1,39 @@
 """Sites, customers, meters, accounts and meter readings, on ACDB's own tables and columns."""
 
 from django.db import models
+from django.db.models import F, Func
+from django.db.models.functions import Reverse, Upper
 from simple_history.models import HistoricalRecords
+
+PHONE_SEPARATORS = (" ", "-", "(", ")", ".")
+
+
+class WithoutCharacter(Func):
+    """REPLACE(expression, 'c', '') with the character written into the SQL rather than bound as a
+    parameter, so a query's expression is the index's own text (SQLite only matches an index on an
+    expression written identically). The character is one of PHONE_SEPARATORS, never user input."""
+
+    function = "REPLACE"
+    output_field = models.CharField()
+
+    def __init__(self, expression, character):
+        if character not in PHONE_SEPARATORS:
+            raise ValueError(f"not a phone separator: {character!r}")
+        self.character = character
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"REPLACE({sql}, '{self.character}', '')", params
+
+
+def phone_digits_reversed(field):
+    """A phone column without the spaces, dashes, brackets and dots it may be stored with, reversed: "ends
+    with these digits" becomes a prefix, which an index on this same expression serves."""
+    digits = F(field)
+    for character in PHONE_SEPARATORS:
+        digits = WithoutCharacter(digits, character)
+    return Reverse(digits)
 
 
 class Site(models.Model):
@@ -73,7 +105,19 @@ class Customer(models.Model):
     class Meta:
         db_table = "tblcustomer"
         ordering = ["customer_id"]
-        indexes = [models.Index(fields=["site_code", "date_service_connected"], name="tblcustomer_site_conn")]
+        indexes = [
+            models.Index(fields=["site_code", "date_service_connected"], name="tblcustomer_site_conn"),
+            # The list's search (customers.selectors.customer_search_filter) matches prefixes of these
+            # expressions. Expression indexes exist on PostgreSQL and SQLite; SQL Server skips them.
+            models.Index(Upper("first_name"), name="tblcustomer_first_upper"),
+            models.Index(Upper("middle_name"), name="tblcustomer_middle_upper"),
+            models.Index(Upper("last_name"), name="tblcustomer_last_upper"),
+            models.Index(Upper("plot_number"), name="tblcustomer_plot_upper"),
+            models.Index(Upper("national_id"), name="tblcustomer_natid_upper"),
+            models.Index(phone_digits_reversed("phone"), name="tblcustomer_phone_rev"),
+            models.Index(phone_digits_reversed("cell_phone_1"), name="tblcustomer_cell1_rev"),
+            models.Index(phone_digits_reversed("cell_phone_2"), name="tblcustomer_cell2_rev"),
+        ]
 
     def __str__(self):
         return f"{self.customer_id} {self.full_name}"
@@ -110,6 +154,7 @@ class Meter(models.Model):
     class Meta:
         db_table = "tblmeter"
         ordering = ["meterid"]
+        indexes = [models.Index(Upper("meterid"), name="tblmeter_meterid_upper")]
 
     def __str__(self):
         return self.meterid

@@ -72,17 +72,23 @@ def _field_display(customer, name):
 def customer_list(request):
     params = request.GET
     q = params.get("q", "").strip()[:100]
-    customers, sort = selectors.customer_list(
+    customers = selectors.customer_list(
         q=q,
         site=params.get("site", ""),
         customer_type=params.get("type", ""),
         status=params.get("status", ""),
-        sort=params.get("sort", ""),
     )
-    page = Paginator(customers, LIST_PAGE_SIZE).get_page(params.get("page"))
+    page, sort = selectors.customer_page(
+        customers,
+        sort=params.get("sort", ""),
+        after=params.get("after", ""),
+        before=params.get("before", ""),
+        per_page=LIST_PAGE_SIZE,
+    )
     context = {
         "page": page,
         "counts": selectors.customer_status_counts(customers),
+        "count_cap": selectors.COUNT_CAP,
         "sort": sort,
         "q": q,
         "site": params.get("site", ""),
@@ -203,14 +209,16 @@ def _detail_context(request, customer):
         (title, [{"name": name, "label": _field_label(name), "value": _field_display(customer, name)} for name in names])
         for title, names in FIELD_GROUPS
     ]
+    accounts = list(selectors.customer_accounts(customer))
+    meters = list(selectors.customer_meters(customer))
     return {
         "customer": customer,
         "groups": groups,
-        "accounts": selectors.customer_accounts(customer),
-        "meters": customer.meters.all(),
+        "accounts": accounts,
+        "meters": meters,
         "history": selectors.customer_recent_history(customer),
         "contract_versions": contracts_for_customer(customer),
-        "has_ledger_rows": selectors.customer_has_ledger_rows(customer),
+        "has_ledger_rows": any(item.has_ledger_rows for item in accounts + meters),
         "terminate_form": TerminateForm(prefix="terminate"),
         "delete_form": ReasonForm(prefix="delete"),
     }
@@ -406,7 +414,9 @@ def _ledger_initial(row):
 def _account_context(request, accountnumber):
     data = selectors.account_data(accountnumber)
     rows, sort = selectors.account_ledger(accountnumber, sort=request.GET.get("sort", ""))
-    page = Paginator(rows, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, LEDGER_PAGE_SIZE)
+    paginator.count = data.ledger_rows  # counted with the totals: no second COUNT(*)
+    page = paginator.get_page(request.GET.get("page"))
     can_write = roles.can_write_transactions(request.user)
     edit_forms = []
     if can_write:
@@ -422,9 +432,9 @@ def _account_context(request, accountnumber):
             )
     else:
         edit_forms = [(row, None) for row in page.object_list]
-    labels7, values7 = selectors.account_consumption_daily(accountnumber, days=7)
-    labels30, values30 = selectors.account_consumption_daily(accountnumber, days=30)
-    labels12, values12 = selectors.account_consumption_monthly(accountnumber, months=12)
+    labels7, values7 = data.series.daily(7)
+    labels30, values30 = data.series.daily(30)
+    labels12, values12 = data.series.monthly()
     return {
         "data": data,
         "accountnumber": accountnumber,

@@ -104,13 +104,14 @@ def _table_or_404(name):
 def table_browse(request, table):
     table = _table_or_404(table)
     query = tables.table_query(table, request.GET)
-    rows, has_next = tables.table_page(table, query)
+    page = tables.table_page(table, query)
     context = {
         "table": table,
         "columns": table.columns,
         "query": query,
-        "rows": rows,
-        "has_next": has_next,
+        "page": page,
+        "rows": page.object_list,
+        "has_next": page.has_next,
         "row_count": tables.table_row_count(table),
         "headers": [
             {
@@ -120,8 +121,6 @@ def table_browse(request, table):
             }
             for column in table.columns
         ],
-        "previous_page": query.page - 1,
-        "next_page": query.page + 1,
     }
     template = "reports/_table_rows.html" if request.htmx else "reports/table.html"
     return render(request, template, context)

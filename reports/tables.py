@@ -11,12 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from ccportal.keyset import Key, keyset_page
+
 PORTAL_APPS = ("customers", "billing", "contracts", "reports", "accounts", "ccportal")
 HIDDEN_COLUMNS = {"cc_employee": {"password"}}  # secrets never leave the database
 TEXT_FIELDS = (models.CharField, models.TextField)
 COUNT_CACHE_SECONDS = 300
 PER_PAGE = 50
-MAX_PAGE = 100_000
+MAX_PAGE = 100  # offset paging (a sort on another column) stops at 5,000 rows; the key order pages by cursor
 
 
 class TableQueryError(ValueError):
@@ -100,6 +102,13 @@ class TableQuery:
     filter_value: str
     page: int
     messages: list
+    after: str = ""
+    before: str = ""
+
+    @property
+    def by_key(self):
+        """Sorted on the primary key: paged by cursor (keyset), however deep."""
+        return self.sort.field.primary_key
 
 
 def table_query(table, params):
@@ -125,7 +134,17 @@ def table_query(table, params):
         page = max(1, min(int(params.get("page", "1")), MAX_PAGE))
     except ValueError:
         page = 1
-    return TableQuery(sort, descending, params.get("q", "").strip()[:200], filter_column, filter_value, page, messages)
+    return TableQuery(
+        sort,
+        descending,
+        params.get("q", "").strip()[:200],
+        filter_column,
+        filter_value,
+        page,
+        messages,
+        after=params.get("after", ""),
+        before=params.get("before", ""),
+    )
 
 
 def table_queryset(table, query):
@@ -161,8 +180,51 @@ def table_queryset(table, query):
     return queryset.order_by(*ordering).values_list(*(c.field.attname for c in columns))
 
 
+@dataclass
+class OffsetPage:
+    """A page of a sort on a non-key column, for the shared pager (numbers, no total)."""
+
+    object_list: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def previous_page_number(self):
+        return self.number - 1
+
+    @property
+    def next_page_number(self):
+        return self.number + 1
+
+    @property
+    def label(self):
+        return f"Page {self.number}"
+
+    def has_other_pages(self):
+        return self.has_next or self.has_previous
+
+
 def table_page(table, query, per_page=PER_PAGE):
-    """One page of rows, paged in the database (LIMIT/OFFSET, one row more to know if there is a next)."""
+    """One page of rows. In the primary key's order (the default) the page starts after (or ends before) a
+    cursor holding the key of the row shown last (first): an index range, whatever the depth, with neither
+    OFFSET nor COUNT(*). Sorted on another column it is LIMIT/OFFSET, one row more to know if there is a
+    next, up to MAX_PAGE pages."""
+    queryset = table_queryset(table, query)
+    if query.by_key:
+        pk = table.model._meta.pk
+        position = [c.field for c in table.columns].index(pk)
+        return keyset_page(
+            queryset,
+            [Key(pk.attname, descending=query.descending)],
+            key_of=lambda row: [row[position]],
+            after=query.after,
+            before=query.before,
+            per_page=per_page,
+        )
     start = (query.page - 1) * per_page
-    rows = list(table_queryset(table, query)[start : start + per_page + 1])
-    return rows[:per_page], len(rows) > per_page
+    rows = list(queryset[start : start + per_page + 1])
+    return OffsetPage(object_list=rows[:per_page], number=query.page, has_next=len(rows) > per_page and query.page < MAX_PAGE)
