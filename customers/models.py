@@ -80,7 +80,7 @@ class Customer(models.Model):
     last_name = models.CharField(max_length=100, blank=True, default="", db_column="LAST NAME", db_index=True)
     phone = models.CharField(max_length=20, blank=True, default="", db_column="PHONE", db_index=True)
     cell_phone_1 = models.CharField(max_length=20, blank=True, default="", db_column="CELL PHONE 1", db_index=True)
-    cell_phone_2 = models.CharField(max_length=20, blank=True, default="", db_column="CELL PHONE 2")
+    cell_phone_2 = models.CharField(max_length=20, blank=True, default="", db_column="CELL PHONE 2", db_index=True)
     email = models.CharField(max_length=254, blank=True, default="", db_column="EMAIL")
     plot_number = models.CharField(max_length=50, blank=True, default="", db_column="PLOT NUMBER", db_index=True)
     street_address = models.CharField(max_length=200, blank=True, default="", db_column="STREET ADDRESS")
