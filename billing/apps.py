@@ -5,6 +5,7 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self):
-        from billing.rollup import LEDGER_ROLLUP
+        from billing.rollup import LEDGER_ACCOUNT_ROLLUP, LEDGER_ROLLUP
 
         LEDGER_ROLLUP.connect()
+        LEDGER_ACCOUNT_ROLLUP.connect()

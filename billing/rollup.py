@@ -7,11 +7,10 @@ the ledger (tests and `manage.py ledger_rollup --check`)."""
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Right, TruncMonth, TruncQuarter, Upper
-from django.utils import timezone
 
-from ccportal.rollup import Rollup, count_one, sum_of
+from ccportal.rollup import Rollup, count_one, month_start, quarter_start, sum_of
 
 LEDGER_SITE = Upper(Right("accountnumber", 3))
 
@@ -20,29 +19,38 @@ def site_of(accountnumber):
     return (accountnumber or "")[-3:].upper()
 
 
-def month_of(moment):
-    """The first day of ``moment``'s month in the current time zone (Africa/Maseru)."""
-    if timezone.is_aware(moment):
-        moment = timezone.localtime(moment)
-    return moment.date().replace(day=1)
-
-
 LEDGER_ROLLUP = Rollup(
     name="ledger_month",
     source="billing.AccountHistory",
     target="billing.LedgerMonth",
     watched=("accountnumber", "transaction_date", "payment", "kwh_value", "transaction_amount"),
-    key=lambda row: (site_of(row.accountnumber), month_of(row.transaction_date), bool(row.payment)),
+    key=lambda row: (site_of(row.accountnumber), month_start(row.transaction_date), bool(row.payment)),
     values={"row_count": count_one, "kwh": sum_of("kwh_value"), "lsl": sum_of("transaction_amount")},
     db_group={"site_code": LEDGER_SITE, "month": TruncMonth("transaction_date"), "payment": F("payment")},
     db_values={"row_count": Count("pk"), "kwh": Sum("kwh_value"), "lsl": Sum("transaction_amount")},
-    db_key=lambda values: (values[0] or "", month_of(values[1]), bool(values[2])),
+    db_key=lambda values: (values[0] or "", month_start(values[1]), bool(values[2])),
+)
+
+
+LEDGER_ACCOUNT_ROLLUP = Rollup(
+    name="ledger_account_quarter",
+    source="billing.AccountHistory",
+    target="billing.LedgerAccountQuarter",
+    watched=LEDGER_ROLLUP.watched,
+    where=(Q(payment=True), lambda row: bool(row.payment)),
+    key=lambda row: (row.accountnumber, quarter_start(row.transaction_date)),
+    values={"payments": count_one, "kwh": sum_of("kwh_value"), "lsl": sum_of("transaction_amount")},
+    db_group={"account_id": F("accountnumber"), "quarter": TruncQuarter("transaction_date")},
+    db_values={"payments": Count("pk"), "kwh": Sum("kwh_value"), "lsl": Sum("transaction_amount")},
+    db_key=lambda values: (values[0], quarter_start(values[1])),
 )
 
 
 def ledger_rollup_add(rows, *, sign=1):
-    """Add (``sign`` 1) or take away (-1) ledger ``rows`` in the rollup; for bulk writers, in their transaction."""
+    """Add (``sign`` 1) or take away (-1) ledger ``rows`` in both ledger rollups; for bulk writers, inside their
+    transaction."""
     LEDGER_ROLLUP.add(rows, sign=sign)
+    LEDGER_ACCOUNT_ROLLUP.add(rows, sign=sign)
 
 
 def ledger_rollup_rebuild(*, ledger_model=None, rollup_model=None):

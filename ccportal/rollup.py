@@ -11,10 +11,15 @@ from types import SimpleNamespace
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save, pre_save
+from django.utils import timezone
 
 ROLLUPS = []
+# ``add`` writes group by group up to BULK_FROM groups, in bulk beyond: a SELECT covers KEYS_PER_QUERY groups (about
+# 1,000 parameters, below SQL Server's 2,100); bulk_update and bulk_create size their batches for the backend.
+BULK_FROM = 20
+KEYS_PER_QUERY = 500
 
 
 def rollups_rebuild():
@@ -29,9 +34,11 @@ def rollups_differences():
 
 
 class Rollup:
-    def __init__(self, *, name, source, target, watched, key, values, db_group, db_values, db_key=None):
+    def __init__(self, *, name, source, target, watched, key, values, db_group, db_values, db_key=None, where=None):
         ROLLUPS.append(self)
         self.name = name
+        # Only source rows matching ``where`` count: (a Q for the database, a predicate for Python rows).
+        self.where_q, self.where = where if where else (None, None)
         self.source_label, self.target_label = source, target
         self.watched = tuple(watched)
         self.key = key  # source row -> tuple of the target's key values (its fields named by db_group, in order)
@@ -55,13 +62,49 @@ class Rollup:
         group touched, an INSERT for a new group. Call it inside the transaction that writes the rows."""
         deltas = defaultdict(lambda: dict.fromkeys(self.values, 0))
         for row in rows:
+            if self.where is not None and not self.where(row):
+                continue
             delta = deltas[self.key(row)]
             for field, value_of in self.values.items():
                 delta[field] += sign * value_of(row)
+        deltas = {key: delta for key, delta in deltas.items() if any(delta.values())}
+        if len(deltas) > BULK_FROM:
+            self._apply_many(deltas)
+            return
         # A fixed order (by key), so that two transactions touching the same groups never deadlock.
         for key, delta in sorted(deltas.items(), key=lambda item: repr(item[0])):
-            if any(delta.values()):
-                self._apply(dict(zip(self.db_group, key, strict=True)), delta)
+            self._apply(dict(zip(self.db_group, key, strict=True)), delta)
+
+    def _apply_many(self, deltas, attempts=3):
+        """Many groups at once (bulk imports): lock the existing cells, write their new sums with bulk_update, add
+        the missing ones with bulk_create. A fixed number of statements per KEYS_PER_QUERY groups."""
+        target = self.target
+        for attempt in range(attempts):
+            try:
+                with transaction.atomic():
+                    cells = {}
+                    keys = sorted(deltas, key=repr)
+                    for start in range(0, len(keys), KEYS_PER_QUERY):
+                        wanted = Q()
+                        for key in keys[start : start + KEYS_PER_QUERY]:
+                            wanted |= Q(**dict(zip(self.db_group, key, strict=True)))
+                        for cell in target.objects.select_for_update().filter(wanted).order_by("pk"):
+                            cells[tuple(getattr(cell, name) for name in self.db_group)] = cell
+                    changed, new = [], []
+                    for key, delta in deltas.items():
+                        cell = cells.get(key)
+                        if cell is None:
+                            new.append(target(**dict(zip(self.db_group, key, strict=True)), **delta))
+                            continue
+                        for field, value in delta.items():
+                            setattr(cell, field, getattr(cell, field) + value)
+                        changed.append(cell)
+                    target.objects.bulk_update(changed, list(self.values))
+                    target.objects.bulk_create(new)
+                return
+            except IntegrityError:  # another transaction created some of the groups meanwhile: read them again
+                if attempt == attempts - 1:
+                    raise
 
     def _apply(self, key, delta, target=None):
         target = target or self.target
@@ -77,8 +120,9 @@ class Rollup:
     def totals(self, source=None):
         """{key: {field: value}} of the source, aggregated in the database."""
         source = source or self.source
+        rows = source.objects.filter(self.where_q) if self.where_q is not None else source.objects.all()
         rows = (
-            source.objects.annotate(**{f"g_{name}": expression for name, expression in self.db_group.items()})
+            rows.annotate(**{f"g_{name}": expression for name, expression in self.db_group.items()})
             .values(*(f"g_{name}" for name in self.db_group))
             .annotate(**{f"v_{name}": expression for name, expression in self.db_values.items()})
             .order_by()
@@ -164,3 +208,23 @@ def count_one(row):
 
 def sum_of(attribute):
     return lambda row: getattr(row, attribute) or 0
+
+
+def local_date(moment):
+    """The date of ``moment`` in the current time zone (Africa/Maseru); a date is returned as it is."""
+    if hasattr(moment, "hour"):
+        return (timezone.localtime(moment) if timezone.is_aware(moment) else moment).date()
+    return moment
+
+
+def month_start(moment):
+    return local_date(moment).replace(day=1)
+
+
+def quarter_start(moment):
+    day = local_date(moment)
+    return day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+
+
+def local_hour(moment):
+    return (timezone.localtime(moment) if timezone.is_aware(moment) else moment).hour

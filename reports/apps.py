@@ -5,6 +5,7 @@ class ReportsConfig(AppConfig):
     name = "reports"
 
     def ready(self):
-        from reports.rollup import CUSTOMER_ROLLUP
+        from reports.rollup import CUSTOMER_ROLLUP, READING_ROLLUP
 
         CUSTOMER_ROLLUP.connect()
+        READING_ROLLUP.connect()

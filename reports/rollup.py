@@ -5,16 +5,16 @@ seed_demo, the ACDB import and restore). Report selectors count customers here."
 from datetime import date
 
 from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import Coalesce, TruncQuarter, Upper
+from django.db.models.functions import Coalesce, ExtractHour, TruncMonth, TruncQuarter, Upper
 
-from ccportal.rollup import Rollup, count_one
+from ccportal.rollup import Rollup, count_one, local_hour, month_start, quarter_start, sum_of
 from reports.models import CustomerTally
 
 NOT_YET = date.max
 
 
-def quarter_start(day):
-    return NOT_YET if day is None else day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+def _connected_quarter(day):
+    return NOT_YET if day is None else quarter_start(day)
 
 
 CUSTOMER_ROLLUP = Rollup(
@@ -22,7 +22,7 @@ CUSTOMER_ROLLUP = Rollup(
     source="customers.Customer",
     target="reports.CustomerTally",
     watched=("site_code", "date_service_connected", "date_service_terminated"),
-    key=lambda row: (row.site_code or "", quarter_start(row.date_service_connected), row.date_service_terminated or NOT_YET),
+    key=lambda row: (row.site_code or "", _connected_quarter(row.date_service_connected), row.date_service_terminated or NOT_YET),
     values={"customers": count_one},
     db_group={
         "site_code": Coalesce("site_code", Value("")),
@@ -31,6 +31,24 @@ CUSTOMER_ROLLUP = Rollup(
     },
     db_values={"customers": Count("pk")},
     db_key=lambda values: (values[0] or "", values[1] or NOT_YET, values[2] or NOT_YET),
+)
+
+
+READING_ROLLUP = Rollup(
+    name="reading_hour",
+    source="customers.MeterReading",
+    target="reports.ReadingHour",
+    watched=("meterid", "community", "whdatetime", "power_kw"),
+    key=lambda row: (row.meterid, row.community or "", month_start(row.whdatetime), local_hour(row.whdatetime)),
+    values={"readings": count_one, "kw_sum": sum_of("power_kw")},
+    db_group={
+        "meter_id": F("meterid"),
+        "community": Coalesce("community", Value("")),
+        "month": TruncMonth("whdatetime"),
+        "hour": ExtractHour("whdatetime"),
+    },
+    db_values={"readings": Count("pk"), "kw_sum": Sum("power_kw")},
+    db_key=lambda values: (values[0], values[1] or "", month_start(values[2]), int(values[3])),
 )
 
 

@@ -10,23 +10,20 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import (
     Coalesce,
-    ExtractHour,
     NullIf,
-    Right,
     TruncMonth,
-    TruncQuarter,
     Upper,
 )
 from django.utils import timezone
 
-from billing.models import AccountHistory
+from billing.models import LedgerAccountQuarter
 from billing.rollup import ledger_months, sales_by_site_and_quarter
 from ccportal.units import energy, money
-from customers.models import AccountNumber, Meter, MeterReading, Site
-from reports.models import CustomerTally, SiteGeneration
+from customers.models import Site
+from reports.models import CustomerTally, ReadingHour, SiteGeneration
 from reports.quarters import quarter_current, quarter_of, quarters_between
 from reports.rollup import (
     NOT_YET,
@@ -44,13 +41,16 @@ UNKNOWN_TYPE = "Unknown"
 KW_PLACES = Decimal("0.001")
 RATIO_PLACES = Decimal("0.0001")
 
-# The site of a ledger row: the account number's suffix (NNNNSSS), upper-cased.
-LEDGER_SITE = Upper(Right("accountnumber", 3))
 # A customer type: the meter's `customer type`, else the customer's `CUSTOMER POSITION`, else "Unknown".
-ACCOUNT_TYPE = Coalesce(
-    NullIf(F("meter__customer_type"), Value("")), NullIf(F("customer__customer_type"), Value("")), Value(UNKNOWN_TYPE)
-)
-METER_TYPE = Coalesce(NullIf(F("customer_type"), Value("")), NullIf(F("customer__customer_type"), Value("")), Value(UNKNOWN_TYPE))
+
+
+def _customer_type(meter_type, customer_type):
+    return Coalesce(NullIf(F(meter_type), Value("")), NullIf(F(customer_type), Value("")), Value(UNKNOWN_TYPE))
+
+
+# Read from the rollup cells through their account (or meter): the cells' own relation names come first.
+ACCOUNT_TYPE = _customer_type("account__meter__customer_type", "account__customer__customer_type")
+METER_TYPE = _customer_type("meter__customer_type", "meter__customer__customer_type")
 
 
 def _kwh(value):
@@ -110,24 +110,6 @@ def site_names():
     return _once(("site_names",), lambda: dict(Site.objects.values_list("code", "name")))
 
 
-def payments(quarter=None, site=None):
-    """Payment rows of the ledger, optionally in one quarter and/or one site."""
-    rows = AccountHistory.objects.filter(payment=True)
-    return _ledger_scope(rows, quarter, site)
-
-
-def _ledger_scope(rows, quarter=None, site=None):
-    if quarter is not None:
-        rows = rows.filter(transaction_date__gte=quarter.start_moment(), transaction_date__lt=quarter.end_moment())
-    if site:
-        rows = rows.annotate(ledger_site=LEDGER_SITE).filter(ledger_site=site.upper())
-    return rows
-
-
-def _customers(condition=None):
-    return customers_sum(condition)
-
-
 def _sales_by_site_quarter(quarter=None, site=None):
     """[(site, Quarter, kWh, LSL)] of payment rows, grouped in the database, in (site, time) order."""
     return _once(("sales", quarter, site), lambda: _read_sales_by_site_quarter(quarter, site))
@@ -162,9 +144,9 @@ def om_report_overview():
     """Customers, active and terminated, sites, MWh sold and thousand LSL of sales over the whole ledger."""
     today = timezone.localdate()
     counts = CustomerTally.objects.aggregate(
-        total=_customers(),
-        active=_customers(tally_active_in(quarter_current(today))),
-        terminated=_customers(tally_terminated_by(today)),
+        total=customers_sum(),
+        active=customers_sum(tally_active_in(quarter_current(today))),
+        terminated=customers_sum(tally_terminated_by(today)),
     )
     sites = sorted(
         {
@@ -195,7 +177,7 @@ def om_report_customer_stats(quarter=None):
     rows = (
         CustomerTally.objects.filter(customers__gt=0)
         .values("site_code")
-        .annotate(total=_customers(), active=_customers(tally_active_in(quarter)), new=_customers(tally_new_in(quarter)))
+        .annotate(total=customers_sum(), active=customers_sum(tally_active_in(quarter)), new=customers_sum(tally_new_in(quarter)))
         .order_by("site_code")
     )
     sites = [
@@ -219,7 +201,7 @@ def om_report_customer_growth():
         CustomerTally.objects.filter(customers__gt=0)
         .exclude(connected_quarter=NOT_YET)
         .values("connected_quarter")
-        .annotate(n=_customers())
+        .annotate(n=customers_sum())
         .order_by("connected_quarter")
     )
     per_quarter = {_as_quarter(r["connected_quarter"]): r["n"] for r in rows}
@@ -313,7 +295,7 @@ def _customers_per_site():
         CustomerTally.objects.filter(customers__gt=0)
         .annotate(site=Upper("site_code"))
         .values("site")
-        .annotate(n=_customers())
+        .annotate(n=customers_sum())
         .order_by("site")
     )
 
@@ -334,32 +316,26 @@ def om_report_site_overview():
     return {"sites": sites}
 
 
-def _typed_accounts(account_type):
-    return AccountNumber.objects.annotate(account_type=ACCOUNT_TYPE).filter(account_type=account_type).values("accountnumber")
+def _account_quarters(quarter=None):
+    """Payment cells per account and quarter (billing.rollup) of accounts in tblaccountnumbers, with their type."""
+    cells = LedgerAccountQuarter.objects.filter(payments__gt=0, account__customer__isnull=False)  # an inner join
+    if quarter is not None:
+        cells = cells.filter(quarter=quarter.first_day)
+    return cells.annotate(account_type=ACCOUNT_TYPE)
 
 
 def om_report_load_curves_by_type(quarter=None):
     """Per customer type (meter type, else customer type): energy sold, sales, customers with payments, and the daily
-    averages over the calendar days of the period (the quarter, or the first to the last quarter with sales)."""
-    period_payments = payments(quarter)
-    type_counts = (
-        AccountNumber.objects.annotate(account_type=ACCOUNT_TYPE)
-        .filter(Exists(period_payments.filter(accountnumber=OuterRef("accountnumber"))))
-        .values("account_type")
-        .annotate(n=Count("customer", distinct=True))
-        .order_by("account_type")
-    )
-    counts = {r["account_type"]: r["n"] for r in type_counts}
-    per_type = {}
-    for account_type in counts:
-        rows = (
-            period_payments.filter(accountnumber__in=Subquery(_typed_accounts(account_type)))
-            .annotate(quarter=TruncQuarter("transaction_date"))
-            .values("quarter")
-            .annotate(kwh=Sum("kwh_value"), lsl=Sum("transaction_amount"))
-            .order_by("quarter")
-        )
-        per_type[account_type] = {_as_quarter(r["quarter"]): (_kwh(r["kwh"]), _lsl(r["lsl"])) for r in rows}
+    averages over the calendar days of the period (the quarter, or the first to the last quarter with sales).
+    Read from the payments per account and quarter (billing.rollup) joined to the accounts' meter and customer."""
+    cells = _account_quarters(quarter)
+    counts = {
+        r["account_type"]: r["n"]
+        for r in cells.values("account_type").annotate(n=Count("account__customer", distinct=True)).order_by("account_type")
+    }
+    per_type = {t: {} for t in counts}
+    for r in cells.values("account_type", "quarter").annotate(kwh_sum=Sum("kwh"), lsl_sum=Sum("lsl")).order_by():
+        per_type[r["account_type"]][_as_quarter(r["quarter"])] = (_kwh(r["kwh_sum"]), _lsl(r["lsl_sum"]))
     quarters = [quarter] if quarter else _span(q for rows in per_type.values() for q in rows)
     today = timezone.localdate()
     days = sum(q.days_elapsed(today) for q in quarters) if quarters else 0
@@ -389,38 +365,31 @@ def om_report_load_curves_by_type(quarter=None):
     }
 
 
-def _readings(site=None, quarter=None):
-    rows = MeterReading.objects.all()
+def _reading_hours(site=None, quarter=None):
+    """Readings summed per meter, site, month and hour of day (reports.rollup), optionally for a site and a quarter."""
+    cells = ReadingHour.objects.filter(readings__gt=0)
     if site:
-        rows = rows.filter(community=site.upper())
+        cells = cells.filter(community=site.upper())
     if quarter is not None:
-        rows = rows.filter(whdatetime__gte=quarter.start_moment(), whdatetime__lt=quarter.end_moment())
-    return rows
+        cells = cells.filter(month__gte=quarter.first_day, month__lte=quarter.last_day)
+    return cells
 
 
 def om_report_daily_load_profiles(site=None, quarter=None):
-    """Mean power (kW) per hour of day (Africa/Maseru) by meter type, from the 10-minute readings."""
-    readings = _readings(site, quarter)
-    type_counts = (
-        Meter.objects.annotate(meter_type=METER_TYPE)
-        .filter(Exists(readings.filter(meterid=OuterRef("meterid"))))
-        .values("meter_type")
-        .annotate(n=Count("meterid"))
-        .order_by("meter_type")
-    )
-    counts = {r["meter_type"]: r["n"] for r in type_counts}
+    """Mean power (kW) per hour of day (Africa/Maseru) by meter type, from the 10-minute readings (summed per meter,
+    month and hour in reports.rollup); readings of meters missing from tblmeter are left out."""
+    cells = _reading_hours(site, quarter).filter(meter__customer_type__isnull=False).annotate(meter_type=METER_TYPE)
+    counts = {
+        r["meter_type"]: r["n"]
+        for r in cells.values("meter_type").annotate(n=Count("meter", distinct=True)).order_by("meter_type")
+    }
+    by_type = {t: {} for t in counts}
+    for r in cells.values("meter_type", "hour").annotate(kw=Sum("kw_sum"), n=Sum("readings")).order_by():
+        by_type[r["meter_type"]][r["hour"]] = (_places(Decimal(r["kw"]) / r["n"], KW_PLACES), r["n"])
     profiles, chart = [], [{"hour": f"{h:02d}:00"} for h in range(24)]
     total_readings = 0
     for meter_type, meter_count in counts.items():
-        typed_meters = Meter.objects.annotate(meter_type=METER_TYPE).filter(meter_type=meter_type).values("meterid")
-        rows = (
-            readings.filter(meterid__in=Subquery(typed_meters))
-            .annotate(hour=ExtractHour("whdatetime"))
-            .values("hour")
-            .annotate(avg_kw=Avg("power_kw"), n=Count("id"))
-            .order_by("hour")
-        )
-        by_hour = {r["hour"]: (_places(r["avg_kw"], KW_PLACES), r["n"]) for r in rows}
+        by_hour = by_type[meter_type]
         hourly = [
             {"hour": h, "avg_kw": by_hour.get(h, (_places(0, KW_PLACES), 0))[0], "readings": by_hour.get(h, (0, 0))[1]}
             for h in range(24)
@@ -521,13 +490,7 @@ def om_report_generation_vs_consumption(site=None, quarter=None):
         entry = cell(r["site_code"], r["month"])
         entry["sold"] += _kwh(r["sold"])
         entry["metered"] += -_kwh(r["consumed"])
-    readings = (
-        _readings(site, quarter)
-        .annotate(month=TruncMonth("whdatetime"))
-        .values("community", "month")
-        .annotate(kw=Sum("power_kw"))
-        .order_by()
-    )
+    readings = _reading_hours(site, quarter).values("community", "month").annotate(kw=Sum("kw_sum")).order_by()
     for r in readings:
         cell(r["community"], r["month"])["readings"] += _kwh(Decimal(str(r["kw"] or 0)) * READING_INTERVAL_HOURS)
     names = site_names()

@@ -99,4 +99,4 @@ def _rollups_stay_equal(request):
         return
     from ccportal.rollup import rollups_differences
 
-    assert rollups_differences() == {}, "a rollup (cc_ledger_month, cc_customer_tally) no longer equals its table"
+    assert rollups_differences() == {}, "a rollup (ccportal.rollup) no longer equals its table"

@@ -78,7 +78,7 @@ def test_it_reports_and_rebuilds_a_ledger_written_past_it():
     assert ledger_rollup_differences() == [
         ("MAK", date(2025, 1, 1), True, (1, Decimal("10.000"), Decimal("50.00")), (1, Decimal("10.000"), Decimal("70.00")))
     ]
-    with pytest.raises(CommandError, match="1 rollup cells differ"):
+    with pytest.raises(CommandError, match="2 rollup cells differ"):  # the site-month and the account-quarter cell
         call_command("ledger_rollup", "--check")
     call_command("ledger_rollup")
     assert ledger_rollup_differences() == []
@@ -88,7 +88,9 @@ def test_it_reports_and_rebuilds_a_ledger_written_past_it():
 def test_bulk_additions_go_to_one_update_per_cell(django_assert_num_queries):
     rows = [LedgerRowFactory.build(accountnumber=f"{n:04d}MAK") for n in range(1, 50)]
     AccountHistory.objects.bulk_create(rows)
-    with django_assert_num_queries(4):  # one cell: its UPDATE finds nothing, then an INSERT in a savepoint
+    # Site-month: one cell, whose UPDATE finds nothing, then an INSERT in a savepoint (4). Account-quarter: 49
+    # cells, in bulk: a savepoint, one SELECT … FOR UPDATE, one INSERT of the missing cells, release (4).
+    with django_assert_num_queries(8):
         ledger_rollup_add(rows)
     assert cells()[("MAK", date(2025, 1, 1), True)] == (49, Decimal("490.000"), Decimal("2450.00"))
 
@@ -100,3 +102,19 @@ def test_the_reports_read_the_rollup_not_the_ledger():
     sales = selectors.om_report_sales_by_site()
     assert sales["total_lsl"] == Decimal("1234.00")
     LedgerMonth.objects.update(lsl=Decimal("50.00"))
+
+
+def test_bulk_additions_update_existing_cells_and_add_missing_ones(django_assert_max_num_queries):
+    from billing.models import LedgerAccountQuarter
+
+    first = [LedgerRowFactory.build(accountnumber=f"{n:04d}MAK") for n in range(1, 31)]
+    AccountHistory.objects.bulk_create(first)
+    ledger_rollup_add(first)
+    more = [LedgerRowFactory.build(accountnumber=f"{n:04d}MAK") for n in range(21, 61)]
+    AccountHistory.objects.bulk_create(more)
+    # Site-month: one cell, updated (1). Account-quarter: 40 groups in bulk whatever their number: a savepoint,
+    # one SELECT … FOR UPDATE, one bulk UPDATE, one INSERT of the missing cells, release (5).
+    with django_assert_max_num_queries(6):
+        ledger_rollup_add(more)
+    payments = dict(LedgerAccountQuarter.objects.values_list("account_id", "payments"))
+    assert (payments["0001MAK"], payments["0025MAK"], payments["0060MAK"], len(payments)) == (1, 2, 1, 60)

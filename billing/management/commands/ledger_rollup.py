@@ -1,5 +1,4 @@
-"""`manage.py ledger_rollup [--check]`: rebuild the report rollups (cc_ledger_month, cc_customer_tally) from their
-tables, or compare them."""
+"""`manage.py ledger_rollup [--check]`: rebuild the report rollups (ccportal.rollup) from their tables, or compare."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -8,10 +7,9 @@ from ccportal.rollup import ROLLUPS, rollups_differences, rollups_rebuild
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the rollups the reports read (cc_ledger_month: the ledger per site, month and kind; "
-        "cc_customer_tally: customers per site, connection quarter and termination day) from tblaccounthistory1 "
-        "and tblcustomer. Needed only after those tables were written outside the portal (SQL, Access); "
-        "--check compares without writing and exits 1 on a difference."
+        "Rebuild the rollups the reports read (cc_ledger_month, cc_ledger_account_quarter, cc_customer_tally, "
+        "cc_reading_hour) from tblaccounthistory1, tblcustomer and tblmeterdata1. Needed only after those tables "
+        "were written outside the portal (SQL, Access); --check compares without writing and exits 1 on a difference."
     )
 
     def add_arguments(self, parser):

@@ -1,4 +1,5 @@
-"""The customer rollup (cc_customer_tally) follows every customer write, and the report counts read it."""
+"""The report rollups of reports.rollup (customers per site and quarter, readings per meter and hour) follow every
+write, and the report figures read them."""
 
 from datetime import date
 
@@ -73,3 +74,20 @@ def test_the_reports_count_on_the_tally():
     assert counts["MAK"] == 7
     assert selectors.om_report_overview()["total_customers"] == 7
     CustomerTally.objects.update(customers=1)
+
+
+def test_readings_are_summed_per_meter_site_local_month_and_hour():
+    from decimal import Decimal
+
+    from reports.models import ReadingHour
+    from tests.factories import MeterReadingFactory, aware
+
+    # 23:30 on 31 January in Maseru: January, hour 23, although it is 21:30 UTC.
+    MeterReadingFactory(meterid="M1", community="MAK", whdatetime=aware(2025, 1, 31, 23, 30), power_kw=Decimal("1.5000"))
+    MeterReadingFactory(meterid="M1", community="MAK", whdatetime=aware(2025, 1, 31, 23, 40), power_kw=Decimal("0.5000"))
+    MeterReadingFactory(meterid="M1", community="MAK", whdatetime=aware(2025, 2, 1, 0, 0), power_kw=Decimal("2.0000"))
+    cells = {(c.meter_id, c.community, c.month, c.hour): (c.readings, c.kw_sum) for c in ReadingHour.objects.all()}
+    assert cells == {
+        ("M1", "MAK", date(2025, 1, 1), 23): (2, Decimal("2.0000")),
+        ("M1", "MAK", date(2025, 2, 1), 0): (1, Decimal("2.0000")),
+    }
