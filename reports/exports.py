@@ -15,6 +15,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from billing.models import AccountHistory
@@ -247,8 +248,10 @@ class _SiteNames(dict):
         return name
 
 
-def _none_if_blank(text):
-    return text or None
+def _xlsx_text(text):
+    """Blank text as None (openpyxl then writes no cell: a blank costs nothing); control characters that XML
+    cannot hold, which legacy ACDB fields can carry, are dropped rather than failing the whole workbook."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text) if text else None
 
 
 def _field(model, path):
@@ -275,7 +278,7 @@ def _conversions(dataset, paths, file_format):
         if kind == "DateTimeField":
             conversions.append(datetime_text if file_format == "csv" else datetime_naive)
         elif kind in ("CharField", "TextField") and file_format == "xlsx":
-            conversions.append(_none_if_blank)  # openpyxl writes no cell for None: a blank costs nothing
+            conversions.append(_xlsx_text)
         else:
             conversions.append(None)
     return conversions

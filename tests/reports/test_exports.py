@@ -251,6 +251,14 @@ def test_it_writes_money_and_energy_with_their_places_and_dates_with_a_date_form
     assert [type(cell.value) for cell in sheet[2]][7:] == [int, int, int, int]  # 50.00, 5.0000, 10.000, 10.000
 
 
+def test_it_drops_control_characters_xml_cannot_hold_from_xlsx_but_keeps_them_in_csv(generic_client, db):
+    CustomerFactory(first_name="Pale\x0bsa", last_name="Mo\x01koena", plot_number="")
+    rows = xlsx_rows(generic_client.get("/reports/export/customers.xlsx"))
+    assert rows[1][1:4] == ["Palesa", None, "Mokoena"]
+    assert rows[1][8] is None
+    assert csv_rows(generic_client.get("/reports/export/customers.csv"))[1][1] == "Pale\x0bsa"
+
+
 # --- fixed queries and constant memory ----------------------------------------------------------------------------
 
 
