@@ -1,25 +1,32 @@
 """Data exports: the datasets staff can download (customers, meters, accounts, transactions, readings) as CSV
-streamed row by row or XLSX written in openpyxl's write-only mode, both in constant memory."""
+streamed in blocks or XLSX written in openpyxl's write-only mode, both in constant memory and a fixed number of
+queries: rows come from the database as tuples (values_list, a server-side cursor where there is one) and are
+reshaped a batch at a time, column by column."""
 
 import csv
+import io
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 
 from django.db.models import Q
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from billing.models import AccountHistory
 from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
 
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 2000  # rows fetched from the database cursor at a time
+BATCH_ROWS = 500  # rows reshaped and written at a time: about 40-80 KB of CSV per block sent
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit less the header: the rest continues on another sheet
 FORMATS = {"csv", "xlsx"}
-SITE = "__site_name__"  # placeholder column filled from the site list while streaming
+SITE = "__site_name__"  # placeholder column: the name of the row's site, from the site list
+SITE_CODE = "__site_code__"  # placeholder column: the row's site code, when it is derived (see Dataset)
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,7 @@ class Dataset:
     title: str
     description: str
     model: type
-    columns: tuple  # (header, ORM path or SITE); SITE takes the site code of the column named by site_code_path
+    columns: tuple  # (header, ORM path, SITE or SITE_CODE); both placeholders read the column site_code_path
     site_filter: str
     site_code_path: str
     date_path: str
@@ -36,6 +43,7 @@ class Dataset:
     search_paths: tuple
     order_by: tuple
     id_search: str = ""
+    site_code_is_account_suffix: bool = False  # the site code is the last three letters of an account number
 
 
 DATASETS = {
@@ -138,7 +146,7 @@ DATASETS = {
             (
                 ("ID", "id"),
                 ("accountnumber", "accountnumber"),
-                ("Site code", "accountnumber"),
+                ("Site code", SITE_CODE),
                 ("Site name", SITE),
                 ("meterid", "meterid"),
                 ("transaction date", "transaction_date"),
@@ -153,7 +161,8 @@ DATASETS = {
             date_path="transaction_date",
             date_is_datetime=True,
             search_paths=("accountnumber", "meterid"),
-            order_by=("transaction_date", "id"),
+            order_by=("transaction_date", "id"),  # a date range is an index range scan on `transaction date`
+            site_code_is_account_suffix=True,
         ),
         Dataset(
             "readings",
@@ -223,31 +232,88 @@ def dataset_queryset(dataset, filters):
     return rows.order_by(*dataset.order_by)
 
 
-def _value(value):
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    return value
+def _site_code_of_account(accountnumber):
+    return (accountnumber or "")[-3:].upper()
 
 
-def _rows(dataset, filters):
-    """Rows as lists, the site name filled in from the site list; read from the database in chunks."""
-    names = dict(Site.objects.values_list("code", "name"))
-    paths = [path for _, path in dataset.columns if path != SITE]
+class _SiteNames(dict):
+    """Site name by site code as the rows spell it; a code not seen yet is upper-cased and looked up once."""
+
+    def __init__(self, names):
+        super().__init__()
+        self.names = names
+
+    def __missing__(self, code):
+        name = self[code] = self.names.get((code or "").upper(), "")
+        return name
+
+
+def _xlsx_text(text):
+    """Blank text as None (openpyxl then writes no cell: a blank costs nothing); control characters that XML
+    cannot hold, which legacy ACDB fields can carry, are dropped rather than failing the whole workbook."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text) if text else None
+
+
+def _field(model, path):
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.get_field(name)
+
+
+def _conversions(dataset, paths, file_format):
+    """Per ORM path, the function its values go through for ``file_format``, or None to use them as they are."""
+    zone = timezone.get_current_timezone()
+
+    def datetime_text(value):
+        # isoformat is several times cheaper than strftime; "seconds" drops microseconds as "%S" did.
+        return "" if value is None else value.astimezone(zone).isoformat(" ", "seconds")[:19]
+
+    def datetime_naive(value):  # Excel has no time zones: local wall-clock time
+        return None if value is None else value.astimezone(zone).replace(tzinfo=None)
+
+    conversions = []
+    for path in paths:
+        kind = _field(dataset.model, path).get_internal_type()
+        if kind == "DateTimeField":
+            conversions.append(datetime_text if file_format == "csv" else datetime_naive)
+        elif kind in ("CharField", "TextField") and file_format == "xlsx":
+            conversions.append(_xlsx_text)
+        else:
+            conversions.append(None)
+    return conversions
+
+
+def _row_batches(dataset, filters, file_format):
+    """Lists of at most BATCH_ROWS row tuples in the order of dataset.columns, values ready for the format.
+
+    Each batch is transposed (zip) so that a column needing a change costs one map over it and a column used as
+    the database gives it costs no Python call at all; csv.writer writes None as an empty field and str() of a
+    Decimal keeps the scale the database (or Django's SQLite converter) gives it."""
+    paths = [path for _, path in dataset.columns if path not in (SITE, SITE_CODE)]
     site_index = paths.index(dataset.site_code_path)
-    transactions = dataset.name == "transactions"
-    for record in dataset_queryset(dataset, filters).values_list(*paths).iterator(chunk_size=CHUNK_SIZE):
-        out, j = [], 0
-        for header, path in dataset.columns:
-            if path == SITE:
-                code = (record[site_index] or "")[-3:].upper() if transactions else (record[site_index] or "").upper()
-                out.append(names.get(code, ""))
-                continue
-            value = record[j]
-            j += 1
-            if transactions and header == "Site code":
-                value = (value or "")[-3:].upper()
-            out.append(_value(value))
-        yield out
+    conversions = _conversions(dataset, paths, file_format)
+    plan = [  # per output column: the placeholder, or (index in the query's tuple, conversion or None)
+        path if path in (SITE, SITE_CODE) else (paths.index(path), conversions[paths.index(path)]) for _, path in dataset.columns
+    ]
+    site_names = _SiteNames(dict(Site.objects.values_list("code", "name")))
+    records = dataset_queryset(dataset, filters).values_list(*paths).iterator(chunk_size=CHUNK_SIZE)
+    while batch := list(islice(records, BATCH_ROWS)):
+        columns = list(zip(*batch, strict=True))
+        codes = columns[site_index]
+        if dataset.site_code_is_account_suffix:
+            codes = list(map(_site_code_of_account, codes))
+        out = []
+        for step in plan:
+            if step == SITE:
+                out.append(map(site_names.__getitem__, codes))
+            elif step == SITE_CODE:
+                out.append(codes)
+            elif step[1] is None:
+                out.append(columns[step[0]])
+            else:
+                out.append(map(step[1], columns[step[0]]))
+        yield list(zip(*out, strict=True))
 
 
 def _filename(dataset, filters, extension):
@@ -255,31 +321,11 @@ def _filename(dataset, filters, extension):
     return f"{'-'.join(parts)}.{extension}"
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_text(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return value
-
-
 def export_response(dataset, file_format, filters):
     """A streaming download of ``dataset`` in ``file_format`` ("csv" or "xlsx")."""
     headers = [header for header, _ in dataset.columns]
     if file_format == "csv":
-        writer = csv.writer(_Echo())
-
-        def stream():
-            yield "\ufeff" + writer.writerow(headers)  # the BOM makes Excel read UTF-8
-            for row in _rows(dataset, filters):
-                yield writer.writerow([_csv_text(v) for v in row])
-
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(_csv_blocks(dataset, headers, filters), content_type="text/csv; charset=utf-8")
     else:
         response = FileResponse(
             _xlsx_file(dataset, headers, filters),
@@ -289,19 +335,33 @@ def export_response(dataset, file_format, filters):
     return response
 
 
+def _csv_blocks(dataset, headers, filters):
+    """The CSV as UTF-8 blocks of one batch of rows each (tens of KB), not one line per block."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    yield ("\ufeff" + buffer.getvalue()).encode()  # the BOM makes Excel read UTF-8
+    for batch in _row_batches(dataset, filters, "csv"):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(batch)
+        yield buffer.getvalue().encode()
+
+
 def _xlsx_file(dataset, headers, filters):
     """A temporary file holding the workbook; write-only mode keeps memory flat whatever the row count."""
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     sheet, count, part = None, XLSX_MAX_ROWS, 0
-    for row in _rows(dataset, filters):
-        if count >= XLSX_MAX_ROWS:
-            part += 1
-            sheet = workbook.create_sheet(dataset.title[:28] + (f" {part}" if part > 1 else ""))
-            sheet.append([_bold(sheet, h, bold) for h in headers])
-            count = 0
-        sheet.append(row)
-        count += 1
+    for batch in _row_batches(dataset, filters, "xlsx"):
+        for row in batch:
+            if count >= XLSX_MAX_ROWS:
+                part += 1
+                sheet = workbook.create_sheet(dataset.title[:28] + (f" {part}" if part > 1 else ""))
+                sheet.append([_bold(sheet, h, bold) for h in headers])
+                count = 0
+            sheet.append(row)
+            count += 1
     if sheet is None:
         sheet = workbook.create_sheet(dataset.title[:31])
         sheet.append([_bold(sheet, h, bold) for h in headers])
