@@ -65,6 +65,11 @@ def _field_display(customer, name):
     return "" if value is None else value
 
 
+def _field_item(customer, name, field_url):
+    """One field of Customer Detail for customers/_field.html; ``field_url`` is link_maker("customers:field", pk)."""
+    return {"name": name, "label": _field_label(name), "value": _field_display(customer, name), "url": field_url(name)}
+
+
 # List ------------------------------------------------------------------------------------------------
 
 
@@ -230,10 +235,8 @@ def _wizard_review(request, stored):
 
 
 def _detail_context(request, customer):
-    groups = [
-        (title, [{"name": name, "label": _field_label(name), "value": _field_display(customer, name)} for name in names])
-        for title, names in FIELD_GROUPS
-    ]
+    field_url = link_maker("customers:field", customer.pk)
+    groups = [(title, [_field_item(customer, name, field_url) for name in names]) for title, names in FIELD_GROUPS]
     accounts = list(selectors.customer_accounts(customer))
     meters = list(selectors.customer_meters(customer))
     return {
@@ -267,7 +270,7 @@ def customer_field(request, pk, field):
     customer = selectors.customer_get(pk)
     if field not in services.CUSTOMER_EDITABLE_FIELDS:
         raise Http404("No such field")
-    item = {"name": field, "label": _field_label(field), "value": _field_display(customer, field)}
+    item = _field_item(customer, field, link_maker("customers:field", customer.pk))
     if not editing:
         return render(request, "customers/_field.html", {"customer": customer, "item": item})
     form_class = customer_field_form(field)
