@@ -1,7 +1,10 @@
 """The navigation of every page: (label, URL name, capability needed). Entries whose URL does not exist
 yet are left out, so an app adds its page to the menu by defining the named URL."""
 
-from django.urls import NoReverseMatch, reverse
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from accounts import roles
 
@@ -21,14 +24,23 @@ NAVIGATION = [
 ]
 
 
+@lru_cache(maxsize=16)
+def _entries(urlconf, script_prefix):
+    """(label, URL, check) of the entries whose URL exists, reversed once per URL configuration and script
+    prefix rather than on every page."""
+    entries = []
+    for label, name, check in NAVIGATION:
+        try:
+            entries.append((label, reverse(name, urlconf=urlconf), check))
+        except NoReverseMatch:
+            continue
+    return tuple(entries)
+
+
 def navigation_for(user, current_path):
     items = []
-    for label, name, check in NAVIGATION:
+    for label, url, check in _entries(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()):
         if not check(user):
-            continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)
         items.append({"label": label, "url": url, "active": active})

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Length, TruncDate, Upper
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan, StartsWith
 from django.http import Http404
@@ -150,8 +150,8 @@ def customer_search_filter(q):
 
 
 def customer_list(*, q="", site="", customer_type="", status=""):
-    """Customers matching the list page's parameters, with their account numbers prefetched (unordered:
-    the page orders them by its sort key)."""
+    """Customers matching the list page's parameters, with their account numbers prefetched as a list in
+    ``account_list`` (unordered: the page orders them by its sort key)."""
     customers = Customer.objects.filter(customer_search_filter(q))
     if site:
         customers = customers.filter(site_code=site)
@@ -161,7 +161,10 @@ def customer_list(*, q="", site="", customer_type="", status=""):
         customers = customers.filter(date_service_terminated__isnull=True)
     elif status == "terminated":
         customers = customers.filter(date_service_terminated__isnull=False)
-    return customers.prefetch_related("accounts")
+    # to_attr: a plain list per customer, not a related manager and queryset built for each of the page's rows.
+    return customers.prefetch_related(
+        Prefetch("accounts", queryset=AccountNumber.objects.only("accountnumber", "customer_id"), to_attr="account_list")
+    )
 
 
 def customer_page(customers, *, sort="", after="", before="", per_page=50):

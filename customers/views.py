@@ -17,6 +17,8 @@ from accounts.roles import require
 from billing.models import AccountHistory
 from billing.services import ledger_entry_create, ledger_entry_delete, ledger_entry_update
 from ccportal.charts import bar_chart, line_chart
+from ccportal.display import datetime_text, fixed, money_text
+from ccportal.links import link_maker
 from ccportal.normalize import NormalisationError, account_number_normalise
 from ccportal.units import kwh_for_amount, money
 from contracts.selectors import contracts_for_customer
@@ -63,7 +65,34 @@ def _field_display(customer, name):
     return "" if value is None else value
 
 
+def _field_item(customer, name, field_url):
+    """One field of Customer Detail for customers/_field.html; ``field_url`` is link_maker("customers:field", pk)."""
+    return {"name": name, "label": _field_label(name), "value": _field_display(customer, name), "url": field_url(name)}
+
+
 # List ------------------------------------------------------------------------------------------------
+
+
+def _list_rows(customers):
+    """The list's cells, worked out once per row here rather than by a `{% url %}` and a chain of filters per
+    cell in the template (dicts: the template engine reads a key faster than an attribute)."""
+    detail_url = link_maker("customers:detail")
+    account_url = link_maker("customers:account_data")
+    return [
+        {
+            "id": customer.pk,
+            "url": detail_url(customer.pk),
+            "name": customer.full_name or "(no name)",
+            "plot_number": customer.plot_number,
+            "site_code": customer.site_code,
+            "customer_type": customer.customer_type,
+            "connected": customer.date_service_connected.isoformat() if customer.date_service_connected else "—",
+            "phone": customer.phone or customer.cell_phone_1 or "—",
+            "accounts": [(account.accountnumber, account_url(account.accountnumber)) for account in customer.account_list],
+            "terminated": customer.date_service_terminated is not None,
+        }
+        for customer in customers
+    ]
 
 
 @require_GET
@@ -87,6 +116,7 @@ def customer_list(request):
     )
     context = {
         "page": page,
+        "rows": _list_rows(page.object_list),
         "counts": selectors.customer_status_counts(customers),
         "count_cap": selectors.COUNT_CAP,
         "sort": sort,
@@ -205,10 +235,8 @@ def _wizard_review(request, stored):
 
 
 def _detail_context(request, customer):
-    groups = [
-        (title, [{"name": name, "label": _field_label(name), "value": _field_display(customer, name)} for name in names])
-        for title, names in FIELD_GROUPS
-    ]
+    field_url = link_maker("customers:field", customer.pk)
+    groups = [(title, [_field_item(customer, name, field_url) for name in names]) for title, names in FIELD_GROUPS]
     accounts = list(selectors.customer_accounts(customer))
     meters = list(selectors.customer_meters(customer))
     return {
@@ -242,7 +270,7 @@ def customer_field(request, pk, field):
     customer = selectors.customer_get(pk)
     if field not in services.CUSTOMER_EDITABLE_FIELDS:
         raise Http404("No such field")
-    item = {"name": field, "label": _field_label(field), "value": _field_display(customer, field)}
+    item = _field_item(customer, field, link_maker("customers:field", customer.pk))
     if not editing:
         return render(request, "customers/_field.html", {"customer": customer, "item": item})
     form_class = customer_field_form(field)
@@ -411,6 +439,29 @@ def _ledger_initial(row):
     }
 
 
+def _ledger_rows(accountnumber, entries):
+    """The ledger table's cells for (row, edit form or None) pairs, written once here rather than through a
+    filter and, for writers, two `{% url %}` per cell."""
+    edit_url = link_maker("customers:ledger_edit", accountnumber)
+    delete_url = link_maker("customers:ledger_delete", accountnumber)
+    return [
+        {
+            "pk": row.pk,
+            "when": datetime_text(row.transaction_date, default=""),
+            "payment": row.payment,
+            "amount": money_text(row.transaction_amount),
+            "kwh": fixed(row.kwh_value, 3),
+            "balance": fixed(row.current_balance, 3),
+            "rate": fixed(row.rate_used, 4),
+            "meter": row.meterid or "—",
+            "form": form,
+            "edit_url": edit_url(row.pk) if form else "",
+            "delete_url": delete_url(row.pk) if form else "",
+        }
+        for row, form in entries
+    ]
+
+
 def _account_context(request, accountnumber):
     data = selectors.account_data(accountnumber)
     rows, sort = selectors.account_ledger(accountnumber, sort=request.GET.get("sort", ""))
@@ -418,20 +469,10 @@ def _account_context(request, accountnumber):
     paginator.count = data.ledger_rows  # counted with the totals: no second COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     can_write = roles.can_write_transactions(request.user)
-    edit_forms = []
     if can_write:
-        for row in page.object_list:
-            edit_forms.append(
-                (
-                    row,
-                    LedgerEntryForm(
-                        prefix=f"row{row.pk}",
-                        initial=_ledger_initial(row),
-                    ),
-                )
-            )
+        entries = [(row, LedgerEntryForm(prefix=f"row{row.pk}", initial=_ledger_initial(row))) for row in page.object_list]
     else:
-        edit_forms = [(row, None) for row in page.object_list]
+        entries = [(row, None) for row in page.object_list]
     labels7, values7 = data.series.daily(7)
     labels30, values30 = data.series.daily(30)
     labels12, values12 = data.series.monthly()
@@ -439,7 +480,7 @@ def _account_context(request, accountnumber):
         "data": data,
         "accountnumber": accountnumber,
         "page": page,
-        "rows": edit_forms,
+        "rows": _ledger_rows(accountnumber, entries),
         "sort": sort,
         "add_form": LedgerEntryForm(prefix="new", initial={"kind": "payment"}) if can_write else None,
         "open_dialog": "",
@@ -486,9 +527,11 @@ def _ledger_form_failed(request, accountnumber, form, dialog_id, entry=None):
     if entry is None:
         context["add_form"] = form
     else:
-        context["rows"] = [(row, form if row.pk == entry.pk else row_form) for row, row_form in context["rows"]]
-        if not any(row.pk == entry.pk for row, _ in context["rows"]):
-            context["rows"].insert(0, (entry, form))
+        shown = next((row for row in context["rows"] if row["pk"] == entry.pk), None)
+        if shown is None:
+            context["rows"][:0] = _ledger_rows(accountnumber, [(entry, form)])
+        else:
+            shown["form"] = form
     return render(request, "customers/account_data.html", context, status=400)
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import AccountHistory
@@ -224,7 +225,7 @@ def test_the_edit_dialog_leaves_the_derived_figure_empty_so_it_follows(onm_clien
     row.rate_used = Decimal("4.6000")
     row.save()
     page = onm_client.get("/accounts/0045MAK/")
-    form = dict(page.context["rows"])[row]
+    form = next(shown["form"] for shown in page.context["rows"] if shown["pk"] == row.pk)
     assert form.initial["kwh"] is None and form.initial["amount"] == Decimal("46.00")
     when = timezone.localtime(row.transaction_date).strftime("%Y-%m-%dT%H:%M")
     prefix = f"row{row.pk}"
@@ -240,3 +241,19 @@ def test_the_edit_dialog_leaves_the_derived_figure_empty_so_it_follows(onm_clien
     )
     row.refresh_from_db()
     assert row.kwh_value == Decimal("20.000")
+
+
+def test_each_ledger_row_shows_its_figures_and_a_writer_gets_its_edit_and_delete_links(onm_client, account):
+    row = AccountHistory.objects.get(accountnumber="0045MAK", kwh_value=Decimal("-40.000"))
+    row.rate_used = None
+    row.save()
+    body = onm_client.get("/accounts/0045MAK/").content.decode()
+    when = timezone.localtime(row.transaction_date).strftime("%Y-%m-%d %H:%M")
+    assert (
+        f'<td class="nowrap">{when}</td>\n      <td><span class="badge">Consumption</span></td>\n'
+        '      <td class="num">M -184.00</td>\n      <td class="num">-40.000</td>\n'
+        '      <td class="num">60.000</td>\n      <td class="num">—</td>'
+    ) in body
+    assert '<td class="num">M 460.00</td>\n      <td class="num">100.000</td>' in body
+    assert f'action="{reverse("customers:ledger_edit", args=["0045MAK", row.pk])}"' in body
+    assert f'action="{reverse("customers:ledger_delete", args=["0045MAK", row.pk])}"' in body

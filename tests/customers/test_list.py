@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 import pytest
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -277,3 +278,29 @@ def test_the_list_runs_a_fixed_number_of_queries(generic_client, django_assert_n
 def test_anonymous_users_go_to_login(client):
     response = client.get("/customers/")
     assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_each_row_shows_its_cells_and_links_to_the_customer_and_their_accounts(generic_client, palesa):
+    palesa.date_service_connected = date(2021, 3, 4)
+    palesa.save()
+    AccountNumberFactory(customer=palesa, accountnumber="0046MAK")
+    nameless = CustomerFactory(
+        first_name="",
+        middle_name="",
+        last_name="",
+        plot_number="",
+        phone="",
+        cell_phone_1="+26650001111",
+        date_service_connected=None,
+    )
+    body = generic_client.get("/customers/").content.decode()
+    detail = reverse("customers:detail", args=[palesa.pk])
+    assert f'<td><a href="{detail}">{palesa.pk}</a></td>' in body
+    assert f'<td><a href="{detail}">Palesa Mary Thabane</a><br><span class="muted small">Plot MAK 0045 HH</span></td>' in body
+    assert '<td>2021-03-04</td>\n      <td class="nowrap">+26657755403</td>' in body
+    for number in ("0045MAK", "0046MAK"):
+        assert f'<a class="chip" href="{reverse("customers:account_data", args=[number])}">{number}</a>' in body
+    nameless_detail = reverse("customers:detail", args=[nameless.pk])
+    assert f'<td><a href="{nameless_detail}">(no name)</a></td>' in body
+    assert '<td>—</td>\n      <td class="nowrap">+26650001111</td>' in body
+    assert '<span class="muted">none</span>' in body
