@@ -183,20 +183,36 @@ def customer_page(customers, *, sort="", after="", before="", per_page=50):
     return page, sort
 
 
-def customer_status_counts(customers, *, cap=None):
-    """{"total", "active", "terminated", "capped"} over at most ``cap`` + 1 matching customers, in one
-    query: a search never pays for counting all it matches. Past the cap only "capped" is meaningful."""
+def customer_status_counts(customers, *, cap=None, q="", site="", customer_type="", status=""):
+    """{"total", "active", "terminated", "capped"} for the list page. Without a search or a type filter the counts
+    are exact and come from the customer rollup (reports.rollup: a few thousand cells, whatever the number of
+    customers); a search counts at most ``cap`` + 1 of its matches in one query, so it never pays for counting all
+    it matches (past the cap only "capped" is meaningful)."""
+    if not q and not customer_type:
+        return _status_counts_from_tally(site=site, status=status)
     cap = cap or COUNT_CAP
-    counts = (
-        Customer.objects.filter(pk__in=customers.order_by().values("pk")[: cap + 1])
-        .order_by()
-        .aggregate(
-            total=Count("pk"),
-            active=Count("pk", filter=Q(date_service_terminated__isnull=True)),
-            terminated=Count("pk", filter=Q(date_service_terminated__isnull=False)),
-        )
+    first = customers.order_by().values("pk", "date_service_terminated")[: cap + 1]
+    counts = first.aggregate(
+        total=Count("pk"),
+        active=Count("pk", filter=Q(date_service_terminated__isnull=True)),
+        terminated=Count("pk", filter=Q(date_service_terminated__isnull=False)),
     )
     counts["capped"] = counts["total"] > cap
+    return counts
+
+
+def _status_counts_from_tally(*, site, status):
+    from reports.models import CustomerTally
+    from reports.rollup import NOT_YET, customers_sum
+
+    cells = CustomerTally.objects.filter(site_code=site) if site else CustomerTally.objects.all()
+    counts = cells.aggregate(active=customers_sum(Q(terminated_on=NOT_YET)), terminated=customers_sum(~Q(terminated_on=NOT_YET)))
+    if status == "active":
+        counts["terminated"] = 0
+    elif status == "terminated":
+        counts["active"] = 0
+    counts["total"] = counts["active"] + counts["terminated"]
+    counts["capped"] = False
     return counts
 
 

@@ -101,12 +101,13 @@ def _list_rows(customers):
 def customer_list(request):
     params = request.GET
     q = params.get("q", "").strip()[:100]
-    customers = selectors.customer_list(
-        q=q,
-        site=params.get("site", ""),
-        customer_type=params.get("type", ""),
-        status=params.get("status", ""),
-    )
+    filters = {
+        "q": q,
+        "site": params.get("site", ""),
+        "customer_type": params.get("type", ""),
+        "status": params.get("status", ""),
+    }
+    customers = selectors.customer_list(**filters)
     page, sort = selectors.customer_page(
         customers,
         sort=params.get("sort", ""),
@@ -117,7 +118,7 @@ def customer_list(request):
     context = {
         "page": page,
         "rows": _list_rows(page.object_list),
-        "counts": selectors.customer_status_counts(customers),
+        "counts": selectors.customer_status_counts(customers, **filters),
         "count_cap": selectors.COUNT_CAP,
         "sort": sort,
         "q": q,

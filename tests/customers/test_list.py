@@ -304,3 +304,18 @@ def test_each_row_shows_its_cells_and_links_to_the_customer_and_their_accounts(g
     assert f'<td><a href="{nameless_detail}">(no name)</a></td>' in body
     assert '<td>—</td>\n      <td class="nowrap">+26650001111</td>' in body
     assert '<span class="muted">none</span>' in body
+
+
+def test_without_a_search_the_counts_are_exact_and_come_from_the_rollup(generic_client, monkeypatch):
+    from customers import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 5)
+    CustomerFactory.create_batch(6, site_code="MAK")
+    CustomerFactory.create_batch(2, site_code="SHG", date_service_terminated=date(2025, 1, 1))
+    counts = generic_client.get("/customers/").context["counts"]
+    assert counts == {"total": 8, "active": 6, "terminated": 2, "capped": False}
+    assert generic_client.get("/customers/", {"site": "SHG"}).context["counts"]["total"] == 2
+    counts = generic_client.get("/customers/", {"status": "terminated"}).context["counts"]
+    assert (counts["total"], counts["active"], counts["terminated"]) == (2, 0, 2)
+    response = generic_client.get("/customers/", {"status": "active"})
+    assert b"6 customers found" in response.content
