@@ -20,6 +20,7 @@ ROLLUPS = []
 # 1,000 parameters, below SQL Server's 2,100); bulk_update and bulk_create size their batches for the backend.
 BULK_FROM = 20
 KEYS_PER_QUERY = 500
+REBUILD_BATCH = 5000
 
 
 def rollups_rebuild():
@@ -117,8 +118,8 @@ class Rollup:
         except IntegrityError:  # another transaction created the group between our UPDATE and INSERT
             cell.update(**{field: F(field) + value for field, value in delta.items()})
 
-    def totals(self, source=None):
-        """{key: {field: value}} of the source, aggregated in the database."""
+    def _groups(self, source=None):
+        """(key, {field: value}) per group of the source, aggregated in the database and streamed."""
         source = source or self.source
         rows = source.objects.filter(self.where_q) if self.where_q is not None else source.objects.all()
         rows = (
@@ -127,25 +128,34 @@ class Rollup:
             .annotate(**{f"v_{name}": expression for name, expression in self.db_values.items()})
             .order_by()
         )
+        for row in rows.iterator(chunk_size=REBUILD_BATCH):
+            yield (
+                self.db_key([row[f"g_{name}"] for name in self.db_group]),
+                {name: row[f"v_{name}"] or 0 for name in self.db_values},
+            )
+
+    def totals(self, source=None):
+        """{key: {field: value}} of the source, aggregated in the database."""
         totals = defaultdict(lambda: dict.fromkeys(self.db_values, 0))
-        for row in rows:
-            total = totals[self.db_key([row[f"g_{name}"] for name in self.db_group])]
-            for name in self.db_values:
-                total[name] += row[f"v_{name}"] or 0
+        for key, values in self._groups(source):
+            for name, value in values.items():
+                totals[key][name] += value
         return totals
 
     def rebuild(self, *, source=None, target=None):
-        """Recompute the whole rollup from the source (one GROUP BY). Models may be a migration's historical ones."""
+        """Recompute the whole rollup from the source: one GROUP BY, streamed into the table in batches (a million
+        cells at 100x today's data never sit in memory at once). Models may be a migration's historical ones.
+        Each database group maps to its own key (a clash would break the unique key and fail the rebuild loudly)."""
         target = target or self.target
         with transaction.atomic():
             target.objects.all().delete()
-            target.objects.bulk_create(
-                [
-                    target(**dict(zip(self.db_group, key, strict=True)), **values)
-                    for key, values in sorted(self.totals(source).items(), key=lambda item: repr(item[0]))
-                ],
-                batch_size=500,
-            )
+            batch = []
+            for key, values in self._groups(source):
+                batch.append(target(**dict(zip(self.db_group, key, strict=True)), **values))
+                if len(batch) == REBUILD_BATCH:
+                    target.objects.bulk_create(batch)
+                    batch = []
+            target.objects.bulk_create(batch)
 
     def differences(self):
         """[(key, rollup values, source values)] where the two disagree; [] when equal."""
