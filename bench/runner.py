@@ -227,25 +227,26 @@ def measure(workload, ctx, repeats, warmups, quick=False):
                 row["first_s"] = time.perf_counter() - started
         times, result = [], {}
         for i in range(repeats):
-            if i == 0 and heavy:  # one run of a heavy workload also gives its queries and memory
-                meter = _RssPeak() if workload.memory == "rss" else None
-                if meter is None:
-                    tracemalloc.start()
-                with CaptureQueriesContext(connection) as queries, meter or _Null():
+            if i == 0 and heavy and workload.memory == "rss":
+                # One timed run of an export also gives its queries and memory: sampling the resident set from
+                # a thread costs it nothing measurable (tracemalloc would slow it down several times).
+                meter = _RssPeak()
+                with CaptureQueriesContext(connection) as queries, meter:
                     started = time.perf_counter()
                     result = workload.run(ctx)
                     times.append(time.perf_counter() - started)
-                row["queries"] = len(queries)
-                if meter is None:
-                    row["peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
-                    tracemalloc.stop()
-                else:
-                    row["peak_mb"] = meter.growth / 2**20
-                    row["memory"] = "rss"
+                row.update(queries=len(queries), peak_mb=meter.growth / 2**20, memory="rss")
                 continue
             started = time.perf_counter()
             result = workload.run(ctx)
             times.append(time.perf_counter() - started)
+        if heavy and workload.memory != "rss":
+            # Queries and Python memory from one more, untimed run: never time a run under tracemalloc.
+            tracemalloc.start()
+            with CaptureQueriesContext(connection) as queries:
+                workload.run(ctx)
+            row.update(queries=len(queries), peak_mb=tracemalloc.get_traced_memory()[1] / 2**20)
+            tracemalloc.stop()
         if not heavy:
             with CaptureQueriesContext(connection) as queries:
                 workload.run(ctx)
@@ -267,14 +268,6 @@ def measure(workload, ctx, repeats, warmups, quick=False):
         row["rows"] = result["rows"]
         row["rows_per_s"] = result["rows"] / row["median"]
     return row
-
-
-class _Null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 # --- the table ----------------------------------------------------------------------------------------------
