@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
@@ -77,31 +77,35 @@ class Rollup:
             self._apply(dict(zip(self.db_group, key, strict=True)), delta)
 
     def _apply_many(self, deltas, attempts=3):
-        """Many groups at once (bulk imports): lock the existing cells, write their new sums with bulk_update, add
-        the missing ones with bulk_create. A fixed number of statements per KEYS_PER_QUERY groups."""
+        """Many groups at once (bulk imports): lock and read the cells that exist, then replace them and add the
+        missing ones with their new sums: a fixed number of statements per KEYS_PER_QUERY groups. (Replacing is
+        several times cheaper than bulk_update's CASE per row; the cells are derived, their IDs mean nothing.)"""
         target = self.target
+        names = list(self.db_group)
+        keys = sorted(deltas, key=repr)
         for attempt in range(attempts):
             try:
                 with transaction.atomic():
                     cells = {}
-                    keys = sorted(deltas, key=repr)
                     for start in range(0, len(keys), KEYS_PER_QUERY):
-                        wanted = Q()
-                        for key in keys[start : start + KEYS_PER_QUERY]:
-                            wanted |= Q(**dict(zip(self.db_group, key, strict=True)))
-                        for cell in target.objects.select_for_update().filter(wanted).order_by("pk"):
-                            cells[tuple(getattr(cell, name) for name in self.db_group)] = cell
-                    changed, new = [], []
-                    for key, delta in deltas.items():
+                        chunk = keys[start : start + KEYS_PER_QUERY]
+                        # Each key part among the chunk's values: a superset of the chunk's cells, narrowed below.
+                        wanted = {f"{name}__in": {key[i] for key in chunk} for i, name in enumerate(names)}
+                        for cell in target.objects.select_for_update().filter(**wanted).order_by("pk"):
+                            key = tuple(getattr(cell, name) for name in names)
+                            if key in deltas:
+                                cells[key] = cell
+                    replaced = []
+                    for key in keys:
+                        values = dict(deltas[key])
                         cell = cells.get(key)
-                        if cell is None:
-                            new.append(target(**dict(zip(self.db_group, key, strict=True)), **delta))
-                            continue
-                        for field, value in delta.items():
-                            setattr(cell, field, getattr(cell, field) + value)
-                        changed.append(cell)
-                    target.objects.bulk_update(changed, list(self.values))
-                    target.objects.bulk_create(new)
+                        if cell is not None:
+                            replaced.append(cell.pk)
+                            values = {field: getattr(cell, field) + value for field, value in values.items()}
+                        cells[key] = target(**dict(zip(names, key, strict=True)), **values)
+                    for start in range(0, len(replaced), KEYS_PER_QUERY):
+                        target.objects.filter(pk__in=replaced[start : start + KEYS_PER_QUERY]).delete()
+                    target.objects.bulk_create([cells[key] for key in keys])
                 return
             except IntegrityError:  # another transaction created some of the groups meanwhile: read them again
                 if attempt == attempts - 1:
@@ -220,11 +224,15 @@ def sum_of(attribute):
     return lambda row: getattr(row, attribute) or 0
 
 
+def _local(moment):
+    # The portal's zone (settings.TIME_ZONE, Africa/Maseru), which is never switched per request: the database
+    # truncates in the same zone. Looked up once (timezone.localtime's per-call lookup was a tenth of an import).
+    return moment.astimezone(timezone.get_default_timezone()) if moment.tzinfo is not None else moment
+
+
 def local_date(moment):
-    """The date of ``moment`` in the current time zone (Africa/Maseru); a date is returned as it is."""
-    if hasattr(moment, "hour"):
-        return (timezone.localtime(moment) if timezone.is_aware(moment) else moment).date()
-    return moment
+    """The date of ``moment`` in the portal's time zone (Africa/Maseru); a date is returned as it is."""
+    return _local(moment).date() if hasattr(moment, "hour") else moment
 
 
 def month_start(moment):
@@ -237,4 +245,4 @@ def quarter_start(moment):
 
 
 def local_hour(moment):
-    return (timezone.localtime(moment) if timezone.is_aware(moment) else moment).hour
+    return _local(moment).hour

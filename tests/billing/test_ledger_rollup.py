@@ -113,7 +113,7 @@ def test_bulk_additions_update_existing_cells_and_add_missing_ones(django_assert
     more = [LedgerRowFactory.build(accountnumber=f"{n:04d}MAK") for n in range(21, 61)]
     AccountHistory.objects.bulk_create(more)
     # Site-month: one cell, updated (1). Account-quarter: 40 groups in bulk whatever their number: a savepoint,
-    # one SELECT … FOR UPDATE, one bulk UPDATE, one INSERT of the missing cells, release (5).
+    # one SELECT … FOR UPDATE, one DELETE of the cells it replaces, one INSERT, release (5).
     with django_assert_max_num_queries(6):
         ledger_rollup_add(more)
     payments = dict(LedgerAccountQuarter.objects.values_list("account_id", "payments"))
