@@ -57,6 +57,7 @@ def _entry_values(*, accountnumber, when, is_payment, amount, kwh, rate_lsl):
 @transaction.atomic
 def ledger_entry_create(*, accountnumber, when, is_payment, by, reason, amount=None, kwh=None, rate_lsl=None, meterid=""):
     """Add a payment (amount given) or a consumption row (kWh consumed given) to the ledger."""
+    _lock_accounts([accountnumber])
     amount, kwh, rate_lsl = _entry_values(
         accountnumber=accountnumber, when=when, is_payment=is_payment, amount=amount, kwh=kwh, rate_lsl=rate_lsl
     )
@@ -83,6 +84,7 @@ def ledger_entry_create(*, accountnumber, when, is_payment, by, reason, amount=N
 @transaction.atomic
 def ledger_entry_update(*, entry, by, reason, when, is_payment, amount=None, kwh=None, rate_lsl=None):
     """Change a ledger row; balances after the earlier of its old and new dates are carried forward again."""
+    _lock_accounts([entry.accountnumber])
     entry = AccountHistory.objects.select_for_update().get(pk=entry.pk)
     since = min(entry.transaction_date, when)
     amount, kwh, rate_lsl = _entry_values(
@@ -102,6 +104,7 @@ def ledger_entry_update(*, entry, by, reason, when, is_payment, amount=None, kwh
 @transaction.atomic
 def ledger_entry_delete(*, entry, by, reason):
     accountnumber, since = entry.accountnumber, entry.transaction_date
+    _lock_accounts([accountnumber])
     history_delete(entry, by=by, reason=reason)
     ledger_balances_recompute(accountnumber=accountnumber, since=since)
 
@@ -292,8 +295,9 @@ def _meters_of(accountnumbers):
 
 
 def _lock_accounts(accountnumbers):
-    """Row-lock the accounts being posted to (in a fixed order, so two imports never deadlock) so that two
-    imports at once carry balances forward one after the other."""
+    """Row-lock the accounts being posted to (in a fixed order, so two imports never deadlock) so that imports
+    and single ledger entries on the same account carry balances forward one after the other (the import's
+    balance shift counts on every new row of a locked account being its own)."""
     from customers.models import AccountNumber
 
     accountnumbers = sorted(accountnumbers)
