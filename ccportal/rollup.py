@@ -7,6 +7,7 @@ through signals; bulk writers call `add` or `rebuild` themselves. `differences` 
 tests check it after every test that touched the database)."""
 
 from collections import defaultdict
+from importlib import import_module
 from types import SimpleNamespace
 
 from django.apps import apps
@@ -27,6 +28,18 @@ def rollups_rebuild():
     """Rebuild every rollup from its source: for writers that went past the ORM (COPY, loaddata, bulk imports)."""
     for rollup in ROLLUPS:
         rollup.rebuild()
+
+
+def rollup_rebuild_operation(module, name):
+    """The migration operation that fills rollup ``module.name`` from the rows already there, with the
+    migration's historical models."""
+    from django.db import migrations
+
+    def rebuild(apps, schema_editor):
+        rollup = getattr(import_module(module), name)
+        rollup.rebuild(source=apps.get_model(rollup.source_label), target=apps.get_model(rollup.target_label))
+
+    return migrations.RunPython(rebuild, migrations.RunPython.noop)
 
 
 def rollups_differences():
