@@ -1,4 +1,5 @@
-"""Two imports of the same statement at the same moment post each receipt once (PostgreSQL)."""
+"""Imports and ledger entries at the same moment (PostgreSQL): each receipt is posted once, and an entry on an
+account an import holds waits for it."""
 
 import threading
 from decimal import Decimal
@@ -45,3 +46,53 @@ def test_two_concurrent_imports_post_each_receipt_once(statement, priced_account
     assert sorted(r["duplicate"] for r in results) == [0, 5]
     assert ImportedPayment.objects.filter(status="posted").count() == 2
     assert AccountHistory.objects.filter(accountnumber="0045MAK").get().current_balance == Decimal("12.500")
+
+
+def test_a_ledger_entry_waits_for_an_import_holding_its_account(priced_accounts, finance):
+    """An import locks its accounts while it carries balances forward; a clerk's entry on one of them waits
+    for the import to commit instead of writing a row the import's balance shift would take for its own."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks and concurrent transactions")
+    from django.db import transaction
+
+    from ccportal.units import energy
+    from tests.factories import aware
+
+    locked, events, errors = threading.Event(), [], []
+
+    def import_holding_the_account():
+        from django.db import connections
+
+        try:
+            with transaction.atomic():
+                services._lock_accounts(["0045MAK"])
+                locked.set()
+                threading.Event().wait(0.5)  # the clerk's entry must not get in meanwhile
+                events.append("import commits")
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def clerk_entry():
+        from django.db import connections
+
+        try:
+            locked.wait(5)
+            services.ledger_entry_create(
+                accountnumber="0045MAK", when=aware(2025, 3, 1, 9), is_payment=True, amount="40", by=finance, reason="t"
+            )
+            events.append("entry saved")
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=import_holding_the_account), threading.Thread(target=clerk_entry)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert events == ["import commits", "entry saved"]
+    assert AccountHistory.objects.get(accountnumber="0045MAK").current_balance == energy("10")
