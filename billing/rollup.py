@@ -1,22 +1,20 @@
-"""The ledger rollup (`cc_ledger_month`): kept equal to `tblaccounthistory1` summed per site, month and kind.
+"""The ledger rollups (`cc_ledger_month`: the ledger per site, month and kind; `cc_ledger_account_quarter`:
+payment rows per account and quarter), kept equal to `tblaccounthistory1`.
 
-Every ledger write changes the rollup in the same transaction (ccportal.rollup): single rows through the
-signals connected in `billing.apps`; bulk paths (payment import, seed_demo, the ACDB import, restore) call
-`ledger_rollup_add` or `ledger_rollup_rebuild` themselves. `ledger_rollup_differences` compares the rollup with
-the ledger (tests and `manage.py ledger_rollup --check`)."""
+Every ledger write changes both ledger rollups in the same transaction (ccportal.rollup): single rows through
+the signals connected in `billing.apps`; the payment import calls `ledger_rollup_add`; seed_demo, the ACDB import
+and restore call `ccportal.rollup.rollups_rebuild`. `manage.py ledger_rollup --check` compares them with the
+ledger."""
 
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Right, TruncMonth, TruncQuarter, Upper
 
+from ccportal.normalize import site_code_from_account
 from ccportal.rollup import Rollup, count_one, month_start, quarter_start, sum_of
 
 LEDGER_SITE = Upper(Right("accountnumber", 3))
-
-
-def site_of(accountnumber):
-    return (accountnumber or "")[-3:].upper()
 
 
 LEDGER_ROLLUP = Rollup(
@@ -24,7 +22,7 @@ LEDGER_ROLLUP = Rollup(
     source="billing.AccountHistory",
     target="billing.LedgerMonth",
     watched=("accountnumber", "transaction_date", "payment", "kwh_value", "transaction_amount"),
-    key=lambda row: (site_of(row.accountnumber), month_start(row.transaction_date), bool(row.payment)),
+    key=lambda row: (site_code_from_account(row.accountnumber), month_start(row.transaction_date), bool(row.payment)),
     values={"row_count": count_one, "kwh": sum_of("kwh_value"), "lsl": sum_of("transaction_amount")},
     db_group={"site_code": LEDGER_SITE, "month": TruncMonth("transaction_date"), "payment": F("payment")},
     db_values={"row_count": Count("pk"), "kwh": Sum("kwh_value"), "lsl": Sum("transaction_amount")},
@@ -51,19 +49,6 @@ def ledger_rollup_add(rows, *, sign=1):
     transaction."""
     LEDGER_ROLLUP.add(rows, sign=sign)
     LEDGER_ACCOUNT_ROLLUP.add(rows, sign=sign)
-
-
-def ledger_rollup_rebuild(*, ledger_model=None, rollup_model=None):
-    """Recompute the rollup from the ledger (one GROUP BY). Models may be a migration's historical ones."""
-    LEDGER_ROLLUP.rebuild(source=ledger_model, target=rollup_model)
-
-
-def ledger_rollup_differences():
-    """[(site, month, payment, rollup (n, kWh, LSL), ledger (n, kWh, LSL))] where the two disagree; [] when equal."""
-    fields = ("row_count", "kwh", "lsl")
-    return [
-        (*key, tuple(have[f] for f in fields), tuple(want[f] for f in fields)) for key, have, want in LEDGER_ROLLUP.differences()
-    ]
 
 
 # --- reads -----------------------------------------------------------------------------------------------------

@@ -124,8 +124,8 @@ class Rollup:
                 if attempt == attempts - 1:
                     raise
 
-    def _apply(self, key, delta, target=None):
-        target = target or self.target
+    def _apply(self, key, delta):
+        target = self.target
         cell = target.objects.filter(**key)
         if cell.update(**{field: F(field) + value for field, value in delta.items()}):
             return

@@ -19,6 +19,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from billing.models import AccountHistory
+from ccportal.normalize import site_code_from_account
 from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
 
 CHUNK_SIZE = 2000  # rows fetched from the database cursor at a time
@@ -232,10 +233,6 @@ def dataset_queryset(dataset, filters):
     return rows.order_by(*dataset.order_by)
 
 
-def _site_code_of_account(accountnumber):
-    return (accountnumber or "")[-3:].upper()
-
-
 class _SiteNames(dict):
     """Site name by site code as the rows spell it; a code not seen yet is upper-cased and looked up once."""
 
@@ -302,7 +299,7 @@ def _row_batches(dataset, filters, file_format):
         columns = list(zip(*batch, strict=True))
         codes = columns[site_index]
         if dataset.site_code_is_account_suffix:
-            codes = list(map(_site_code_of_account, codes))
+            codes = list(map(site_code_from_account, codes))
         out = []
         for step in plan:
             if step == SITE:

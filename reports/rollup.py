@@ -1,8 +1,7 @@
-"""The customer rollup (`cc_customer_tally`): customers counted per site, quarter of connection and day of
-termination, kept equal to `tblcustomer` (ccportal.rollup; signals connected in `reports.apps`, rebuilt by
-seed_demo, the ACDB import and restore). Report selectors count customers here."""
-
-from datetime import date
+"""The report rollups of `tblcustomer` (`cc_customer_tally`: customers per site, quarter of connection and day of
+termination) and `tblmeterdata1` (`cc_reading_hour`: readings per meter, site, month and hour), kept equal to
+their tables by ccportal.rollup (signals connected in `reports.apps`; rebuilt by seed_demo, the ACDB import and
+restore). Report selectors count customers and sum readings here."""
 
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractHour, TruncMonth, TruncQuarter, Upper
@@ -10,7 +9,7 @@ from django.db.models.functions import Coalesce, ExtractHour, TruncMonth, TruncQ
 from ccportal.rollup import Rollup, count_one, local_hour, month_start, quarter_start, sum_of
 from reports.models import CustomerTally
 
-NOT_YET = date.max
+NOT_YET = CustomerTally.NOT_YET
 
 
 def _connected_quarter(day):
@@ -50,15 +49,6 @@ READING_ROLLUP = Rollup(
     db_values={"readings": Count("pk"), "kw_sum": Sum("power_kw")},
     db_key=lambda values: (values[0], values[1] or "", month_start(values[2]), int(values[3])),
 )
-
-
-def customer_rollup_rebuild(*, customer_model=None, tally_model=None):
-    """Recompute the customer rollup from `tblcustomer` (one GROUP BY); models may be a migration's."""
-    CUSTOMER_ROLLUP.rebuild(source=customer_model, target=tally_model)
-
-
-def customer_rollup_differences():
-    return CUSTOMER_ROLLUP.differences()
 
 
 def tally_active_in(quarter):

@@ -11,7 +11,7 @@ from customers.services import customer_delete, customer_terminate, customer_upd
 from reports import selectors
 from reports.models import CustomerTally
 from reports.quarters import Quarter
-from reports.rollup import NOT_YET, active_customers_per_quarter, customer_rollup_differences, customer_rollup_rebuild
+from reports.rollup import CUSTOMER_ROLLUP, NOT_YET, active_customers_per_quarter
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +41,7 @@ def test_it_follows_the_customer_services(onm):
     other = CustomerFactory(site_code="MAK", date_service_connected=None)
     customer_delete(customer=other, by=onm, reason="registered twice")
     assert tally() == {("MAK", date(2024, 4, 1), date(2025, 3, 1)): 1}
-    assert customer_rollup_differences() == []
+    assert CUSTOMER_ROLLUP.differences() == []
 
 
 def test_active_counts_follow_spec_definition():
@@ -60,15 +60,15 @@ def test_active_counts_follow_spec_definition():
 def test_it_is_rebuilt_after_writes_past_it():
     CustomerFactory.create_batch(3)
     Customer.objects.update(site_code="SHG")  # as SQL or Access would, without signals
-    assert customer_rollup_differences() != []
+    assert CUSTOMER_ROLLUP.differences() != []
     call_command("ledger_rollup")
-    assert customer_rollup_differences() == []
+    assert CUSTOMER_ROLLUP.differences() == []
     assert tally() == {("SHG", date(2024, 1, 1), NOT_YET): 3}
 
 
 def test_the_reports_count_on_the_tally():
     CustomerFactory()
-    customer_rollup_rebuild()
+    CUSTOMER_ROLLUP.rebuild()
     CustomerTally.objects.update(customers=7)  # only the tally says 7
     counts = {s["abbreviation"]: s["customer_count"] for s in selectors.om_report_site_overview()["sites"]}
     assert counts["MAK"] == 7
