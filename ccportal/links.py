@@ -26,10 +26,16 @@ def _halves(name, args, urlconf, script_prefix):
     return head, tail
 
 
+def url_context():
+    """What a reversed URL depends on besides its name and arguments: the URL configuration and the script
+    prefix. Caches of reversed URLs are keyed by it, so they stay right inside and outside a request."""
+    return get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+
+
 def link_maker(name, *args):
     """A function of one value giving the URL named ``name`` for ``args`` followed by that value (reversed
     once per URL configuration and script prefix, so it is right inside and outside a request)."""
-    head, tail = _halves(name, args, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    head, tail = _halves(name, args, *url_context())
 
     def link(value):
         return f"{head}{quote(str(value), safe=_SAFE)}{tail}"

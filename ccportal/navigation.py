@@ -3,10 +3,10 @@ yet are left out, so an app adds its page to the menu by defining the named URL.
 
 from functools import lru_cache
 
-from django.conf import settings
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, reverse
 
 from accounts import roles
+from ccportal.links import url_context
 
 NAVIGATION = [
     ("Dashboard", "reports:dashboard", roles.is_employee),
@@ -39,7 +39,7 @@ def _entries(urlconf, script_prefix):
 
 def navigation_for(user, current_path):
     items = []
-    for label, url, check in _entries(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()):
+    for label, url, check in _entries(*url_context()):
         if not check(user):
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)

@@ -41,10 +41,9 @@ UNKNOWN_TYPE = "Unknown"
 KW_PLACES = Decimal("0.001")
 RATIO_PLACES = Decimal("0.0001")
 
-# A customer type: the meter's `customer type`, else the customer's `CUSTOMER POSITION`, else "Unknown".
-
 
 def _customer_type(meter_type, customer_type):
+    """A customer type: the meter's `customer type`, else the customer's `CUSTOMER POSITION`, else "Unknown"."""
     return Coalesce(NullIf(F(meter_type), Value("")), NullIf(F(customer_type), Value("")), Value(UNKNOWN_TYPE))
 
 
