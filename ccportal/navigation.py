@@ -17,9 +17,9 @@ NAVIGATION = [
     ("Payments", "billing:payment_import", roles.can_import_payments),
     ("Payment lookup", "billing:payment_lookup", roles.is_employee),
     ("Export", "reports:export", roles.is_employee),
-    ("Mutations", "reports:mutations", roles.is_employee),
-    ("Tables", "reports:tables", roles.is_employee),
-    ("Sync", "reports:sync", roles.can_sync_acdb),
+    ("Mutations", "datatools:mutations", roles.is_employee),
+    ("Tables", "datatools:tables", roles.is_employee),
+    ("Sync", "datatools:sync", roles.can_sync_acdb),
     ("Roles", "accounts:roles", roles.can_manage_roles),
 ]
 

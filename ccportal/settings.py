@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "billing",
     "contracts",
     "reports",
+    "datatools",
 ]
 
 MIDDLEWARE = [

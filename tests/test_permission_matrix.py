@@ -197,14 +197,14 @@ MATRIX = {
     "reports:om_download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"file_format": "xlsx"}),
     "reports:export": Entry({"GET": EMPLOYEE}),  # SPEC §1: generic may export
     "reports:export_download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"dataset": "customers", "file_format": "csv"}),
-    "reports:mutations": Entry({"GET": EMPLOYEE}),
-    "reports:mutation": Entry({"GET": READ_AUDIT_DETAIL}, kwargs=history_entry),
-    "reports:mutation_revert": Entry({"POST": REVERT_CHANGES}, kwargs=history_entry),
-    "reports:tables": Entry({"GET": EMPLOYEE}),
-    "reports:table": Entry({"GET": EMPLOYEE}, kwargs=customer_table),
-    "reports:table_export": Entry({"GET": EMPLOYEE}, kwargs=customer_table),
-    "reports:sync": Entry({"GET": SYNC_ACDB, "POST": SYNC_ACDB}),
-    "reports:sync_run": Entry({"GET": SYNC_ACDB}, kwargs=lambda w: {"run_id": w.import_run.pk}),
+    "datatools:mutations": Entry({"GET": EMPLOYEE}),
+    "datatools:mutation": Entry({"GET": READ_AUDIT_DETAIL}, kwargs=history_entry),
+    "datatools:mutation_revert": Entry({"POST": REVERT_CHANGES}, kwargs=history_entry),
+    "datatools:tables": Entry({"GET": EMPLOYEE}),
+    "datatools:table": Entry({"GET": EMPLOYEE}, kwargs=customer_table),
+    "datatools:table_export": Entry({"GET": EMPLOYEE}, kwargs=customer_table),
+    "datatools:sync": Entry({"GET": SYNC_ACDB, "POST": SYNC_ACDB}),
+    "datatools:sync_run": Entry({"GET": SYNC_ACDB}, kwargs=lambda w: {"run_id": w.import_run.pk}),
     # The admin's own pages that differ from ADMIN_RULE.
     "admin:login": Entry({"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC}),
     "admin:logout": Entry({"POST": SUPERADMIN_ONLY}),  # others are sent to the admin index (then to its login)
