@@ -1,4 +1,4 @@
-"""URLs of the billing app: tariffs, financial, payment import and lookup."""
+"""URLs of the billing app: tariffs, financial, payment import and lookup, Customer Data (accounts)."""
 
 from django.urls import path
 
@@ -17,4 +17,9 @@ urlpatterns = [
     path("payments/lookup/", views.payment_lookup, name="payment_lookup"),
     path("payments/<int:pk>/assign/", views.payment_assign, name="payment_assign"),
     path("payments/<int:pk>/dismiss/", views.payment_dismiss, name="payment_dismiss"),
+    path("accounts/", views.account_lookup, name="account_lookup"),
+    path("accounts/<str:accountnumber>/", views.account_data, name="account_data"),
+    path("accounts/<str:accountnumber>/ledger/add/", views.ledger_add, name="ledger_add"),
+    path("accounts/<str:accountnumber>/ledger/<int:entry_id>/", views.ledger_edit, name="ledger_edit"),
+    path("accounts/<str:accountnumber>/ledger/<int:entry_id>/delete/", views.ledger_delete, name="ledger_delete"),
 ]

@@ -160,14 +160,14 @@ MATRIX = {
     "customers:terminate": Entry({"POST": WRITE_CUSTOMERS}, kwargs=customer_pk),
     "customers:delete": Entry({"POST": DELETE_RECORDS}, kwargs=customer_pk),
     "customers:assign_meter": Entry({"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}, kwargs=customer_pk),
-    "customers:account_lookup": Entry({"GET": EMPLOYEE}),
-    "customers:account_data": Entry({"GET": EMPLOYEE}, kwargs=accountnumber, missing=no_account),
-    "customers:ledger_add": Entry({"POST": WRITE_TRANSACTIONS}, kwargs=accountnumber, missing=no_account),
-    "customers:ledger_edit": Entry(
+    "billing:account_lookup": Entry({"GET": EMPLOYEE}),
+    "billing:account_data": Entry({"GET": EMPLOYEE}, kwargs=accountnumber, missing=no_account),
+    "billing:ledger_add": Entry({"POST": WRITE_TRANSACTIONS}, kwargs=accountnumber, missing=no_account),
+    "billing:ledger_edit": Entry(
         {"POST": WRITE_TRANSACTIONS},
         kwargs=lambda w: {"accountnumber": w.account.accountnumber, "entry_id": w.ledger_row.pk},
     ),
-    "customers:ledger_delete": Entry(
+    "billing:ledger_delete": Entry(
         {"POST": WRITE_TRANSACTIONS},
         kwargs=lambda w: {"accountnumber": w.account.accountnumber, "entry_id": w.ledger_row.pk},
     ),
