@@ -14,7 +14,6 @@ from django.views.decorators.vary import vary_on_headers
 from accounts import roles
 from accounts.roles import require
 from ccportal.links import link_maker
-from contracts.selectors import contracts_for_customer
 from customers import selectors, services
 from customers.forms import (
     WIZARD_STEPS,
@@ -237,7 +236,6 @@ def _detail_context(request, customer):
         "accounts": accounts,
         "meters": meters,
         "history": selectors.customer_recent_history(customer),
-        "contract_versions": contracts_for_customer(customer),
         "has_ledger_rows": any(item.has_ledger_rows for item in accounts + meters),
         "terminate_form": TerminateForm(prefix="terminate"),
         "delete_form": ReasonForm(prefix="delete"),
