@@ -15,6 +15,7 @@ from django.utils import timezone
 from billing.models import AccountHistory, Config, ImportedPayment, TariffRate
 from billing.rollup import sales_by_site_and_quarter
 from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise, site_code_from_account
+from ccportal.quarters import quarter_parse
 from ccportal.units import energy, money
 from customers.models import AccountNumber, Customer, Meter, Site
 from customers.selectors import sort_keys
@@ -296,8 +297,7 @@ def sales_by_site_quarter(*, site_code=None):
 def active_customers_by_site_quarter(quarters, *, site_code=None):
     """{(site code, quarter label): count}: customers connected on or before the quarter's last day and not
     terminated before its first day (SPEC §4), counted on the customer rollup in one query."""
-    from reports.quarters import quarter_parse
-    from reports.rollup import active_customers_per_quarter
+    from customers.rollup import active_customers_per_quarter
 
     per_site = active_customers_per_quarter([quarter_parse(label) for label in quarters], by_site=True, site_code=site_code)
     return {(site, quarter.label): n for site, counts in per_site.items() for quarter, n in counts.items()}

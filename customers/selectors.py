@@ -10,7 +10,8 @@ from django.http import Http404
 from billing.models import AccountHistory
 from ccportal.keyset import Key, keyset_page
 from ccportal.normalize import account_number_or_none, phone_search_key
-from customers.models import AccountNumber, Customer, Meter, Site, phone_digits_reversed
+from customers.models import AccountNumber, Customer, CustomerTally, Meter, Site, phone_digits_reversed
+from customers.rollup import NOT_YET, customers_sum
 
 CUSTOMER_SORTS = {
     "id": ("customer_id",),
@@ -173,7 +174,7 @@ def customer_page(customers, *, sort="", after="", before="", per_page=50):
 
 def customer_status_counts(customers, *, cap=None, q="", site="", customer_type="", status=""):
     """{"total", "active", "terminated", "capped"} for the list page. Without a search or a type filter the counts
-    are exact and come from the customer rollup (reports.rollup: a few thousand cells, whatever the number of
+    are exact and come from the customer rollup (customers.rollup: a few thousand cells, whatever the number of
     customers); a search counts at most ``cap`` + 1 of its matches in one query, so it never pays for counting all
     it matches (past the cap only "capped" is meaningful)."""
     if not q and not customer_type:
@@ -190,9 +191,6 @@ def customer_status_counts(customers, *, cap=None, q="", site="", customer_type=
 
 
 def _status_counts_from_tally(*, site, status):
-    from reports.models import CustomerTally
-    from reports.rollup import NOT_YET, customers_sum
-
     cells = CustomerTally.objects.filter(site_code=site) if site else CustomerTally.objects.all()
     counts = cells.aggregate(active=customers_sum(Q(terminated_on=NOT_YET)), terminated=customers_sum(~Q(terminated_on=NOT_YET)))
     if status == "active":

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from reports.quarters import Quarter, QuarterError, quarter_of, quarter_parse, quarter_parse_optional, quarters_between
+from ccportal.quarters import Quarter, QuarterError, quarter_of, quarter_parse, quarter_parse_optional, quarters_between
 
 
 @pytest.mark.parametrize("text", ["2025 Q4", "2025Q4", "2025-q4", " 2025 q4 "])
