@@ -112,3 +112,15 @@ class LedgerEntryForm(forms.Form):
             "kwh": data.get("kwh"),
             "rate_lsl": data.get("rate"),
         }
+
+
+def errors_of(exc):
+    """A ValidationError's messages as {field: [messages]}."""
+    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+
+
+def add_errors(form, exc):
+    """A service's ValidationError shown on the form: on its field when the form has it, else on the form."""
+    for field, problems in errors_of(exc).items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)

@@ -1,24 +1,19 @@
-"""Read queries for billing: the tariff in force, balances, payment-import matching, quarters, sales and ARPU,
-Customer Data (one account's figures, consumption and ledger)."""
+"""Read queries for billing: the tariff in force, balances, payment-import matching, the tariff page and the
+payment lookup. The Financial page's figures are in billing/financial.py, Customer Data's in billing/customer_data.py."""
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Subquery, Sum
-from django.db.models.functions import TruncDate
-from django.http import Http404
+from django.db.models import Q
 from django.utils import timezone
 
 from billing.models import AccountHistory, Config, ImportedPayment, TariffRate
-from billing.rollup import sales_by_site_and_quarter
 from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise, site_code_from_account
-from ccportal.quarters import quarter_parse
-from ccportal.units import energy, money
-from customers.models import AccountNumber, Customer, Meter, Site
-from customers.selectors import sort_keys
+from ccportal.units import money
+from customers.models import AccountNumber, Customer, Site
 
 
 @dataclass(frozen=True)
@@ -173,7 +168,6 @@ def payment_rows_classify(*, rows, provider):
     (withdrawal, failed), matched by an account number written in the details, matched by payer phone (only
     when that phone belongs to exactly one account), else unmatched. A fixed number of queries per 2,000
     receipts (500 payer phones)."""
-    from customers.models import AccountNumber, Customer
 
     earlier = {}
     for chunk in _chunks({r.receipt for r in rows}, WIDE_CHUNK):
@@ -247,121 +241,6 @@ def unmatched_payments():
         .select_related("payment_import")
         .order_by("-paid_at", "-id")
     )
-
-
-# --- Quarters, sales and ARPU (SPEC §4; shared with the O&M report) --------------------------------------
-
-_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
-
-
-def quarter_label(moment):
-    """ "2025 Q4" for a date or datetime (datetimes are read in local time)."""
-    if isinstance(moment, datetime):
-        moment = timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
-    return f"{moment.year} Q{(moment.month - 1) // 3 + 1}"
-
-
-def quarter_bounds(label):
-    """("2025 Q4") -> (date(2025, 10, 1), date(2025, 12, 31)). ValueError names the expected form."""
-    match = _QUARTER.match(str(label or ""))
-    if not match:
-        raise ValueError(f"{label!r} is not a quarter: write it as '2025 Q4'.")
-    year, q = int(match[1]), int(match[2])
-    first = date(year, 3 * q - 2, 1)
-    last = (date(year + (q == 4), (3 * q) % 12 + 1, 1)) - timedelta(days=1)
-    return first, last
-
-
-def quarters_between(first_label, last_label):
-    """Every quarter label from first to last inclusive, in time order."""
-    start, _ = quarter_bounds(first_label)
-    end, _ = quarter_bounds(last_label)
-    labels, year, month = [], start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        labels.append(f"{year} Q{(month - 1) // 3 + 1}")
-        month += 3
-        if month > 12:
-            year, month = year + 1, month - 12
-    return labels
-
-
-def sales_by_site_quarter(*, site_code=None):
-    """{(site code, quarter label): {"sales": LSL, "energy": kWh}} over payment rows; sales = Σ `transaction
-    amount`, energy sold = Σ `kwh value` (SPEC §4). Read from the ledger rollup (billing.rollup)."""
-    return {
-        (site, quarter_label(quarter)): {"sales": money(lsl), "energy": energy(kwh)}
-        for site, quarter, kwh, lsl in sales_by_site_and_quarter(site_code=site_code)
-    }
-
-
-def active_customers_by_site_quarter(quarters, *, site_code=None):
-    """{(site code, quarter label): count}: customers connected on or before the quarter's last day and not
-    terminated before its first day (SPEC §4), counted on the customer rollup in one query."""
-    from customers.rollup import active_customers_per_quarter
-
-    per_site = active_customers_per_quarter([quarter_parse(label) for label in quarters], by_site=True, site_code=site_code)
-    return {(site, quarter.label): n for site, counts in per_site.items() for quarter, n in counts.items()}
-
-
-def arpu(sales, active):
-    """ARPU = sales ÷ active customers (LSL, 2 places); None with no active customers."""
-    return money(Decimal(sales) / active) if active else None
-
-
-def arpu_by_quarter(*, site_code=None):
-    """[{quarter, sales, energy, active_customers, arpu}] for every quarter from the first payment to the last,
-    in time order (quarters without payments are listed with 0)."""
-    return financial_summary(site_code=site_code)["quarters"]
-
-
-def financial_summary(*, site_code=None):
-    """Everything the Financial page shows: per quarter totals and ARPU, per site × quarter sales, the latest
-    quarter's figures with quarter-on-quarter growth, and ARPU by site in the latest quarter."""
-    sales = sales_by_site_quarter(site_code=site_code)
-    labels = sorted({q for _, q in sales}, key=quarter_bounds)
-    quarters = quarters_between(labels[0], labels[-1]) if labels else []
-    active = active_customers_by_site_quarter(quarters, site_code=site_code)
-    sites = sorted({s for s, _ in sales} | {s for (s, q), n in active.items() if n})
-    per_quarter = []
-    for label in quarters:
-        total = money(sum((sales.get((s, label), {}).get("sales", 0) for s in sites), Decimal("0")))
-        kwh = energy(sum((sales.get((s, label), {}).get("energy", 0) for s in sites), Decimal("0")))
-        customers = sum(active.get((s, label), 0) for s in sites)
-        per_quarter.append(
-            {"quarter": label, "sales": total, "energy": kwh, "active_customers": customers, "arpu": arpu(total, customers)}
-        )
-    table = [
-        {
-            "site": site,
-            "sales": [sales.get((site, q), {}).get("sales", Decimal("0.00")) for q in quarters],
-            "total": money(sum((sales.get((site, q), {}).get("sales", 0) for q in quarters), Decimal("0"))),
-        }
-        for site in sites
-    ]
-    latest = per_quarter[-1] if per_quarter else None
-    previous = per_quarter[-2] if len(per_quarter) > 1 else None
-    growth = None
-    if latest and previous and previous["sales"]:
-        growth = ((latest["sales"] - previous["sales"]) / previous["sales"] * 100).quantize(Decimal("0.1"))
-    latest_by_site = []
-    if latest:
-        for site in sites:
-            site_sales = sales.get((site, latest["quarter"]), {}).get("sales", Decimal("0.00"))
-            site_active = active.get((site, latest["quarter"]), 0)
-            latest_by_site.append(
-                {"site": site, "sales": site_sales, "active_customers": site_active, "arpu": arpu(site_sales, site_active)}
-            )
-    return {
-        "quarters": per_quarter,
-        "labels": quarters,
-        "sites": sites,
-        "table": table,
-        "totals": [q["sales"] for q in per_quarter],
-        "grand_total": money(sum((q["sales"] for q in per_quarter), Decimal("0"))),
-        "latest": latest,
-        "growth_pct": growth,
-        "latest_by_site": latest_by_site,
-    }
 
 
 # --- Tariff page -----------------------------------------------------------------------------------------
@@ -452,7 +331,6 @@ def payment_lookup(query):
     """Find payments by what a caller can tell: a receipt or approval code (whole, or its start), an account
     number in any accepted form, a payer phone, or an amount with a date ("50 2025-03-01"). A fixed number of
     queries whatever is found; uses the shared normalisers."""
-    from customers.models import AccountNumber, Customer, Site
 
     text = re.sub(r"\s+", " ", str(query or "")).strip()[:60]
     result = LookupResult(query=text, kind="")
@@ -514,179 +392,3 @@ def payment_lookup(query):
         "That is not a receipt, account number, phone or amount with a date. Try e.g. 0045MAK, +266 5700 0001, or 50 2025-03-01."
     )
     return result
-
-
-# --- Customer Data ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class AccountData:
-    accountnumber: str
-    account: AccountNumber | None
-    customer: Customer | None
-    meter: Meter | None
-    site: Site | None
-    tariff: object
-    balance_kwh: Decimal
-    average_kwh_per_day: Decimal
-    days_to_recharge: Decimal | None
-    last_payment: AccountHistory | None
-    totals: dict
-    ledger_rows: int = 0
-    series: object = None
-
-
-def _newest_rows(accountnumber):
-    """The account's newest ledger row and its newest payment row, in one query: two scalar subqueries that
-    each read one entry of the index on (accountnumber, -transaction date, -ID)."""
-    rows = AccountHistory.objects.filter(accountnumber=accountnumber).order_by("-transaction_date", "-id")
-    newest = rows.values("pk")[:1]
-    newest_payment = rows.filter(payment=True).values("pk")[:1]
-    found = sorted(
-        AccountHistory.objects.filter(Q(pk=Subquery(newest)) | Q(pk=Subquery(newest_payment))),
-        key=lambda row: (row.transaction_date, row.id),
-        reverse=True,
-    )
-    newest_row = found[0] if found else None
-    last_payment = next((row for row in found if row.payment), None)
-    return newest_row, last_payment
-
-
-def account_data(accountnumber, *, now=None):
-    """Banner, balance, figures, ledger size and consumption series of one account; Http404 when nothing
-    at all knows the number. An account with ledger rows but no `tblaccountnumbers` row (legacy data)
-    still shows. A fixed number of queries (7 with a `tblaccountnumbers` row and a tariff schedule)."""
-    now = now or timezone.now()
-    account = AccountNumber.objects.filter(accountnumber=accountnumber).select_related("customer", "meter").first()
-    meter = account.meter if account else Meter.objects.filter(accountnumber=accountnumber).select_related("customer").first()
-    customer = account.customer if account else (meter.customer if meter else None)
-    newest, last_payment = _newest_rows(accountnumber)
-    if account is None and meter is None and newest is None:
-        raise Http404("No such account")
-    site_code = site_code_from_account(accountnumber)
-    site = Site.objects.filter(code=site_code).first()
-    tariff = tariff_rate_for(customer=customer, site_code=site_code, on=now)
-    balance = energy(newest.current_balance if newest and newest.current_balance is not None else 0)
-    sums = AccountHistory.objects.filter(accountnumber=accountnumber).aggregate(
-        rows=Count("pk"),
-        paid_lsl=Sum("transaction_amount", filter=Q(payment=True)),
-        bought_kwh=Sum("kwh_value", filter=Q(payment=True)),
-        used_kwh=Sum("kwh_value", filter=Q(payment=False)),
-    )
-    series = account_consumption_series(accountnumber, now=now)
-    consumed = sum(series.daily(30)[1], Decimal(0))
-    average = energy(consumed / 30)
-    days = None
-    if average > 0:
-        days = (max(balance, Decimal(0)) / average).quantize(Decimal("0.1"))
-    totals = {
-        "paid_lsl": money(sums["paid_lsl"] or 0),
-        "bought_kwh": energy(sums["bought_kwh"] or 0),
-        "used_kwh": energy(abs(energy(sums["used_kwh"] or 0))),
-    }
-    return AccountData(
-        accountnumber=accountnumber,
-        account=account,
-        customer=customer,
-        meter=meter,
-        site=site,
-        tariff=tariff,
-        balance_kwh=balance,
-        average_kwh_per_day=average,
-        days_to_recharge=days,
-        last_payment=last_payment,
-        totals=totals,
-        ledger_rows=sums["rows"],
-        series=series,
-    )
-
-
-def _local_midnight(day):
-    return datetime.combine(day, time(0, 0), tzinfo=timezone.get_current_timezone())
-
-
-@dataclass
-class ConsumptionSeries:
-    """kWh consumed per local calendar day (Africa/Maseru) from the first day of the month ``months - 1``
-    months ago to today, summed in the database; the 7-day, 30-day and 12-month charts are cut from it."""
-
-    today: date
-    months: int
-    per_day: dict
-
-    def daily(self, days):
-        first = self.today - timedelta(days=days - 1)
-        labels, values = [], []
-        for i in range(days):
-            day = first + timedelta(days=i)
-            labels.append(day.strftime("%d %b") if days <= 7 else day.strftime("%d/%m"))
-            values.append(abs(energy(self.per_day.get(day) or 0)))
-        return labels, values
-
-    def monthly(self):
-        starts = _month_starts(self.today, self.months)
-        per_month = dict.fromkeys(starts, Decimal(0))
-        for day, kwh in self.per_day.items():
-            month = day.replace(day=1)
-            if month in per_month:
-                per_month[month] += kwh or 0
-        return [start.strftime("%b %y") for start in starts], [abs(energy(per_month[start])) for start in starts]
-
-
-def _month_starts(today, months):
-    starts = []
-    year, month = today.year, today.month
-    for _ in range(months):
-        starts.append(date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    starts.reverse()
-    return starts
-
-
-def account_consumption_series(accountnumber, *, months=12, now=None):
-    """One query: consumption per local day since the first month of the 12-month chart (which starts
-    before the 30-day window), for every chart and the 30-day average."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    first = min(_month_starts(today, months)[0], today - timedelta(days=29))
-    per_day = {}
-    for row in (
-        AccountHistory.objects.filter(
-            accountnumber=accountnumber,
-            payment=False,
-            transaction_date__gte=_local_midnight(first),
-            transaction_date__lt=_local_midnight(today + timedelta(days=1)),
-        )
-        .annotate(day=TruncDate("transaction_date"))
-        .values("day")
-        .annotate(kwh=Sum("kwh_value"))
-        .order_by("day")
-    ):
-        day = row["day"]
-        if isinstance(day, datetime):
-            day = day.date()
-        per_day[day] = row["kwh"]
-    return ConsumptionSeries(today=today, months=months, per_day=per_day)
-
-
-def account_consumption_daily(accountnumber, *, days, now=None):
-    """(labels, kWh) of consumption per calendar day (Africa/Maseru) for the last ``days`` days, today included."""
-    return account_consumption_series(accountnumber, months=max(1, days // 28 + 2), now=now).daily(days)
-
-
-def account_consumption_monthly(accountnumber, *, months=12, now=None):
-    """(labels, kWh) of consumption per calendar month for the last ``months`` months (this one included)."""
-    return account_consumption_series(accountnumber, months=months, now=now).monthly()
-
-
-LEDGER_SORTS = {
-    "date": ("transaction_date", "id"),
-    "amount": ("transaction_amount", "id"),
-    "kwh": ("kwh_value", "id"),
-    "balance": ("current_balance", "id"),
-}
-
-
-def account_ledger(accountnumber, *, sort=""):
-    order, sort = sort_keys(sort, LEDGER_SORTS, "-date")
-    return AccountHistory.objects.filter(accountnumber=accountnumber).order_by(*order), sort

@@ -59,7 +59,7 @@ def test_days_to_recharge_turn_red_under_three(generic_client):
 
 
 def test_the_seven_day_series_sums_consumption_per_day(account):
-    from billing.selectors import account_consumption_daily, account_consumption_monthly
+    from billing.customer_data import account_consumption_daily, account_consumption_monthly
 
     labels, values = account_consumption_daily("0045MAK", days=7)
     assert len(labels) == 7 and values[-2] == Decimal("30.000") and sum(values) == Decimal("30.000")
@@ -118,7 +118,7 @@ def test_the_newest_rows_come_from_the_account_recent_index(account):
     """Balance and last payment: two scalar subqueries served by `tblah1_account_recent` on PostgreSQL."""
     from django.db import connection
 
-    from billing.selectors import _newest_rows
+    from billing.customer_data import _newest_rows
 
     newest, last_payment = _newest_rows("0045MAK")
     assert newest.current_balance == Decimal("10.000") and last_payment.kwh_value == Decimal("10.000")
@@ -140,7 +140,7 @@ def test_the_charts_and_average_agree_with_the_ledger_across_month_ends(generic_
     assert sum(data.series.daily(30)[1]) == Decimal("10.000") and data.average_kwh_per_day == Decimal("0.333")
     labels, values = data.series.monthly()
     assert len(labels) == 12
-    from billing.selectors import _month_starts
+    from billing.customer_data import _month_starts
 
     start = _month_starts(data.series.today, 12)[0]
     in_window = [d for d in (0, 1, 6, 7, 29, 30, 31, 45, 200, 364, 400) if days_ago(d).date() >= start]
