@@ -18,162 +18,20 @@ from accounts.models import Employee, Role
 from billing.models import AccountHistory, Config, TariffRate
 from ccportal.rollup import rollups_rebuild
 from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
+from datatools.demo.batches import Table, can_copy
+from datatools.demo.population import (
+    FIRST_NAMES_F,
+    FIRST_NAMES_M,
+    LAST_NAMES,
+    SITE_COORDS,
+    SITE_SHARE,
+    SITE_START,
+    TYPE_WEIGHTS,
+    VEND_LSL,
+    VILLAGES,
+)
+from datatools.demo.tariffs import half_even, half_up, month_last_day, rate_at, rate_steps, tariff_schedule
 
-FIRST_NAMES_F = [
-    "Palesa",
-    "Lineo",
-    "Mpho",
-    "Limpho",
-    "Mamello",
-    "Nthabiseng",
-    "Refiloe",
-    "Puleng",
-    "Lerato",
-    "Masechaba",
-    "Keneuoe",
-    "Teboho",
-    "'Mathabo",
-    "Relebohile",
-    "Lipuo",
-    "Nthati",
-    "Mats'eliso",
-    "Rethabile",
-    "Tsepiso",
-    "Bokang",
-]
-FIRST_NAMES_M = [
-    "Thabo",
-    "Tumelo",
-    "Lehlohonolo",
-    "Teboho",
-    "Katleho",
-    "Motlatsi",
-    "Rets'elisitsoe",
-    "Tsepo",
-    "Mohau",
-    "Lerato",
-    "Sello",
-    "Khotso",
-    "Mpho",
-    "Tlali",
-    "Thato",
-    "Moeketsi",
-    "Neo",
-    "Kananelo",
-    "Bokang",
-    "Lebohang",
-]
-LAST_NAMES = [
-    "Mokoena",
-    "Mohapi",
-    "Letsie",
-    "Moshoeshoe",
-    "Ramakatane",
-    "Sekhesa",
-    "Mokhothu",
-    "Nthako",
-    "Lerotholi",
-    "Makara",
-    "Mofokeng",
-    "Phafane",
-    "Tau",
-    "Seeiso",
-    "Molapo",
-    "Ntsekhe",
-    "Khoabane",
-    "Mahase",
-    "Lebona",
-    "Ts'oeu",
-    "Motsamai",
-    "Ramoholi",
-    "Sehloho",
-    "Matela",
-    "Mokhele",
-    "Nkuebe",
-    "Pitso",
-    "Thamae",
-    "Lepheana",
-    "Makhetha",
-]
-VILLAGES = [
-    "Ha Makebe",
-    "Ha Mafa",
-    "Ha Rantsimane",
-    "Ha Sekhobe",
-    "Ha Thabo",
-    "Ha Moshe",
-    "Ha Lesia",
-    "Ha Ramochele",
-    "Ha Tsepo",
-    "Ha Mokhethi",
-    "Ha Nqosa",
-    "Ha Seeiso",
-]
-# Customers per site at scale 1 (about 1,400 in all; each clinic site is one to three connections).
-SITE_SHARE = {
-    "MAK": 230,
-    "MAS": 150,
-    "SHG": 140,
-    "LEB": 120,
-    "SEH": 110,
-    "MAT": 120,
-    "TLH": 95,
-    "TOS": 110,
-    "SEB": 100,
-    "RIB": 95,
-    "KET": 120,
-    "NKU": 3,
-    "MET": 2,
-    "BOB": 3,
-    "MAN": 2,
-}
-SITE_START = {
-    "MAK": 2019,
-    "MAS": 2019,
-    "SHG": 2020,
-    "LEB": 2020,
-    "SEH": 2021,
-    "MAT": 2020,
-    "TLH": 2021,
-    "TOS": 2021,
-    "SEB": 2022,
-    "RIB": 2022,
-    "KET": 2022,
-    "NKU": 2019,
-    "MET": 2020,
-    "BOB": 2020,
-    "MAN": 2021,
-}
-SITE_COORDS = {
-    "MAK": (-29.43, 27.65),
-    "MAS": (-29.66, 28.79),
-    "SHG": (-29.81, 28.57),
-    "LEB": (-30.18, 28.86),
-    "SEH": (-29.88, 29.12),
-    "MAT": (-29.05, 28.92),
-    "TLH": (-29.04, 29.09),
-    "TOS": (-30.29, 28.16),
-    "SEB": (-30.12, 28.03),
-    "RIB": (-29.74, 27.50),
-    "KET": (-29.97, 27.93),
-    "NKU": (-29.52, 27.79),
-    "MET": (-29.59, 28.62),
-    "BOB": (-29.50, 28.69),
-    "MAN": (-29.68, 28.70),
-}
-TYPE_WEIGHTS = [("HH", 85), ("SME", 7), ("CHU", 2), ("SCH", 2), ("GOV", 1.5), ("COM", 1.5), ("SCP", 0.5), ("IND", 0.5)]
-# Typical vend size (LSL) by customer type: (low, high).
-VEND_LSL = {
-    "HH": (10, 80),
-    "SME": (50, 300),
-    "CHU": (20, 120),
-    "SCH": (50, 250),
-    "GOV": (100, 400),
-    "COM": (80, 350),
-    "SCP": (20, 150),
-    "IND": (200, 800),
-}
-SITE_RATES = {"MAK": "4.60", "MAS": "5.40", "SHG": "5.40", "TLH": "5.60", "MAT": "5.60"}
 LEDGER_MONTHS = 25
 READING_DAYS = 14
 DEMO_PASSWORD = "cc-demo-2026!"
@@ -183,7 +41,6 @@ DEMO_EMPLOYEES = [
     ("1003", "Palesa Mohapi", Role.FINANCE_TEAM),
     ("1004", "Tumelo Sekhesa", Role.GENERIC),
 ]
-BATCH = 20000
 
 
 @dataclass
@@ -199,103 +56,6 @@ class SeedReport:
     @property
     def total_rows(self):
         return self.customers + self.meters + self.accounts + self.ledger_rows + self.readings + self.tariffs
-
-
-class _Table:
-    """Rows (tuples of database-ready values, in ``fields`` order) for one table, written in batches:
-    COPY on PostgreSQL, a portable executemany INSERT elsewhere (SQLite, SQL Server)."""
-
-    def __init__(self, model, fields, *, use_copy):
-        self.model = model
-        self.columns = [model._meta.get_field(name).column for name in fields]
-        self.rows = []
-        self.written = 0
-        quote = connection.ops.quote_name
-        table = quote(model._meta.db_table)
-        column_list = ", ".join(quote(column) for column in self.columns)
-        self.copy_sql = f"COPY {table} ({column_list}) FROM STDIN" if use_copy else None
-        self.insert_sql = f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(self.columns))})"
-
-    def add(self, row):
-        self.rows.append(row)
-        if len(self.rows) >= BATCH:
-            self.flush()
-
-    def flush(self):
-        if not self.rows:
-            return
-        with connection.cursor() as cursor:
-            if self.copy_sql:
-                # COPY's text format, built here: every value is already text with no tab, newline or
-                # backslash in it (NULL is already "\\N"), and str(True) is a valid boolean.
-                text = "\n".join(["\t".join(map(str, row)) for row in self.rows]) + "\n"
-                with cursor.cursor.copy(self.copy_sql) as copy:
-                    copy.write(text.encode())
-            else:
-                cursor.executemany(self.insert_sql, self.rows)
-        self.written += len(self.rows)
-        self.rows = []
-
-
-def _can_copy():
-    """PostgreSQL through psycopg 3 takes COPY FROM STDIN; every other database (or psycopg2) gets INSERTs."""
-    if connection.vendor != "postgresql":
-        return False
-    connection.ensure_connection()
-    return type(connection.connection).__module__.split(".")[0] == "psycopg"
-
-
-def _rate_steps(schedule, site_code):
-    """The tariff in force for ``site_code`` as a step function: (start times, rates in 1/10,000 LSL)."""
-    starts = sorted({row.effective_from for row in schedule if row.scope == "global" or row.scope_key == site_code})
-    return starts, [int(_rate_at(schedule, site_code, start) * 10000) for start in starts]
-
-
-def _month_end(day):
-    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-    return following - timedelta(days=1)
-
-
-def _half_up(numerator, denominator):
-    """numerator / denominator rounded half up, for non-negative integers."""
-    return (2 * numerator + denominator) // (2 * denominator)
-
-
-def _half_even(numerator, denominator):
-    quotient, remainder = divmod(numerator, denominator)
-    if 2 * remainder > denominator or (2 * remainder == denominator and quotient % 2):
-        quotient += 1
-    return quotient
-
-
-def _tariff_schedule(today, tz):
-    """Global 5.00 from 2019, a CPI step to 5.30 in July 2025, site rates, a few customer rates later."""
-    start = datetime(2019, 1, 1, tzinfo=tz)
-    rows = [
-        TariffRate(scope="global", scope_key="", rate_lsl=Decimal("5.0000"), effective_from=start, note="Launch tariff"),
-        TariffRate(
-            scope="global",
-            scope_key="",
-            rate_lsl=Decimal("5.3000"),
-            effective_from=datetime(2025, 7, 1, tzinfo=tz),
-            note="CPI adjustment 2025",
-        ),
-    ]
-    for code, rate_lsl in SITE_RATES.items():
-        rows.append(
-            TariffRate(scope="site", scope_key=code, rate_lsl=Decimal(rate_lsl), effective_from=start, note="Site tariff")
-        )
-    return rows
-
-
-def _rate_at(schedule, site_code, when):
-    """Site rate, else global rate, in force at ``when`` (mirrors billing.selectors.tariff_rate_for)."""
-    best = {}
-    for row in schedule:
-        if row.effective_from <= when and (row.scope == "global" or row.scope_key == site_code):
-            if row.scope not in best or row.effective_from > best[row.scope].effective_from:
-                best[row.scope] = row
-    return (best.get("site") or best["global"]).rate_lsl
 
 
 def _phone(rng):
@@ -341,7 +101,7 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
     now = datetime.combine(today, time(12, 0), tzinfo=tz)
     report = SeedReport()
     say = progress or (lambda message: None)
-    use_copy = _can_copy()
+    use_copy = can_copy()
     if use_copy:
         # COPY text: aware datetimes with their offset, dates in ISO form, NULL as \N.
         def moment(value):
@@ -354,7 +114,7 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
         moment = connection.ops.adapt_datetimefield_value
         date_value = connection.ops.adapt_datefield_value
 
-    customers = _Table(
+    customers = Table(
         Customer,
         [
             "customer_id",
@@ -383,7 +143,7 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
         ],
         use_copy=use_copy,
     )
-    meters = _Table(
+    meters = Table(
         Meter,
         [
             "meterid",
@@ -401,10 +161,10 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
         ],
         use_copy=use_copy,
     )
-    accounts = _Table(
+    accounts = Table(
         AccountNumber, ["accountnumber", "customer", "meter", "community", "opened_date", "created_by"], use_copy=use_copy
     )
-    ledger = _Table(
+    ledger = Table(
         AccountHistory,
         [
             "id",
@@ -419,9 +179,9 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
         ],
         use_copy=use_copy,
     )
-    readings = _Table(MeterReading, ["id", "meterid", "whdatetime", "power_kw", "community"], use_copy=use_copy)
+    readings = Table(MeterReading, ["id", "meterid", "whdatetime", "power_kw", "community"], use_copy=use_copy)
 
-    schedule = _tariff_schedule(today, tz)
+    schedule = tariff_schedule(today, tz)
     sites = {s.code: s for s in Site.objects.all()}
     type_names = [t for t, _ in TYPE_WEIGHTS]
     type_weights = [w for _, w in TYPE_WEIGHTS]
@@ -441,7 +201,7 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
     meter_ids = set()
     for code, share in SITE_SHARE.items():
         site = sites[code]
-        rate_starts, rate_values = _rate_steps(schedule, code)
+        rate_starts, rate_values = rate_steps(schedule, code)
         rate_texts = [f"{value / 10000:.4f}" for value in rate_values]
         count = max(1, round(share * scale))
         first_day = date(SITE_START[code], rng.randint(1, 6), 1)
@@ -549,14 +309,14 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
             month_use = 0  # 1/100,000 kWh (kWh × a 2-place factor)
             next_vend = day + timedelta(days=rng.randint(0, 10))
             while day <= end:
-                month_end = _month_end(day)
+                month_end = month_last_day(day)
                 day = min(next_vend, month_end, end)
                 if day == next_vend:
                     when = datetime.combine(day, time(rng.randint(6, 20), rng.randint(0, 59)), tzinfo=tz)
                     step = bisect_right(rate_starts, when) - 1
                     rate_lsl = rate_values[step]
                     amount = rng.randint(low, high)
-                    kwh = _half_up(amount * 10_000_000, rate_lsl)
+                    kwh = half_up(amount * 10_000_000, rate_lsl)
                     balance += kwh
                     ledger_id += 1
                     ledger.add(
@@ -575,7 +335,7 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
                     month_use += kwh * round(round(rng.uniform(0.75, 1.0), 2) * 100)
                     next_vend = day + timedelta(days=rng.randint(7, 21))
                 if day == month_end or day == end:
-                    used = _half_up(min(month_use, balance * 100), 100)
+                    used = half_up(min(month_use, balance * 100), 100)
                     if used > 0:
                         when = datetime.combine(day, time(23, 50), tzinfo=tz)
                         step = bisect_right(rate_starts, when) - 1
@@ -587,7 +347,7 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
                                 accountnumber,
                                 meterid,
                                 moment(when),
-                                f"{-_half_up(used * rate_values[step], 100_000) / 100:.2f}",
+                                f"{-half_up(used * rate_values[step], 100_000) / 100:.2f}",
                                 rate_texts[step],
                                 f"{-used / 1000:.3f}",
                                 False,
@@ -604,7 +364,7 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
                 for when, hour in slots:
                     factor = round(round(_load_shape(ctype, hour) * rng.uniform(0.8, 1.2), 3) * 1000)
                     reading_id += 1
-                    readings.add((reading_id, meterid, when, f"{_half_even(peak * factor, 100) / 10000:.4f}", code))
+                    readings.add((reading_id, meterid, when, f"{half_even(peak * factor, 100) / 10000:.4f}", code))
                 report.readings = reading_id
         say(f"  {code}: {count} customers")
     for table in (customers, meters, accounts, ledger, readings):
@@ -612,7 +372,7 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
     rollups_rebuild()  # the rows went in through COPY/INSERT, past the rollups' signals
     TariffRate.objects.bulk_create(schedule + customer_overrides)
     report.tariffs = len(schedule) + len(customer_overrides)
-    Config.objects.update_or_create(id=1, defaults={"therate": _rate_at(schedule, "", now)})
+    Config.objects.update_or_create(id=1, defaults={"therate": rate_at(schedule, "", now)})
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), [Customer, AccountHistory, MeterReading, Config]):
             cursor.execute(statement)
