@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 
 from accounts.models import Employee
-from datatools.mutations import ACTION_CHOICES, audited_models
+from datatools.audit import ACTION_CHOICES, audited_models
 
 ACDB_SUFFIXES = (".accdb", ".mdb")
 # Access files start with a Jet or ACE signature at byte 4.

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import roles
-from datatools import mutations as audit
-from datatools import tables
+from datatools import audit, tables
 from datatools.acdb.runs import import_run_create, import_run_progress, import_run_start, import_runs_expire
 from datatools.forms import MutationFilterForm, RevertForm, SyncForm
 from datatools.models import ImportRun

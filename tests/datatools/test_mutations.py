@@ -8,7 +8,7 @@ from django.urls import reverse
 from billing.models import TariffRate
 from ccportal.history import history_delete, history_save
 from customers.models import Customer
-from datatools import mutations as audit
+from datatools import audit
 from tests.factories import CustomerFactory, TariffRateFactory
 
 pytestmark = pytest.mark.django_db

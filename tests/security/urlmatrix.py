@@ -190,7 +190,7 @@ class World:
 
     @cached_property
     def history_entry(self):
-        """(table, history_id) of the customer's latest audit-trail entry (datatools.mutations names tables by db_table)."""
+        """(table, history_id) of the customer's latest audit-trail entry (datatools.audit names tables by db_table)."""
         return self.customer._meta.db_table, self.customer.history.order_by("-history_id").first().history_id
 
     @cached_property
