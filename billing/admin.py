@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from billing.models import AccountHistory, Config, TariffRate
+from billing.models import AccountHistory, Config, IncomingSms, TariffRate
 from ccportal.admin import AuditedAdmin
 
 
@@ -31,3 +31,21 @@ class TariffRateAdmin(AuditedAdmin):
     list_display = ["scope", "scope_key", "rate_lsl", "effective_from", "effective_to", "created_by", "note"]
     list_filter = ["scope"]
     search_fields = ["scope_key", "note"]
+
+
+@admin.register(IncomingSms)
+class IncomingSmsAdmin(AuditedAdmin):
+    list_display = ["arrived_at", "gateway_id", "sender", "provider", "status", "note"]
+    list_filter = ["status", "provider"]
+    search_fields = ["gateway_id", "text"]
+    date_hierarchy = "arrived_at"
+
+    # The SMS as the gateway sent it is evidence: read here, never edited or deleted.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -172,11 +172,11 @@ def payment_rows_classify(*, rows, provider):
     earlier = {}
     for chunk in _chunks({r.receipt for r in rows}, WIDE_CHUNK):
         # Provider and status are checked here so that the query's only parameters are the receipts.
-        for receipt, receipt_id, receipt_provider, status in ImportedPayment.objects.filter(receipt__in=chunk).values_list(
-            "receipt", "id", "provider", "status"
-        ):
+        for receipt, receipt_id, receipt_provider, status, source in ImportedPayment.objects.filter(
+            receipt__in=chunk
+        ).values_list("receipt", "id", "provider", "status", "source"):
             if receipt_provider == provider and status != ImportedPayment.Status.DUPLICATE:
-                earlier[receipt] = receipt_id
+                earlier[receipt] = (receipt_id, source)
     accounts = {}
     for chunk in _chunks({a for r in rows for a in r.account_candidates}, WIDE_CHUNK):
         accounts.update(AccountNumber.objects.filter(accountnumber__in=chunk).values_list("accountnumber", "customer_id"))
@@ -196,7 +196,9 @@ def payment_rows_classify(*, rows, provider):
     classified, first_in_file = [], {}
     for row in rows:
         if row.receipt in earlier:
-            classified.append(ClassifiedRow(row, ImportedPayment.Status.DUPLICATE, duplicate_of_id=earlier[row.receipt]))
+            earlier_id, source = earlier[row.receipt]
+            note = "already received by intake" if source == ImportedPayment.Source.INTAKE else ""
+            classified.append(ClassifiedRow(row, ImportedPayment.Status.DUPLICATE, duplicate_of_id=earlier_id, note=note))
             continue
         first = first_in_file.get(row.receipt)
         if first is not None:
@@ -238,9 +240,37 @@ def payment_outcome_counts(classified):
 def unmatched_payments():
     return (
         ImportedPayment.objects.filter(status=ImportedPayment.Status.UNMATCHED)
-        .select_related("payment_import")
+        .select_related("payment_import", "incoming_sms")
         .order_by("-paid_at", "-id")
     )
+
+
+def payment_intake_status(*, now=None):
+    """The Dashboard's intake panel: when the last forwarded SMS arrived, what became of today's, and whether to
+    warn that none has come for CC_PAYMENT_INTAKE_QUIET_MINUTES during the day's hours (Africa/Maseru), when
+    the gateway may be down. Two queries."""
+    from django.db.models import Count, Max
+
+    from billing.models import IncomingSms
+
+    now = timezone.localtime(now or timezone.now())
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    last = IncomingSms.objects.aggregate(last=Max("arrived_at"))["last"]
+    today = dict(IncomingSms.objects.filter(arrived_at__gte=midnight).order_by().values_list("status").annotate(n=Count("id")))
+    quiet = timedelta(minutes=settings.CC_PAYMENT_INTAKE_QUIET_MINUTES)
+    first_hour, last_hour = settings.CC_PAYMENT_INTAKE_DAY_HOURS
+    daytime = first_hour <= now.hour < last_hour
+    # The quiet time is counted from the start of the day's hours, not from an SMS of last night.
+    since = max(last, now.replace(hour=first_hour, minute=0, second=0, microsecond=0)) if last else None
+    return {
+        "enabled": bool(settings.CC_PAYMENT_INTAKE_SECRET),
+        "last": last,
+        "today": {status: today.get(status, 0) for status in IncomingSms.Status.values},
+        "today_total": sum(today.values()),
+        "quiet_minutes": settings.CC_PAYMENT_INTAKE_QUIET_MINUTES,
+        "day_hours": (first_hour, last_hour),
+        "warning": bool(settings.CC_PAYMENT_INTAKE_SECRET) and daytime and (since is None or now - since > quiet),
+    }
 
 
 # --- Quarters, sales and ARPU (SPEC §4; shared with the O&M report) --------------------------------------
@@ -435,12 +465,18 @@ def _imported_payments():
     return ImportedPayment.objects.select_related(
         "payment_import",
         "payment_import__confirmed_by",
+        "incoming_sms",
         "ledger_row",
         "resolved_by",
         "duplicate_of",
         "duplicate_of__ledger_row",
         "duplicate_of__resolved_by",
     ).order_by("-paid_at", "-id")
+
+
+def imported_payment_for_lookup(pk):
+    """One payment loaded as the payment lookup loads them (for the intake's answer)."""
+    return _imported_payments().get(pk=pk)
 
 
 def payment_lookup(query):
