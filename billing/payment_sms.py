@@ -103,7 +103,7 @@ _NOT_PAYMENTS = [
     ("promotion", re.compile(r"\b(?:promo\w*|win|won|bonus|offer|congratulations|dial|free|points)\b", re.IGNORECASE)),
 ]
 # A text that says money was received but that no template reads: kept as unreadable for a person to look at.
-_LOOKS_LIKE_PAYMENT = re.compile(r"\breceived\b.{0,200}?\bM\s?\d|\bM\s?\d.{0,200}?\breceived\b", re.IGNORECASE | re.DOTALL)
+_LOOKS_LIKE_PAYMENT = (re.compile(r"\breceived\b", re.IGNORECASE), re.compile(r"\bM\s?\d"))
 _DATE_FORMATS = ("%d/%m/%Y %I:%M %p", "%d/%m/%y %I:%M %p", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M", "%d/%m/%Y %H:%M:%S")
 # EcoCash approval codes start with the moment: MP260416.0953.A96450 is 2026-04-16 09:53.
 _APPROVAL_MOMENT = re.compile(r"^MP(\d{6})\.(\d{4})\.")
@@ -161,7 +161,7 @@ def sms_read(*, sender, text, received_at):
             match = template.pattern.search(text)
             if match:
                 return _reading(provider, template, match, text, received_at)
-    if _LOOKS_LIKE_PAYMENT.search(text):
+    if all(pattern.search(text) for pattern in _LOOKS_LIKE_PAYMENT):
         return SmsReading("unreadable", provider=hinted, note="looks like a payment, but no known layout reads it")
     for name, pattern in _NOT_PAYMENTS:
         if pattern.search(text):
