@@ -180,9 +180,9 @@ def _reading(provider, template, match, text, received_at):
     if not Decimal("0") < amount <= max_amount():
         unreadable.note = f"amount M {amount} outside 0 … {max_amount()}"
         return unreadable
-    receipt = groups.get("receipt") or (_receipt_line(text) if provider == Provider.ECOCASH else "")
+    written = groups.get("receipt") or (_receipt_line(text) if provider == Provider.ECOCASH else "")
     try:
-        receipt = receipt_read(receipt.rstrip("."), "receipt")
+        receipt = receipt_read(written.rstrip("."), "receipt")
     except ValueError:
         unreadable.note = "no receipt or approval code in the text: it will come with the statement"
         return unreadable
@@ -201,7 +201,8 @@ def _reading(provider, template, match, text, received_at):
         payer_phone=_payer_phone(payer_text),
         payer_name=" ".join(name.split())[:150],
         details=(details or " ".join(text.split()))[:255],
-        account_candidates=account_candidates(*account_lines, text),
+        # the whole text last, without the receipt (ECX55512 is not account 55512ECX)
+        account_candidates=account_candidates(*account_lines, text.replace(written, " ")),
     )
     return SmsReading("payment", provider=provider, template=template.name, row=row, fields=groups)
 

@@ -86,14 +86,17 @@ class TariffResolver:
     sites once, then answers each (customer ID, site code, moment) in memory with the same cascade."""
 
     def __init__(self, *, customer_ids=(), site_codes=()):
-        keys = {"customer": {str(c) for c in customer_ids}, "site": {str(s).upper() for s in site_codes}}
-        rows = list(TariffRate.objects.filter(scope=TariffRate.Scope.GLOBAL).values_list(*_SCHEDULE_FIELDS))
-        for scope, wanted in keys.items():
-            wanted = sorted(wanted)
-            for start in range(0, len(wanted), 1000):  # bounded IN lists (SQL Server's parameter limit)
-                rows += TariffRate.objects.filter(scope=scope, scope_key__in=wanted[start : start + 1000]).values_list(
-                    *_SCHEDULE_FIELDS
-                )
+        pairs = [(TariffRate.Scope.CUSTOMER, str(c)) for c in sorted({str(c) for c in customer_ids})]
+        pairs += [(TariffRate.Scope.SITE, s) for s in sorted({str(s).upper() for s in site_codes})]
+        rows = []
+        # One query for a small import (an intake SMS), bounded IN lists for a large one (SQL Server's limit).
+        for start in range(0, max(len(pairs), 1), 1000):
+            chunk = pairs[start : start + 1000]
+            wanted = Q(scope=TariffRate.Scope.GLOBAL) if start == 0 else Q(pk__in=[])
+            for scope in (TariffRate.Scope.CUSTOMER, TariffRate.Scope.SITE):
+                if keys := [key for s, key in chunk if s == scope]:
+                    wanted |= Q(scope=scope, scope_key__in=keys)
+            rows += TariffRate.objects.filter(wanted).values_list(*_SCHEDULE_FIELDS)
         rows.sort(key=lambda r: (r[3], r[5]), reverse=True)
         self._by_key = {}
         for row in rows:

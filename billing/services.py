@@ -245,6 +245,8 @@ def ledger_payments_bulk_create(*, payments, by, reason):
             .values_list("accountnumber", "transaction_date", "kwh_value")
         ):
             later.setdefault(accountnumber, []).append((when, kwh))
+        if not any(accountnumber in later for accountnumber in chunk):
+            chunks.pop()  # no existing row at or after the new payments: no later balance to shift
         for accountnumber in chunk:
             # Existing rows sort before new ones at the same moment, as their smaller IDs do.
             timeline = [(when, 0, i, kwh, None) for i, (when, kwh) in enumerate(later.get(accountnumber, []))]
@@ -285,30 +287,22 @@ def _later_balances_shift(chunks, *, first_new_id):
         ).update(current_balance=F("current_balance") + Subquery(new_before))
 
 
-def _meters_of(accountnumbers):
-    from customers.models import AccountNumber
-
-    meters = {}
-    accountnumbers = sorted(accountnumbers)
-    for start in range(0, len(accountnumbers), 1000):
-        meters.update(AccountNumber.objects.filter(pk__in=accountnumbers[start : start + 1000]).values_list("pk", "meter_id"))
-    return {a: m or "" for a, m in meters.items()}
-
-
 def _lock_accounts(accountnumbers):
     """Row-lock the accounts being posted to (in a fixed order, so two imports never deadlock) so that imports
     and single ledger entries on the same account carry balances forward one after the other (the import's
-    balance shift counts on every new row of a locked account being its own)."""
+    balance shift counts on every new row of a locked account being its own). Returns {account: meter ID}."""
     from customers.models import AccountNumber
 
     accountnumbers = sorted(accountnumbers)
+    meters = {}
     for start in range(0, len(accountnumbers), 1000):
-        list(
+        meters.update(
             AccountNumber.objects.select_for_update()
             .filter(pk__in=accountnumbers[start : start + 1000])
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", "meter_id")
         )
+    return {a: m or "" for a, m in meters.items()}
 
 
 @transaction.atomic
@@ -320,9 +314,8 @@ def _payment_rows_record(*, rows, provider, by, reason, source, payment_import=N
     classified = payment_rows_classify(rows=rows, provider=provider)
     to_post = [c for c in classified if c.status == ImportedPayment.Status.POSTED]
     accounts = {c.accountnumber for c in to_post}
-    _lock_accounts(accounts)
+    meters = _lock_accounts(accounts)
     resolver = TariffResolver(customer_ids={c.customer_id for c in to_post}, site_codes={a[-3:] for a in accounts})
-    meters = _meters_of(accounts)
     ledger_rows = ledger_payments_bulk_create(
         payments=[
             {
@@ -525,9 +518,8 @@ def incoming_sms_receive(*, gateway_id, sender, text, received_at):
     from billing.payment_sms import sms_read
 
     sms = IncomingSms(gateway_id=gateway_id, sender=sender, text=text, received_at=received_at)
-    try:
-        with transaction.atomic():
-            history_save(sms, by=None, reason=f"{INTAKE_WHO}: SMS received from {sender}")
+    try:  # no savepoint needed: a replay rolls the whole request back
+        history_save(sms, by=None, reason=f"{INTAKE_WHO}: SMS received from {sender}")
     except IntegrityError:
         raise IncomingSmsReplay(gateway_id) from None
     reading = sms_read(sender=sender, text=text, received_at=received_at)
