@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from billing.models import AccountHistory, Config, IncomingSms, TariffRate
-from ccportal.admin import AuditedAdmin
+from ccportal.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(AccountHistory)
@@ -34,18 +34,10 @@ class TariffRateAdmin(AuditedAdmin):
 
 
 @admin.register(IncomingSms)
-class IncomingSmsAdmin(AuditedAdmin):
+class IncomingSmsAdmin(ReadOnlyAdmin):
+    """The SMS as the gateway sent it is evidence: read here, never edited or deleted."""
+
     list_display = ["arrived_at", "gateway_id", "sender", "provider", "status", "note"]
     list_filter = ["status", "provider"]
     search_fields = ["gateway_id", "text"]
     date_hierarchy = "arrived_at"
-
-    # The SMS as the gateway sent it is evidence: read here, never edited or deleted.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
