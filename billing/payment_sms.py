@@ -200,7 +200,7 @@ def _reading(provider, template, match, text, received_at):
         amount=amount,
         payer_phone=_payer_phone(payer_text),
         payer_name=" ".join(name.split())[:150],
-        details=(details or " ".join(text.split()))[:255],
+        details=details[:255],  # the lines that may name the account; the whole text stays on the IncomingSms
         # the whole text last, without the receipt (ECX55512 is not account 55512ECX)
         account_candidates=account_candidates(*account_lines, text.replace(written, " ")),
     )
