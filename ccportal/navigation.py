@@ -20,6 +20,7 @@ NAVIGATION = [
     ("Mutations", "reports:mutations", roles.is_employee),
     ("Tables", "reports:tables", roles.is_employee),
     ("Sync", "reports:sync", roles.can_sync_acdb),
+    ("Jobs", "jobs:list", roles.is_employee),
     ("Roles", "accounts:roles", roles.can_manage_roles),
 ]
 

@@ -1,7 +1,8 @@
 """Data exports: the datasets staff can download (customers, meters, accounts, transactions, readings) as CSV
-streamed in blocks or XLSX written in openpyxl's write-only mode, both in constant memory and a fixed number of
-queries: rows come from the database as tuples (values_list, a server-side cursor where there is one) and are
-reshaped a batch at a time, column by column."""
+streamed in blocks or XLSX written by XlsxWriter in constant_memory mode, both in constant memory and a fixed
+number of queries: rows come from the database as tuples (values_list, a server-side cursor where there is one)
+and are reshaped a batch at a time, column by column. The same writers stream a small export at once or write a
+file for a background job (export_write), reporting rows written as they go."""
 
 import csv
 import io
@@ -10,13 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
+import xlsxwriter
 from django.db.models import Q
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
 from billing.models import AccountHistory
 from ccportal.normalize import site_code_from_account
@@ -246,9 +245,14 @@ class _SiteNames(dict):
 
 
 def _xlsx_text(text):
-    """Blank text as None (openpyxl then writes no cell: a blank costs nothing); control characters that XML
-    cannot hold, which legacy ACDB fields can carry, are dropped rather than failing the whole workbook."""
+    """Blank text as None (no cell is written: a blank costs nothing); control characters that XML cannot hold,
+    which legacy ACDB fields can carry, are dropped rather than failing the whole workbook."""
     return ILLEGAL_CHARACTERS_RE.sub("", text) if text else None
+
+
+def _xlsx_number(value):
+    """A Decimal as the float Excel stores (10.00 is written 10, as Excel itself would)."""
+    return None if value is None else float(value)
 
 
 def _field(model, path):
@@ -276,6 +280,8 @@ def _conversions(dataset, paths, file_format):
             conversions.append(datetime_text if file_format == "csv" else datetime_naive)
         elif kind in ("CharField", "TextField") and file_format == "xlsx":
             conversions.append(_xlsx_text)
+        elif kind == "DecimalField" and file_format == "xlsx":
+            conversions.append(_xlsx_number)
         else:
             conversions.append(None)
     return conversions
@@ -313,9 +319,14 @@ def _row_batches(dataset, filters, file_format):
         yield list(zip(*out, strict=True))
 
 
-def _filename(dataset, filters, extension):
+def export_filename(dataset, filters, extension):
     parts = [dataset.name] + [filters[k] for k in ("site", "from", "to") if filters.get(k)]
     return f"{'-'.join(parts)}.{extension}"
+
+
+def export_count(dataset, filters):
+    """How many rows the export of ``dataset`` with ``filters`` holds (the total a job's progress counts to)."""
+    return dataset_queryset(dataset, filters).count()
 
 
 def export_response(dataset, file_format, filters):
@@ -324,51 +335,123 @@ def export_response(dataset, file_format, filters):
     if file_format == "csv":
         response = StreamingHttpResponse(_csv_blocks(dataset, headers, filters), content_type="text/csv; charset=utf-8")
     else:
-        response = FileResponse(
-            _xlsx_file(dataset, headers, filters),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(dataset, filters, file_format)}"'
+        handle = tempfile.TemporaryFile()
+        _xlsx_write(dataset, headers, filters, handle)
+        handle.seek(0)
+        response = FileResponse(handle, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(dataset, filters, file_format)}"'
     return response
 
 
-def _csv_blocks(dataset, headers, filters):
+def export_write(dataset, file_format, filters, path, progress=None):
+    """Write the export of ``dataset`` to the file ``path``; ``progress(rows_written)`` is called after each batch.
+    Returns the number of rows written."""
+    headers = [header for header, _ in dataset.columns]
+    if file_format == "csv":
+        counted = _Counter(progress)
+        with open(path, "wb") as handle:
+            for block in _csv_blocks(dataset, headers, filters, counted):
+                handle.write(block)
+        return counted.rows
+    return _xlsx_write(dataset, headers, filters, str(path), progress)
+
+
+class _Counter:
+    def __init__(self, progress):
+        self.progress, self.rows = progress, 0
+
+    def __call__(self, rows):
+        self.rows = rows
+        if self.progress is not None:
+            self.progress(rows)
+
+
+def _csv_blocks(dataset, headers, filters, progress=None):
     """The CSV as UTF-8 blocks of one batch of rows each (tens of KB), not one line per block."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
     yield ("\ufeff" + buffer.getvalue()).encode()  # the BOM makes Excel read UTF-8
+    written = 0
     for batch in _row_batches(dataset, filters, "csv"):
         buffer.seek(0)
         buffer.truncate()
         writer.writerows(batch)
         yield buffer.getvalue().encode()
+        written += len(batch)
+        if progress is not None:
+            progress(written)
 
 
-def _xlsx_file(dataset, headers, filters):
-    """A temporary file holding the workbook; write-only mode keeps memory flat whatever the row count."""
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    sheet, count, part = None, XLSX_MAX_ROWS, 0
+def _column_kinds(dataset):
+    """Per output column, how XlsxWriter writes it: "text" (always write_string: a text cell never becomes a
+    formula or a number), "number", "datetime", "date" or "bool"."""
+    kinds = []
+    for _, path in dataset.columns:
+        if path in (SITE, SITE_CODE):
+            kinds.append("text")
+            continue
+        field = _field(dataset.model, path)
+        kind = (field.target_field if field.is_relation else field).get_internal_type()
+        if kind == "DateTimeField":
+            kinds.append("datetime")
+        elif kind == "DateField":
+            kinds.append("date")
+        elif kind == "BooleanField":
+            kinds.append("bool")
+        elif kind in ("CharField", "TextField", "EmailField"):
+            kinds.append("text")
+        else:
+            kinds.append("number")
+    return kinds
+
+
+def _xlsx_write(dataset, headers, filters, target, progress=None):
+    """Write the workbook to ``target`` (a path or a binary file). constant_memory mode writes each row's XML as
+    the next row starts, so memory stays flat whatever the row count; a sheet holds XLSX_MAX_ROWS rows and the
+    rest continue on the next. Returns the number of rows written."""
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    bold = workbook.add_format({"bold": True})
+    formats = {"datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}), "date": workbook.add_format({"num_format": "yyyy-mm-dd"})}
+    kinds = _column_kinds(dataset)
+    sheet, row_number, part, written = None, XLSX_MAX_ROWS, 0, 0
+
+    def new_sheet():
+        nonlocal part
+        part += 1
+        created = workbook.add_worksheet(dataset.title[:28] + (f" {part}" if part > 1 else ""))
+        for column, header in enumerate(headers):
+            created.write_string(0, column, header, bold)
+        methods = {"text": created.write_string, "number": created.write_number, "bool": created.write_boolean}
+        writers = []
+        for column, kind in enumerate(kinds):
+            if kind in formats:
+                writers.append((column, _with_format(created.write_datetime, formats[kind])))
+            else:
+                writers.append((column, methods[kind]))
+        return created, writers
+
     for batch in _row_batches(dataset, filters, "xlsx"):
         for row in batch:
-            if count >= XLSX_MAX_ROWS:
-                part += 1
-                sheet = workbook.create_sheet(dataset.title[:28] + (f" {part}" if part > 1 else ""))
-                sheet.append([_bold(sheet, h, bold) for h in headers])
-                count = 0
-            sheet.append(row)
-            count += 1
+            if row_number >= XLSX_MAX_ROWS:
+                sheet, writers = new_sheet()
+                row_number = 0
+            row_number += 1
+            for column, write in writers:
+                value = row[column]
+                if value is not None and value != "":  # a blank costs nothing: no cell
+                    write(row_number, column, value)
+        written += len(batch)
+        if progress is not None:
+            progress(written)
     if sheet is None:
-        sheet = workbook.create_sheet(dataset.title[:31])
-        sheet.append([_bold(sheet, h, bold) for h in headers])
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
+        new_sheet()
+    workbook.close()
+    return written
 
 
-def _bold(sheet, value, font):
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = font
-    return cell
+def _with_format(method, cell_format):
+    def write(row, column, value):
+        return method(row, column, value, cell_format)
+
+    return write
