@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_rq",
+    "django_tasks_rq",
     "ccportal",
     "accounts",
     "customers",
@@ -314,5 +315,6 @@ CC_JOB_QUEUE_WARN_SECONDS = env.int("CC_JOB_QUEUE_WARN_SECONDS", default=60)
 # finished task results (django-tasks-db) likewise after CC_TASK_RESULTS_KEEP_DAYS.
 CC_EXPORT_KEEP_DAYS = env.int("CC_EXPORT_KEEP_DAYS", default=7)
 CC_TASK_RESULTS_KEEP_DAYS = env.int("CC_TASK_RESULTS_KEEP_DAYS", default=14)
-# The scheduler (`manage.py run_scheduler`) looks for due work this often.
+# The scheduler (`manage.py run_scheduler`) looks for due work this often, and for due tariff changes this often.
 CC_SCHEDULER_TICK_SECONDS = env.float("CC_SCHEDULER_TICK_SECONDS", default=15.0)
+CC_TARIFF_CHECK_SECONDS = env.int("CC_TARIFF_CHECK_SECONDS", default=60)

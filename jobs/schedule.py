@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -18,10 +19,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Every:
-    """Due every ``seconds``, first at once."""
+    """Due every ``seconds`` (a number, or the name of a setting holding it), first at once."""
 
     name: str
-    seconds: int
+    seconds: int | str
     task: str = ""  # dotted path of a django-tasks task taking no arguments
     job_kind: str = ""  # or a kind of job (jobs.kinds), queued as a job so its outcome is on the Jobs page
     description: str = ""
@@ -30,7 +31,8 @@ class Every:
         return now
 
     def next_after(self, now):
-        return now + timedelta(seconds=self.seconds)
+        seconds = getattr(settings, self.seconds) if isinstance(self.seconds, str) else self.seconds
+        return now + timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class Daily:
 
 
 SCHEDULES = [
-    Every("tariffs_apply_due", 60, task="jobs.tasks.tariffs_apply_due_task", description="Due tariff changes reach tblconfig"),
+    Every("tariffs_apply_due", "CC_TARIFF_CHECK_SECONDS", task="jobs.tasks.tariffs_apply_due_task", description="Due tariff changes reach tblconfig"),
     Every("housekeeping", 15 * 60, task="jobs.tasks.housekeeping_task", description="Lost jobs failed; old files pruned"),
     Daily("rollup_check", time(2, 30), job_kind="rollups_check", description="Nightly rollup check"),
 ]
