@@ -1,6 +1,5 @@
 """Billing pages: tariffs, financial, payment import and its unmatched queue. Thin: parse, call, render."""
 
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator

@@ -15,7 +15,17 @@ class _ReadOnly(admin.ModelAdmin):
 
 @admin.register(Job)
 class JobAdmin(_ReadOnly):
-    list_display = ["id", "kind", "title", "requested_by", "status", "created_at", "finished_at", "progress_done", "progress_total"]
+    list_display = [
+        "id",
+        "kind",
+        "title",
+        "requested_by",
+        "status",
+        "created_at",
+        "finished_at",
+        "progress_done",
+        "progress_total",
+    ]
     list_filter = ["status", "kind"]
     search_fields = ["title", "error", "requested_by__employee_id"]
 

@@ -119,7 +119,11 @@ def _table_params(data):
     query = {key: data.get(key, "") for key in TABLE_PARAMS}
     problems = tables.table_query(table, query).messages
     described = ", ".join(f"{k} {v}" for k, v in query.items() if v)
-    return {"table": table.name, "query": query}, f"Table {table.name} as CSV" + (f" ({described})" if described else ""), problems
+    return (
+        {"table": table.name, "query": query},
+        f"Table {table.name} as CSV" + (f" ({described})" if described else ""),
+        problems,
+    )
 
 
 def _table_run(*, params, progress, output, by):
@@ -173,7 +177,13 @@ def _payment_confirm_run(*, params, progress, output, by):
 
 
 job_kind_register(
-    JobKind("payment_import_confirm", "Post a payment statement", _payment_confirm_run, roles.can_import_payments, _payment_confirm_params)
+    JobKind(
+        "payment_import_confirm",
+        "Post a payment statement",
+        _payment_confirm_run,
+        roles.can_import_payments,
+        _payment_confirm_params,
+    )
 )
 
 
@@ -211,8 +221,20 @@ def _rollups_check_run(*, params, progress, output, by):
     return {"differing": differing, "message": f"Rebuilt the rollups that differed from their tables: {listed}."}
 
 
-job_kind_register(JobKind("rollups_rebuild", "Rebuild rollups", _rollups_rebuild_run, roles.can_rebuild_rollups, _no_params("Rebuild the report rollups")))
-job_kind_register(JobKind("rollups_check", "Rollup check", _rollups_check_run, roles.can_rebuild_rollups, _no_params("Check the report rollups")))
+job_kind_register(
+    JobKind(
+        "rollups_rebuild",
+        "Rebuild rollups",
+        _rollups_rebuild_run,
+        roles.can_rebuild_rollups,
+        _no_params("Rebuild the report rollups"),
+    )
+)
+job_kind_register(
+    JobKind(
+        "rollups_check", "Rollup check", _rollups_check_run, roles.can_rebuild_rollups, _no_params("Check the report rollups")
+    )
+)
 
 
 def _int(value):

@@ -55,7 +55,12 @@ class Daily:
 
 
 SCHEDULES = [
-    Every("tariffs_apply_due", "CC_TARIFF_CHECK_SECONDS", task="jobs.tasks.tariffs_apply_due_task", description="Due tariff changes reach tblconfig"),
+    Every(
+        "tariffs_apply_due",
+        "CC_TARIFF_CHECK_SECONDS",
+        task="jobs.tasks.tariffs_apply_due_task",
+        description="Due tariff changes reach tblconfig",
+    ),
     Every("housekeeping", 15 * 60, task="jobs.tasks.housekeeping_task", description="Lost jobs failed; old files pruned"),
     Daily("rollup_check", time(2, 30), job_kind="rollups_check", description="Nightly rollup check"),
 ]

@@ -81,4 +81,8 @@ def job_rows(jobs, *, user, now=None):
 
 
 def schedules():
-    return list(Schedule.objects.all())
+    """Every registered schedule with when it is next due and was last queued (None: no scheduler has run it)."""
+    from jobs.schedule import SCHEDULES
+
+    rows = {row.name: row for row in Schedule.objects.all()}
+    return [{"entry": entry, "row": rows.get(entry.name)} for entry in SCHEDULES]

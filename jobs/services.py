@@ -182,7 +182,11 @@ def jobs_fail_lost(*, now=None):
     its partial files, and fail its django-tasks-db result too so nothing is left "running". Returns the count."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.CC_JOB_LEASE_SECONDS)
-    lost = list(Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff).values_list("pk", "worker", "heartbeat_at", "task_result_id"))
+    lost = list(
+        Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff).values_list(
+            "pk", "worker", "heartbeat_at", "task_result_id"
+        )
+    )
     count = 0
     for pk, worker, heartbeat_at, task_result_id in lost:
         seen = timezone.localtime(heartbeat_at).strftime("%Y-%m-%d %H:%M:%S")

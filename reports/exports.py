@@ -412,7 +412,10 @@ def _xlsx_write(dataset, headers, filters, target, progress=None):
     rest continue on the next. Returns the number of rows written."""
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
     bold = workbook.add_format({"bold": True})
-    formats = {"datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}), "date": workbook.add_format({"num_format": "yyyy-mm-dd"})}
+    formats = {
+        "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+    }
     kinds = _column_kinds(dataset)
     sheet, row_number, part, written = None, XLSX_MAX_ROWS, 0, 0
 

@@ -32,7 +32,9 @@ def _sheet_rows(content):
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
-def test_it_exports_each_dataset_as_a_job_with_the_same_content_as_the_download(generic_client, dataset, start_job, name, file_format):
+def test_it_exports_each_dataset_as_a_job_with_the_same_content_as_the_download(
+    generic_client, dataset, start_job, name, file_format
+):
     params = {"site": "MAK"}
     response = start_job(generic_client, "export", {"dataset": name, "format": file_format, **params})
     job = Job.objects.get()
@@ -57,18 +59,24 @@ def test_it_exports_the_om_report_pdf_and_xlsx_the_financial_xlsx_and_a_table_cs
     start_job(generic_client, "financial_xlsx", {"site": ""})
     start_job(generic_client, "table_csv", {"table": "tblcustomer", "sort": "CUSTOMER ID", "order": "desc"})
     pdf, om_xlsx, financial, table = Job.objects.order_by("pk")
-    assert [j.status for j in (pdf, om_xlsx, financial, table)] == [Job.Status.SUCCEEDED] * 4, [j.error for j in (pdf, om_xlsx, financial, table)]
+    assert [j.status for j in (pdf, om_xlsx, financial, table)] == [Job.Status.SUCCEEDED] * 4, [
+        j.error for j in (pdf, om_xlsx, financial, table)
+    ]
     assert _downloaded(generic_client, pdf).startswith(b"%PDF")
     assert pdf.result_name == "om-report-2024-Q1.pdf"
     assert load_workbook(io.BytesIO(_downloaded(generic_client, om_xlsx))).sheetnames
     assert _sheet_rows(_downloaded(generic_client, financial)) == _sheet_rows(generic_client.get("/financial/download/").content)
-    streamed = b"".join(generic_client.get("/tables/tblcustomer/export.csv", {"sort": "CUSTOMER ID", "order": "desc"}).streaming_content)
+    streamed = b"".join(
+        generic_client.get("/tables/tblcustomer/export.csv", {"sort": "CUSTOMER ID", "order": "desc"}).streaming_content
+    )
     assert _downloaded(generic_client, table) == streamed
     assert table.progress_done == table.progress_total
 
 
 def test_it_refuses_a_bad_filter_before_queuing_anything(generic_client, dataset, start_job):
-    response = start_job(generic_client, "export", {"dataset": "customers", "format": "csv", "from": "2024-13-01", "next": "/reports/export/"})
+    response = start_job(
+        generic_client, "export", {"dataset": "customers", "format": "csv", "from": "2024-13-01", "next": "/reports/export/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/reports/export/"
     assert not Job.objects.exists()
     response = start_job(generic_client, "export", {"dataset": "nothing", "format": "csv"})

@@ -68,7 +68,9 @@ def test_it_finishes_a_job_after_the_process_that_queued_it_has_exited(workers):
 def test_progress_written_by_the_worker_is_read_by_another_process(workers):
     job = _slow_job("progress", steps=30, pause=0.1)
     workers.worker()
-    seen = wait_for(lambda: _status(job) == Job.Status.RUNNING and 0 < job.progress_done < 30 and job.progress_done, what="progress")
+    seen = wait_for(
+        lambda: _status(job) == Job.Status.RUNNING and 0 < job.progress_done < 30 and job.progress_done, what="progress"
+    )
     assert job.progress_total == 30 and job.message == "Stepping"
     later = wait_for(lambda: job.refresh_from_db() or (job.progress_done > seen and job.progress_done), what="more progress")
     assert later > seen
@@ -104,7 +106,9 @@ def test_two_workers_on_one_queue_never_run_one_job_twice(workers):
         job_run_task.enqueue(job_id=job.pk)
     workers.worker("one")
     workers.worker("two")
-    wait_for(lambda: Job.objects.filter(status=Job.Status.SUCCEEDED).count() == 12, timeout=60, what=f"every job ({workers.errors()})")
+    wait_for(
+        lambda: Job.objects.filter(status=Job.Status.SUCCEEDED).count() == 12, timeout=60, what=f"every job ({workers.errors()})"
+    )
     for job in jobs:
         assert slow_kind.runs_file(f"twice-{job.pk - jobs[0].pk}").read_text().count("\n") == 1
     assert len(set(Job.objects.values_list("worker", flat=True))) >= 1
@@ -117,5 +121,9 @@ def test_the_scheduled_tariff_change_lands_without_anyone_visiting_a_page(worker
     TariffRateFactory(rate_lsl=Decimal("6.2500"), effective_from=change_at)
     workers.worker()
     workers.scheduler()
-    wait_for(lambda: Config.objects.get().therate == Decimal("6.2500"), timeout=30, what=f"tblconfig.therate to change ({workers.errors()})")
+    wait_for(
+        lambda: Config.objects.get().therate == Decimal("6.2500"),
+        timeout=30,
+        what=f"tblconfig.therate to change ({workers.errors()})",
+    )
     assert timezone.now() >= change_at

@@ -77,8 +77,17 @@ class Workers:
 
     def worker(self, name="worker"):
         if self.backend == "rq":
-            return self._start("rqworker", "default", "--job-class", "django_tasks_rq.Job", "--name", f"{name}-{os.getpid()}-{len(self.processes)}")
-        return self._start("db_worker", "--no-reload", "--interval", "0.1", "--no-startup-delay", "--worker-id", f"{name}-{len(self.processes)}")
+            return self._start(
+                "rqworker",
+                "default",
+                "--job-class",
+                "django_tasks_rq.Job",
+                "--name",
+                f"{name}-{os.getpid()}-{len(self.processes)}",
+            )
+        return self._start(
+            "db_worker", "--no-reload", "--interval", "0.1", "--no-startup-delay", "--worker-id", f"{name}-{len(self.processes)}"
+        )
 
     def scheduler(self):
         return self._start("run_scheduler")
@@ -112,7 +121,9 @@ class Workers:
                 process.wait(timeout=10)
 
     def errors(self):
-        return "\n".join(p.stderr.read().decode(errors="replace")[-3000:] for p in self.processes if p.stderr and p.poll() is not None)
+        return "\n".join(
+            p.stderr.read().decode(errors="replace")[-3000:] for p in self.processes if p.stderr and p.poll() is not None
+        )
 
 
 def _descendants(pid):
