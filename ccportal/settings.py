@@ -46,8 +46,6 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
-    "django_rq",
-    "django_tasks_rq",
     "ccportal",
     "accounts",
     "customers",
@@ -304,6 +302,8 @@ _TASK_BACKENDS = {
 if CC_TASKS_BACKEND not in _TASK_BACKENDS:
     sys.exit(f"CC_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}; got {CC_TASKS_BACKEND!r}.")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[CC_TASKS_BACKEND], "QUEUES": ["default"]}}
+if CC_TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]  # rqworker; only then (django_rq brings a table-less model)
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env.int("CC_RQ_JOB_TIMEOUT", default=6 * 3600)}}
 # A running job writes a heartbeat this often; one silent for CC_JOB_LEASE_SECONDS is marked failed (its worker died).

@@ -1,6 +1,6 @@
 """Data exports: the datasets staff can download (customers, meters, accounts, transactions, readings) as CSV
-streamed in blocks or XLSX written by XlsxWriter in constant_memory mode, both in constant memory and a fixed
-number of queries: rows come from the database as tuples (values_list, a server-side cursor where there is one)
+streamed in blocks or XLSX streamed into its zip (ccportal.xlsx), both in constant memory and a fixed number of
+queries: rows come from the database as tuples (values_list, a server-side cursor where there is one)
 and are reshaped a batch at a time, column by column. The same writers stream a small export at once or write a
 file for a background job (export_write), reporting rows written as they go."""
 
@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
 
-import xlsxwriter
 from django.db.models import Q
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from billing.models import AccountHistory
+from ccportal import xlsx
 from ccportal.normalize import site_code_from_account
 from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
 
@@ -244,17 +243,6 @@ class _SiteNames(dict):
         return name
 
 
-def _xlsx_text(text):
-    """Blank text as None (no cell is written: a blank costs nothing); control characters that XML cannot hold,
-    which legacy ACDB fields can carry, are dropped rather than failing the whole workbook."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text) if text else None
-
-
-def _xlsx_number(value):
-    """A Decimal as the float Excel stores (10.00 is written 10, as Excel itself would)."""
-    return None if value is None else float(value)
-
-
 def _field(model, path):
     *relations, name = path.split("__")
     for relation in relations:
@@ -278,17 +266,19 @@ def _conversions(dataset, paths, file_format):
         kind = _field(dataset.model, path).get_internal_type()
         if kind == "DateTimeField":
             conversions.append(datetime_text if file_format == "csv" else datetime_naive)
-        elif kind in ("CharField", "TextField") and file_format == "xlsx":
-            conversions.append(_xlsx_text)
-        elif kind == "DecimalField" and file_format == "xlsx":
-            conversions.append(_xlsx_number)
         else:
             conversions.append(None)
     return conversions
 
 
 def _row_batches(dataset, filters, file_format):
-    """Lists of at most BATCH_ROWS row tuples in the order of dataset.columns, values ready for the format.
+    """Lists of at most BATCH_ROWS row tuples in the order of dataset.columns, values ready for the format."""
+    for columns in _column_batches(dataset, filters, file_format):
+        yield list(zip(*columns, strict=True))
+
+
+def _column_batches(dataset, filters, file_format):
+    """Batches of at most BATCH_ROWS rows as columns (one sequence per column of dataset.columns).
 
     Each batch is transposed (zip) so that a column needing a change costs one map over it and a column used as
     the database gives it costs no Python call at all; csv.writer writes None as an empty field and str() of a
@@ -309,14 +299,14 @@ def _row_batches(dataset, filters, file_format):
         out = []
         for step in plan:
             if step == SITE:
-                out.append(map(site_names.__getitem__, codes))
+                out.append(list(map(site_names.__getitem__, codes)))
             elif step == SITE_CODE:
                 out.append(codes)
             elif step[1] is None:
                 out.append(columns[step[0]])
             else:
-                out.append(map(step[1], columns[step[0]]))
-        yield list(zip(*out, strict=True))
+                out.append(list(map(step[1], columns[step[0]])))
+        yield out
 
 
 def export_filename(dataset, filters, extension):
@@ -384,77 +374,53 @@ def _csv_blocks(dataset, headers, filters, progress=None):
 
 
 def _column_kinds(dataset):
-    """Per output column, how XlsxWriter writes it: "text" (always write_string: a text cell never becomes a
-    formula or a number), "number", "datetime", "date" or "bool"."""
+    """Per output column, how the XLSX writes it (ccportal.xlsx kinds): text is always written as text, never
+    as a formula or a number."""
     kinds = []
     for _, path in dataset.columns:
         if path in (SITE, SITE_CODE):
-            kinds.append("text")
+            kinds.append(xlsx.TEXT)
             continue
         field = _field(dataset.model, path)
         kind = (field.target_field if field.is_relation else field).get_internal_type()
         if kind == "DateTimeField":
-            kinds.append("datetime")
+            kinds.append(xlsx.DATETIME)
         elif kind == "DateField":
-            kinds.append("date")
+            kinds.append(xlsx.DATE)
         elif kind == "BooleanField":
-            kinds.append("bool")
+            kinds.append(xlsx.BOOL)
         elif kind in ("CharField", "TextField", "EmailField"):
-            kinds.append("text")
+            kinds.append(xlsx.TEXT)
         else:
-            kinds.append("number")
+            kinds.append(xlsx.NUMBER)
     return kinds
 
 
 def _xlsx_write(dataset, headers, filters, target, progress=None):
-    """Write the workbook to ``target`` (a path or a binary file). constant_memory mode writes each row's XML as
-    the next row starts, so memory stays flat whatever the row count; a sheet holds XLSX_MAX_ROWS rows and the
-    rest continue on the next. Returns the number of rows written."""
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
-    bold = workbook.add_format({"bold": True})
-    formats = {
-        "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
-        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-    }
+    """Write the workbook to ``target`` (a path or a binary file) a batch at a time (ccportal.xlsx), in constant
+    memory; a sheet holds XLSX_MAX_ROWS rows and the rest continue on the next. Returns the rows written."""
     kinds = _column_kinds(dataset)
-    sheet, row_number, part, written = None, XLSX_MAX_ROWS, 0, 0
+    written, part = 0, 0
+    with xlsx.XlsxStream(target) as book:
 
-    def new_sheet():
-        nonlocal part
-        part += 1
-        created = workbook.add_worksheet(dataset.title[:28] + (f" {part}" if part > 1 else ""))
-        for column, header in enumerate(headers):
-            created.write_string(0, column, header, bold)
-        methods = {"text": created.write_string, "number": created.write_number, "bool": created.write_boolean}
-        writers = []
-        for column, kind in enumerate(kinds):
-            if kind in formats:
-                writers.append((column, _with_format(created.write_datetime, formats[kind])))
-            else:
-                writers.append((column, methods[kind]))
-        return created, writers
+        def new_sheet():
+            nonlocal part
+            part += 1
+            book.sheet(dataset.title[:28] + (f" {part}" if part > 1 else ""), headers, kinds)
 
-    for batch in _row_batches(dataset, filters, "xlsx"):
-        for row in batch:
-            if row_number >= XLSX_MAX_ROWS:
-                sheet, writers = new_sheet()
-                row_number = 0
-            row_number += 1
-            for column, write in writers:
-                value = row[column]
-                if value is not None and value != "":  # a blank costs nothing: no cell
-                    write(row_number, column, value)
-        written += len(batch)
-        if progress is not None:
-            progress(written)
-    if sheet is None:
         new_sheet()
-    workbook.close()
+        for columns in _column_batches(dataset, filters, "xlsx"):
+            rows = len(columns[0])
+            start = 0
+            while start < rows:
+                room = XLSX_MAX_ROWS + 1 - book.rows_in_sheet
+                if room == 0:
+                    new_sheet()
+                    continue
+                end = min(rows, start + room)
+                book.write_columns([column[start:end] for column in columns] if (start, end) != (0, rows) else columns)
+                start = end
+            written += rows
+            if progress is not None:
+                progress(written)
     return written
-
-
-def _with_format(method, cell_format):
-    def write(row, column, value):
-        return method(row, column, value, cell_format)
-
-    return write
