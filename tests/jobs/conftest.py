@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.billing.conftest import priced_accounts, statement  # noqa: F401 - the statement fixtures
+
 
 @pytest.fixture(autouse=True)
 def private_root(settings, tmp_path):

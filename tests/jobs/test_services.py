@@ -12,14 +12,13 @@ from jobs import schedule
 from jobs.files import JobOutput, job_directory
 from jobs.models import Job, Schedule
 from jobs.services import job_create, job_files_prune, job_run, task_results_prune
-from tests.billing.conftest import priced_accounts, statement  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
 
 def test_posting_a_statement_runs_as_a_job_and_twice_posts_nothing_more(
     finance_client, finance, statement, priced_accounts, start_job
-):  # noqa: F811
+):
     content, name = statement("mpesa_day.csv")
     finance_client.post("/payments/import/", {"provider": "mpesa", "statement": SimpleUploadedFile(name, content)})
     payment_import = PaymentImport.objects.get()
