@@ -4,9 +4,11 @@ operations per cell instead of a cell object: about 15× XlsxWriter's constant_m
 write-only mode on the same rows (bench/RESULTS.md). Text is always written as text (t="inlineStr"), never
 as a formula or a number, so a value starting with "=" stays a string."""
 
+import operator
 import re
 import zipfile
 from datetime import datetime
+from itertools import chain, repeat
 from xml.sax.saxutils import escape, quoteattr
 
 TEXT, NUMBER, DATETIME, DATE, BOOL = "text", "number", "datetime", "date", "bool"
@@ -14,6 +16,7 @@ MAX_ROWS = 1_048_576  # a sheet's limit, header included
 SHEET_TITLE_MAX = 31
 # Characters XML 1.0 cannot hold (control characters other than tab, newline and carriage return).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _EXCEL_EPOCH_DAY = _EXCEL_EPOCH.date()
 _STYLE = {DATETIME: 1, DATE: 2}  # cellXfs indexes in _STYLES; 3 is the bold header
@@ -25,22 +28,21 @@ def _text(value):
     if value is None or value == "":
         return "<c/>"
     value = str(value)
-    if _ILLEGAL.search(value):
-        value = _ILLEGAL.sub("", value)
-    return f'<c t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+    if _SPECIAL.search(value):  # most values need neither: one search instead of four replaces
+        value = escape(_ILLEGAL.sub("", value))
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
 
 
 def _number(value):
-    if value is None:
-        return "<c/>"
-    text = repr(value if isinstance(value, int) else float(value))  # Decimal too: Excel keeps doubles
-    return f"<c><v>{text[:-2] if text.endswith('.0') else text}</v></c>"  # 50.0 as 50, as Excel writes it
+    # str() of an int or a Decimal is a valid xsd:double ("50.00" keeps the places the database gave); a float's
+    # repr is the shortest text that reads back as the same double.
+    return "<c/>" if value is None else f"<c><v>{value}</v></c>" if not isinstance(value, float) else f"<c><v>{value!r}</v></c>"
 
 
 def _datetime(value):
     if value is None:
         return "<c/>"
-    delta = value.replace(tzinfo=None) - _EXCEL_EPOCH
+    delta = (value if value.tzinfo is None else value.replace(tzinfo=None)) - _EXCEL_EPOCH
     return f'<c s="1"><v>{delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400!r}</v></c>'
 
 
@@ -95,9 +97,11 @@ class XlsxStream:
 
     def write_columns(self, columns):
         out = [map(cell, column) for cell, column in zip(self._cells, columns, strict=True)]
-        rows = ["<row>" + "".join(cells) + "</row>" for cells in zip(*out, strict=True)]
-        self._handle.write("".join(rows).encode())
-        self.rows_in_sheet += len(rows)
+        # The row tags ride on the first and last cells, so the whole batch is one join over its cells.
+        out[0] = map("<row>".__add__, out[0])
+        out[-1] = map(operator.add, out[-1], repeat("</row>"))
+        self._handle.write("".join(chain.from_iterable(zip(*out, strict=True))).encode())
+        self.rows_in_sheet += len(columns[0])
 
     def _end_sheet(self):
         if self._handle is not None:
