@@ -17,6 +17,7 @@ MANAGE_ROLES = {Role.SUPERADMIN}
 SYNC_ACDB = {Role.SUPERADMIN}
 SEE_ALL_JOBS = {Role.SUPERADMIN}  # everyone's background jobs and their files; others see their own
 REBUILD_ROLLUPS = {Role.SUPERADMIN}
+SET_PROVIDER_SIGNATORY = {Role.SUPERADMIN}
 # generic may read everything except the audit detail.
 READ_AUDIT_DETAIL = {Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM}
 
@@ -71,6 +72,11 @@ def can_rebuild_rollups(user):
     return _has(user, REBUILD_ROLLUPS)
 
 
+def can_set_provider_signatory(user):
+    """Choose who signs every contract for the company, with their signature."""
+    return _has(user, SET_PROVIDER_SIGNATORY)
+
+
 def can_read_audit_detail(user):
     return _has(user, READ_AUDIT_DETAIL)
 
@@ -95,6 +101,7 @@ def capabilities_for(user):
         "revert_changes": can_revert_changes(user),
         "manage_roles": can_manage_roles(user),
         "sync_acdb": can_sync_acdb(user),
+        "set_provider_signatory": can_set_provider_signatory(user),
         "read_audit_detail": can_read_audit_detail(user),
     }
 
