@@ -1,6 +1,8 @@
 """Settings for the CC portal, read entirely from the environment (see README, "Configuration")."""
 
+import os
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -42,12 +44,15 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "ccportal",
     "accounts",
     "customers",
     "billing",
     "contracts",
     "reports",
+    "jobs",
     "datatools",
 ]
 
@@ -93,6 +98,9 @@ except DatabaseUrlError as exc:
     sys.exit(str(exc))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and TESTING:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and TESTING:
+    # A file, not memory: the task tests start workers in other processes that must see the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"cc-test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -296,3 +304,33 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 CC_ACDB_SOURCE = env.str("CC_ACDB_SOURCE", default="")
 CC_ACDB_UPLOAD_MAX_MB = env.int("CC_ACDB_UPLOAD_MAX_MB", default=4096)
 CC_SYNC_INLINE = env.bool("CC_SYNC_INLINE", default=False)
+
+# Background work (Django's task framework, the django-tasks backport; see README, "Background jobs").
+# database: django-tasks-db on the portal's own database, run by `manage.py db_worker` (the default);
+# rq: RQ on Redis (REDIS_URL), run by `manage.py rqworker default` on as many hosts as needed;
+# immediate: run each task inside the process that enqueues it (what the tests use unless they say otherwise).
+CC_TASKS_BACKEND = env.str("CC_TASKS_BACKEND", default="immediate" if TESTING else "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if CC_TASKS_BACKEND not in _TASK_BACKENDS:
+    sys.exit(f"CC_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}; got {CC_TASKS_BACKEND!r}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[CC_TASKS_BACKEND], "QUEUES": ["default"]}}
+if CC_TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]  # rqworker; only then (django_rq brings a table-less model)
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env.int("CC_RQ_JOB_TIMEOUT", default=6 * 3600)}}
+# A running job writes a heartbeat this often; one silent for CC_JOB_LEASE_SECONDS is marked failed (its worker died).
+CC_JOB_HEARTBEAT_SECONDS = env.float("CC_JOB_HEARTBEAT_SECONDS", default=10.0)
+CC_JOB_LEASE_SECONDS = env.float("CC_JOB_LEASE_SECONDS", default=90.0)
+# A queued job no worker has taken for this long says so on the Jobs page.
+CC_JOB_QUEUE_WARN_SECONDS = env.int("CC_JOB_QUEUE_WARN_SECONDS", default=60)
+# Export files prepared by jobs (under CC_PRIVATE_ROOT/exports) are deleted this many days after they were made;
+# finished task results (django-tasks-db) likewise after CC_TASK_RESULTS_KEEP_DAYS.
+CC_EXPORT_KEEP_DAYS = env.int("CC_EXPORT_KEEP_DAYS", default=7)
+CC_TASK_RESULTS_KEEP_DAYS = env.int("CC_TASK_RESULTS_KEEP_DAYS", default=14)
+# The scheduler (`manage.py run_scheduler`) looks for due work this often, and for due tariff changes this often.
+CC_SCHEDULER_TICK_SECONDS = env.float("CC_SCHEDULER_TICK_SECONDS", default=15.0)
+CC_TARIFF_CHECK_SECONDS = env.int("CC_TARIFF_CHECK_SECONDS", default=60)

@@ -1,5 +1,6 @@
 """Report pages: the Dashboard, the quarterly O&M report (page, XLSX, PDF) and the data exports."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -63,6 +64,8 @@ def _om_page(request, quarter, site, problems):
         "quarters": quarters,
         "sites": Site.objects.values_list("code", "name"),
         "download_query": urlencode({"quarter": str(quarter), **({"site": site} if site else {})}),
+        "download_site": site or "",
+        "job_formats": [("xlsx", "XLSX"), ("pdf", "PDF")],
     }
     template = "reports/om.html"
     if request.htmx and not request.htmx.boosted:
@@ -115,6 +118,7 @@ def _export_page(request, filters, problems):
         "sites": Site.objects.values_list("code", "name"),
         "filters": filters,
         "query": "" if problems else urlencode({k: v for k, v in filters.items() if v}),
+        "keep_days": settings.CC_EXPORT_KEEP_DAYS,
     }
     return render(request, "reports/export.html", context, status=400 if problems else 200)
 

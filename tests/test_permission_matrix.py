@@ -207,7 +207,13 @@ MATRIX = {
     # reports
     "reports:om": Entry({"GET": EMPLOYEE}),
     "reports:om_download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"file_format": "xlsx"}),
-    "reports:export": Entry({"GET": EMPLOYEE}),  # SPEC §1: generic may export
+    "reports:export": Entry({"GET": EMPLOYEE}),
+    # jobs: the list is everyone's own; another employee's job is a superadmin's only (403 to others, found or not)
+    "jobs:list": Entry({"GET": EMPLOYEE}),
+    "jobs:detail": Entry({"GET": SUPERADMIN_ONLY}, kwargs=lambda w: {"pk": w.job.pk}),
+    "jobs:cancel": Entry({"GET": SUPERADMIN_ONLY, "POST": SUPERADMIN_ONLY}, kwargs=lambda w: {"pk": w.job.pk}),
+    "jobs:download": Entry({"GET": SUPERADMIN_ONLY}, kwargs=lambda w: {"pk": w.job.pk}),
+    "jobs:start": Entry({"POST": EMPLOYEE}, kwargs=lambda w: {"kind": "export"}),  # SPEC §1: generic may export
     "reports:export_download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"dataset": "customers", "file_format": "csv"}),
     "datatools:mutations": Entry({"GET": EMPLOYEE}),
     "datatools:mutation": Entry({"GET": READ_AUDIT_DETAIL}, kwargs=history_entry),

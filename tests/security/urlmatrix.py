@@ -100,6 +100,18 @@ class World:
         return TariffRateFactory()
 
     @cached_property
+    def job(self):
+        """A finished export job of another employee (self.employee), with its file: only superadmins see it."""
+        from jobs.files import JobOutput
+        from jobs.models import Job
+
+        job = Job.objects.create(kind="export", title="Customers as CSV", requested_by=self.employee, status=Job.Status.SUCCEEDED)
+        output = JobOutput(job.pk)
+        output.write_bytes("customers.csv", b"CUSTOMER ID\r\n")
+        Job.objects.filter(pk=job.pk).update(result_path=output.relative_path, result_name=output.name)
+        return job
+
+    @cached_property
     def reading(self):
         from tests.factories import MeterReadingFactory
 
