@@ -15,9 +15,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import services
 from accounts.authentication import INVALID_TOKEN, USER_TYPE, EmployeeJWTAuthentication
-from accounts.tokens import FamilyRefreshToken
 from accounts.lockout import lockout_response
 from accounts.roles import permissions_for
+from accounts.tokens import FamilyRefreshToken
 
 INVALID_CREDENTIALS = "Invalid credentials"
 
@@ -116,8 +116,7 @@ def field_errors(name, *fields):
     """OpenAPI: a 400 body, {field: [messages]} for the fields named (non_field_errors for a body that is not a
     JSON object), plus "detail" saying it all in one sentence (ccportal.api_errors adds it to every API error)."""
     messages = {
-        field: serializers.ListField(child=serializers.CharField(), required=False)
-        for field in (*fields, "non_field_errors")
+        field: serializers.ListField(child=serializers.CharField(), required=False) for field in (*fields, "non_field_errors")
     }
     detail = serializers.CharField(help_text="The messages in one sentence, e.g. 'password: This field is required.'")
     return inline_serializer(name, {**messages, "detail": detail})

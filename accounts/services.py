@@ -132,9 +132,9 @@ def token_family_rotate(*, employee, refresh):
     try:
         with transaction.atomic():  # a savepoint: a lost exchange leaves no outstanding token behind
             new = refresh_token_for(employee, family_id=family_id)
-            won = TokenFamily.objects.filter(
-                pk=family_id, employee=employee, current_jti=refresh["jti"], revoked_at=None
-            ).update(current_jti=new["jti"], rotated_at=timezone.now(), expires_at=datetime_from_epoch(new["exp"]))
+            won = TokenFamily.objects.filter(pk=family_id, employee=employee, current_jti=refresh["jti"], revoked_at=None).update(
+                current_jti=new["jti"], rotated_at=timezone.now(), expires_at=datetime_from_epoch(new["exp"])
+            )
             if not won:
                 raise _NotCurrent
             refresh.blacklist()
@@ -142,9 +142,7 @@ def token_family_rotate(*, employee, refresh):
     except _NotCurrent:
         pass
     if token_family_revoke(employee=employee, family_id=family_id, reason="reuse"):
-        logger.warning(
-            "Refresh token reuse for employee %s: token family %s revoked", employee.employee_id, family_id
-        )
+        logger.warning("Refresh token reuse for employee %s: token family %s revoked", employee.employee_id, family_id)
     return None
 
 

@@ -10,10 +10,11 @@ from rest_framework.exceptions import NotAuthenticated
 
 class ApiDocsView(SpectacularSwaggerSplitView):
     """Swagger UI. A browser without a session is sent to the login page (and back); a caller that sent an
-    Authorization header gets the API's 401 like anywhere else."""
+    Authorization header, or another method than GET, gets the API's 401 like anywhere else."""
 
     def handle_exception(self, exc):
-        if isinstance(exc, NotAuthenticated) and "HTTP_AUTHORIZATION" not in self.request.META:
+        browsing = self.request.method in ("GET", "HEAD") and "HTTP_AUTHORIZATION" not in self.request.META
+        if isinstance(exc, NotAuthenticated) and browsing:
             return redirect_to_login(self.request.get_full_path())
         return super().handle_exception(exc)
 

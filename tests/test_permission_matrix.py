@@ -48,6 +48,7 @@ from tests.security.urlmatrix import (
     OTHER_METHODS,
     REDIRECTED,
     REFUSE,
+    TO_LOGIN,
     UNSERVED,
     UNSERVED_METHOD_ROLES,
     Entry,
@@ -75,6 +76,8 @@ SYNC_ACDB = policy("SYNC_ACDB", *roles.SYNC_ACDB)
 READ_AUDIT_DETAIL = policy("READ_AUDIT_DETAIL", *roles.READ_AUDIT_DETAIL)
 # The login page does not serve PATCH/DELETE (405), but first sends a logged-in employee to the dashboard.
 LOGIN_ONLY = policy("LOGIN_ONLY", overrides={ANONYMOUS: UNSERVED, **dict.fromkeys(EMPLOYEE_ROLES, REDIRECTED)})
+# The API docs page (a browser page under /api/): employees; anonymous is sent to the login page.
+DOCS = policy("DOCS", *EMPLOYEE_ROLES, overrides={ANONYMOUS: TO_LOGIN})
 
 
 def employee_pk(world):
@@ -105,8 +108,9 @@ def customer_table(world):
 MATRIX = {
     # ccportal
     "health": Entry({"GET": PUBLIC}),
-    "api-schema": Entry({"GET": PUBLIC}),
-    "api-docs": Entry({"GET": PUBLIC}),
+    "api-schema": Entry({"GET": EMPLOYEE}),
+    # a browser without a session is sent to the login page; a bad Bearer token gets 401
+    "api-docs": Entry({"GET": DOCS}),
     # accounts: login and logout (Django's LoginView answers PUT like POST)
     "login": Entry({"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC, "PATCH": LOGIN_ONLY, "DELETE": LOGIN_ONLY}),
     "logout": Entry({"POST": PUBLIC}),

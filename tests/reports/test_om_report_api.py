@@ -61,7 +61,8 @@ def test_it_rejects_a_malformed_quarter_naming_the_form(api, name):
 def test_it_rejects_a_malformed_site(api):
     response = api.get(URL + "daily-load-profiles", {"site": "M4K;"})
     assert response.status_code == 400
-    assert list(response.json()) == ["site"]
+    assert list(response.json()) == ["site", "detail"]
+    assert response.json()["detail"].startswith("site: 'M4K;' is not a site code")
 
 
 def test_it_computes_the_overview(api, dataset):

@@ -31,6 +31,7 @@ ALLOW = "allow"  # any answer except a refusal, a 404/405 or a server error
 REFUSE = "refuse"  # anonymous: 302 to the login page (pages) or 401 (API); an employee: 403; admin: 302 to its login
 UNSERVED = "unserved"  # a method the URL does not serve: 405, or the refusal that comes first
 REDIRECTED = "redirected"  # sent elsewhere (not to a login page) without being served, e.g. logged in at /login/
+TO_LOGIN = "to-login"  # sent to the login page (the refusal of a page) even under /api/, e.g. the API docs
 
 
 @dataclass(frozen=True)
@@ -408,6 +409,8 @@ def check(response, expected, role, kind):
         if status == 302 and not is_login_redirect(response, kind) and not is_login_redirect(response, "page"):
             return None
         return f"expected a redirect away, got {describe(response)}"
+    if expected == TO_LOGIN:
+        return None if is_login_redirect(response, "page") else f"expected a redirect to the login, got {describe(response)}"
     if expected == "missing":
         if kind == "admin" and status == 302 and not is_login_redirect(response, kind):
             return None  # the admin sends a missing object back to its index with a message
