@@ -41,7 +41,14 @@ QUARTER_PARAM = OpenApiParameter(
     "quarter", OpenApiTypes.STR, description=f"Optional quarter, {QUARTER_FORM}. A malformed value is a 400."
 )
 SITE_PARAM = OpenApiParameter("site", OpenApiTypes.STR, description="Optional 3-letter site code, e.g. MAK.")
-ERROR_400 = inline_serializer("OmReportError", {"quarter": serializers.ListField(child=serializers.CharField())})
+ERROR_400 = inline_serializer(
+    "OmReportError",
+    {
+        "quarter": serializers.ListField(child=serializers.CharField(), required=False),
+        "site": serializers.ListField(child=serializers.CharField(), required=False),
+        "detail": serializers.CharField(help_text="The messages in one sentence (ccportal.api_errors)."),
+    },
+)
 
 
 def _params(request, *, quarter=False, site=False):
@@ -92,8 +99,13 @@ def _list(child):
     return serializers.ListField(child=child)
 
 
+def _described(field, description):
+    """``field`` with a description (kept in its arguments too: serializers rebuild their fields from them)."""
+    field.help_text = field._kwargs["help_text"] = description
+    return field
+
+
 INT, NUM, STR = serializers.IntegerField, serializers.FloatField, serializers.CharField
-NUM_MAP = serializers.DictField(child=NUM())
 # Field descriptions that say where a figure differs from the old system's (original-system-spec §2.7, §3.1).
 PAYMENT_ROWS_ONLY = "payment rows only (the old system summed every ledger row, consumption rows included)"
 EVERY_QUARTER = (
@@ -104,11 +116,6 @@ ACTIVE_IN_QUARTER = (
     "first day, so a customer terminated during the quarter still counts in it (the old system left them out and "
     "compared quarters as text)"
 )
-
-
-def _described(field, description):
-    field.help_text = description
-    return field
 
 
 overview = _endpoint(
@@ -183,7 +190,9 @@ customer_growth = _endpoint(
 _SITE_QUARTERS = dict(
     site=STR(help_text="Site code: the last 3 letters of the account number."),
     name=STR(help_text="The site's name from the site list (the code when not listed)."),
-    quarters=_described(NUM_MAP, f"Quarter → figure for {EVERY_QUARTER}; with `quarter`, that quarter only."),
+    quarters=serializers.DictField(
+        child=NUM(), help_text=f"Quarter → figure for {EVERY_QUARTER}; with `quarter`, that quarter only."
+    ),
 )
 consumption_by_site = _endpoint(
     "consumption-by-site",
