@@ -35,7 +35,9 @@ DEFINITIONS = (
     "\n\nDefinitions: sales (LSL) = Σ `transaction amount` of payment rows (`payment` true); energy sold (kWh) = "
     "Σ `kwh value` of payment rows; a ledger row's site is the last 3 letters of its account number; a customer "
     "is active in a quarter when connected on or before its last day and not terminated before its first day. "
-    "Quarters are written `2025 Q4` and listed in time order. Numbers are JSON numbers (LSL 2 places, kWh 3)."
+    "Quarters are written `2025 Q4` and listed in time order (the old system sorted them as text). Numbers are "
+    "JSON numbers (LSL 2 places, kWh 3). Every answer has all its keys, also on an empty database (the old system "
+    "answered an `error` or a `note` key instead)."
 )
 QUARTER_PARAM = OpenApiParameter(
     "quarter", OpenApiTypes.STR, description=f"Optional quarter, {QUARTER_FORM}. A malformed value is a 400."
