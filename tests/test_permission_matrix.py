@@ -108,6 +108,7 @@ def customer_table(world):
 MATRIX = {
     # ccportal
     "health": Entry({"GET": PUBLIC}),
+    "favicon": Entry({"GET": PUBLIC}),
     "api-schema": Entry({"GET": EMPLOYEE}),
     # a browser without a session is sent to the login page; a bad Bearer token gets 401
     "api-docs": Entry({"GET": DOCS}),
