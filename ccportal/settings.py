@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "billing",
     "contracts",
     "reports",
+    "datatools",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ccportal.context_processors.navigation",
+                "accounts.context_processors.capabilities",
             ],
         },
     },
