@@ -1,5 +1,7 @@
 """Staff accounts: the Employee user model and its role."""
 
+import uuid
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
@@ -83,3 +85,25 @@ class Employee(AbstractBaseUser):
 
     def has_module_perms(self, app_label):
         return self.is_staff
+
+
+class TokenFamily(models.Model):
+    """The refresh tokens descended from one API login (accounts.services.token_family_*).
+
+    Only the newest of them, ``current_jti``, can be exchanged; presenting an older one (a token already rotated,
+    so replayed or stolen) revokes the whole family, as logging out does, and with it the family's access tokens."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="token_families")
+    current_jti = models.CharField(max_length=255, help_text="jti of the one refresh token that may be exchanged.")
+    created_at = models.DateTimeField(default=timezone.now)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(help_text="When the current refresh token expires.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        db_table = "cc_token_family"
+
+    def __str__(self):
+        return f"token family {self.pk} of {self.employee_id}"

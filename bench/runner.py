@@ -129,9 +129,9 @@ def _token(client, user):
     )
     if response.status_code == 200:
         return response.json()["access_token"]
-    from rest_framework_simplejwt.tokens import RefreshToken
+    from accounts.api import token_pair_for
 
-    return str(RefreshToken.for_user(user).access_token)
+    return token_pair_for(user)["access_token"]
 
 
 def build_context(state):

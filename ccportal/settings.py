@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
@@ -58,9 +59,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything that can answer an /api/ request, so errors and preflights carry the CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
+    # Every error under /api/ leaves as JSON with a "detail" (ccportal.api_errors); inside anything that
+    # compresses or rewrites bodies.
+    "ccportal.api_errors.ApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "ccportal.api_errors.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -187,10 +193,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and its docs page are for logged-in employees: a session (the docs in a browser) or a Bearer
+    # token. The Bearer scheme comes first so an anonymous caller gets 401, not 403.
+    "SERVE_AUTHENTICATION": [
+        "accounts.authentication.EmployeeJWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
-CC_JWT_ACCESS_MINUTES = env.int("CC_JWT_ACCESS_MINUTES", default=60)
+# Access tokens live 8 hours by default, as the old server's (its clients never refresh). CC_JWT_EXPIRY_HOURS is
+# the old server's setting; CC_JWT_ACCESS_MINUTES, when set, wins.
+CC_JWT_EXPIRY_HOURS = env.int("CC_JWT_EXPIRY_HOURS", default=8)
+CC_JWT_ACCESS_MINUTES = env.int("CC_JWT_ACCESS_MINUTES", default=CC_JWT_EXPIRY_HOURS * 60)
 CC_JWT_REFRESH_HOURS = env.int("CC_JWT_REFRESH_HOURS", default=24)
+for _name, _value in (("CC_JWT_ACCESS_MINUTES", CC_JWT_ACCESS_MINUTES), ("CC_JWT_REFRESH_HOURS", CC_JWT_REFRESH_HOURS)):
+    if _value <= 0:
+        sys.exit(f"{_name} must be a positive whole number (got {_value}).")
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=CC_JWT_ACCESS_MINUTES),
     "REFRESH_TOKEN_LIFETIME": timedelta(hours=CC_JWT_REFRESH_HOURS),
@@ -198,12 +217,20 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "ALGORITHM": "HS256",
     "SIGNING_KEY": env.str("CC_JWT_SECRET", default="") or SECRET_KEY,
-    "AUDIENCE": env.str("CC_JWT_AUDIENCE", default="cc-portal"),
+    # Sibling services decode these tokens with no audience argument, which refuses any token carrying "aud":
+    # the claim is added (and then required) only when CC_JWT_AUDIENCE is set.
+    "AUDIENCE": env.str("CC_JWT_AUDIENCE", default="") or None,
     "USER_ID_FIELD": "employee_id",
     "USER_ID_CLAIM": "sub",
     # A password change or reset ends the tokens issued before it.
     "CHECK_REVOKE_TOKEN": True,
 }
+
+# Cross-origin calls to /api/* only (django-cors-headers), from the origins listed (none by default: the O&M
+# portal normally reaches the API through its own proxy). Bearer tokens, no cookies: credentials are not allowed.
+CORS_ALLOWED_ORIGINS = env.list("CC_CORS_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
 
 # Content Security Policy: no inline scripts anywhere (htmx and our JS come from /static/).
 CONTENT_SECURITY_POLICY = {

@@ -48,6 +48,7 @@ from tests.security.urlmatrix import (
     OTHER_METHODS,
     REDIRECTED,
     REFUSE,
+    TO_LOGIN,
     UNSERVED,
     UNSERVED_METHOD_ROLES,
     UNSIGNED,
@@ -77,6 +78,8 @@ READ_AUDIT_DETAIL = policy("READ_AUDIT_DETAIL", *roles.READ_AUDIT_DETAIL)
 SIGNED_ONLY = policy("SIGNED_ONLY", overrides=dict.fromkeys(ALL_ROLES, UNSIGNED))
 # The login page does not serve PATCH/DELETE (405), but first sends a logged-in employee to the dashboard.
 LOGIN_ONLY = policy("LOGIN_ONLY", overrides={ANONYMOUS: UNSERVED, **dict.fromkeys(EMPLOYEE_ROLES, REDIRECTED)})
+# The API docs page (a browser page under /api/): employees; anonymous is sent to the login page.
+DOCS = policy("DOCS", *EMPLOYEE_ROLES, overrides={ANONYMOUS: TO_LOGIN})
 
 
 def employee_pk(world):
@@ -113,8 +116,9 @@ MATRIX = {
     # ccportal
     "health": Entry({"GET": PUBLIC}),
     "favicon": Entry({"GET": PUBLIC}),
-    "api-schema": Entry({"GET": PUBLIC}),
-    "api-docs": Entry({"GET": PUBLIC}),
+    "api-schema": Entry({"GET": EMPLOYEE}),
+    # a browser without a session is sent to the login page; a bad Bearer token gets 401
+    "api-docs": Entry({"GET": DOCS}),
     # accounts: login and logout (Django's LoginView answers PUT like POST)
     "login": Entry({"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC, "PATCH": LOGIN_ONLY, "DELETE": LOGIN_ONLY}),
     "logout": Entry({"POST": PUBLIC}),

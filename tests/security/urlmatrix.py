@@ -32,6 +32,7 @@ REFUSE = "refuse"  # anonymous: 302 to the login page (pages) or 401 (API); an e
 UNSERVED = "unserved"  # a method the URL does not serve: 405, or the refusal that comes first
 REDIRECTED = "redirected"  # sent elsewhere (not to a login page) without being served, e.g. logged in at /login/
 UNSIGNED = "unsigned"  # an endpoint authenticated by a request signature alone: 401 without one, whoever asks
+TO_LOGIN = "to-login"  # sent to the login page (the refusal of a page) even under /api/, e.g. the API docs
 
 
 @dataclass(frozen=True)
@@ -429,6 +430,8 @@ def check(response, expected, role, kind):
         return f"expected a redirect away, got {describe(response)}"
     if expected == UNSIGNED:
         return None if status == 401 else f"expected 401 for a request without a signature, got {describe(response)}"
+    if expected == TO_LOGIN:
+        return None if is_login_redirect(response, "page") else f"expected a redirect to the login, got {describe(response)}"
     if expected == "missing":
         if kind == "admin" and status == 302 and not is_login_redirect(response, kind):
             return None  # the admin sends a missing object back to its index with a message
