@@ -17,6 +17,7 @@ from billing.forms import AssignPaymentForm, ReasonForm, StatementUploadForm, Ta
 from billing.models import ImportedPayment, PaymentImport, TariffRate
 from billing.statements import StatementError, max_bytes, statement_read
 from ccportal import charts
+from ccportal.spreadsheet import xlsx_row
 from customers.models import Customer, Site
 
 PREVIEW_ROWS = 500
@@ -159,12 +160,12 @@ def financial_download(request):
     sheet.title = "Revenue by site"
     sheet.append(["Site", *summary["labels"], "Total"])
     for row in summary["table"]:
-        sheet.append([row["site"], *row["sales"], row["total"]])
+        sheet.append(xlsx_row([row["site"], *row["sales"], row["total"]]))
     sheet.append(["Total", *summary["totals"], summary["grand_total"]])
     quarters = workbook.create_sheet("ARPU by quarter")
     quarters.append(["Quarter", "Revenue (LSL)", "Energy sold (kWh)", "Active customers", "ARPU (LSL)"])
     for q in summary["quarters"]:
-        quarters.append([q["quarter"], q["sales"], q["energy"], q["active_customers"], q["arpu"]])
+        quarters.append(xlsx_row([q["quarter"], q["sales"], q["energy"], q["active_customers"], q["arpu"]]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -16,6 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts import roles
 from ccportal.acdb.runs import import_run_create, import_run_progress, import_run_start, import_runs_expire
 from ccportal.models import ImportRun
+from ccportal.spreadsheet import csv_cells
 from reports import audit, tables
 from reports.audit_forms import MutationFilterForm, RevertForm, SyncForm
 
@@ -144,7 +145,7 @@ def table_export(request, table):
     def lines():
         yield writer.writerow([c.name for c in columns])
         for row in queryset.iterator(chunk_size=2000):
-            yield writer.writerow(["" if v is None else v for v in row])
+            yield writer.writerow(csv_cells(row))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table.name}.csv"'

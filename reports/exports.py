@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 
 from billing.models import AccountHistory
 from ccportal.normalize import site_code_from_account
+from ccportal.spreadsheet import spreadsheet_text, xlsx_value
 from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
 
 CHUNK_SIZE = 2000  # rows fetched from the database cursor at a time
@@ -241,14 +242,15 @@ class _SiteNames(dict):
         self.names = names
 
     def __missing__(self, code):
-        name = self[code] = self.names.get((code or "").upper(), "")
+        name = self[code] = spreadsheet_text(self.names.get((code or "").upper(), ""))
         return name
 
 
 def _xlsx_text(text):
     """Blank text as None (openpyxl then writes no cell: a blank costs nothing); control characters that XML
-    cannot hold, which legacy ACDB fields can carry, are dropped rather than failing the whole workbook."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text) if text else None
+    cannot hold, which legacy ACDB fields can carry, are dropped rather than failing the whole workbook; what is
+    left is neutralised and typed as a string (ccportal.spreadsheet), never a formula."""
+    return xlsx_value(ILLEGAL_CHARACTERS_RE.sub("", text)) if text else None
 
 
 def _field(model, path):
@@ -274,8 +276,8 @@ def _conversions(dataset, paths, file_format):
         kind = _field(dataset.model, path).get_internal_type()
         if kind == "DateTimeField":
             conversions.append(datetime_text if file_format == "csv" else datetime_naive)
-        elif kind in ("CharField", "TextField") and file_format == "xlsx":
-            conversions.append(_xlsx_text)
+        elif kind in ("CharField", "TextField"):
+            conversions.append(_xlsx_text if file_format == "xlsx" else spreadsheet_text)
         else:
             conversions.append(None)
     return conversions
@@ -304,8 +306,8 @@ def _row_batches(dataset, filters, file_format):
         for step in plan:
             if step == SITE:
                 out.append(map(site_names.__getitem__, codes))
-            elif step == SITE_CODE:
-                out.append(codes)
+            elif step == SITE_CODE:  # derived from the account number, which legacy data may spell any way
+                out.append(map(spreadsheet_text, codes))
             elif step[1] is None:
                 out.append(columns[step[0]])
             else:
