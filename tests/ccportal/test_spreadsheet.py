@@ -9,7 +9,9 @@ from openpyxl.cell import Cell
 from ccportal.spreadsheet import csv_cells, spreadsheet_text, xlsx_value
 
 
-@pytest.mark.parametrize("text", ["=1+1", '=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+@pytest.mark.parametrize(
+    "text", ["=1+1", '=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+)
 def test_a_text_a_spreadsheet_would_run_gets_a_leading_quote(text):
     assert spreadsheet_text(text) == "'" + text
     assert spreadsheet_text(spreadsheet_text(text)) == "'" + text  # once, however often it is applied

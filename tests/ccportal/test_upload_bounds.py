@@ -7,7 +7,13 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from bench.spreadsheet_bombs import dimension_bomb, long_cell_workbook, mpesa_statement_csv, mpesa_statement_xlsx, shared_string_bomb
+from bench.spreadsheet_bombs import (
+    dimension_bomb,
+    long_cell_workbook,
+    mpesa_statement_csv,
+    mpesa_statement_xlsx,
+    shared_string_bomb,
+)
 from billing.models import PaymentImport
 from billing.statements import StatementError, statement_read
 from ccportal.spreadsheet import QUOTE_CHARS, SpreadsheetRefused, csv_rows, quote, xlsx_rows
