@@ -276,13 +276,29 @@ CC_SMS_BACKEND = env.str("CC_SMS_BACKEND", default="contracts.sms.LoggingSmsBack
 CC_SMS_HTTP_URL = env.str("CC_SMS_HTTP_URL", default="")
 CC_SMS_HTTP_TIMEOUT = env.float("CC_SMS_HTTP_TIMEOUT", default=10.0)
 
+# Secrets never reach a log (ccportal.logs): the filter rewrites signed links, JWTs, Bearer credentials and
+# password/token fields on every handler and on the loggers that write request paths (django.request's
+# "Not Found: /path", runserver's request lines), so that no handler, test capture included, sees them.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "ccportal.logs.RedactSecretsFilter"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False, "filters": ["redact_secrets"]},
+        "contracts": {"filters": ["redact_secrets"]},
+    },
 }
+DEFAULT_EXCEPTION_REPORTER_FILTER = "ccportal.logs.SafeErrorReportFilter"
 
 # History is the audit trail: it can be read in the admin but not reverted or edited there.
 SIMPLE_HISTORY_REVERT_DISABLED = True
