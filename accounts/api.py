@@ -15,7 +15,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import services
 from accounts.authentication import INVALID_TOKEN, USER_TYPE, EmployeeJWTAuthentication
-from accounts.lockout import lockout_response
+from accounts.lockout import lockout_response, login_succeeded
 from accounts.roles import permissions_for
 
 INVALID_CREDENTIALS = "Invalid credentials"
@@ -216,6 +216,7 @@ class EmployeeLoginView(_PublicView):
             detail = "This is a one-time password: log in to the CC portal and choose your own password first."
             return Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
         axes_reset(ip=http_request.axes_ip_address, username=employee.employee_id)
+        login_succeeded(http_request, employee.employee_id)
         services.employee_last_login_record(employee=employee)
         return Response({**token_pair_for(employee), "user": _user_payload(employee)})
 

@@ -97,6 +97,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.Employee"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.lockout.EmployeeCeilingBackend",  # the per-employee ceiling across addresses (see Lockout below)
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -165,10 +166,21 @@ AXES_FAILURE_LIMIT = env.int("CC_LOCKOUT_FAILURES", default=5)
 AXES_COOLOFF_TIME = env.float("CC_LOCKOUT_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# An attempt while locked is refused without being counted, so that hammering cannot extend a lockout for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
 # The page for the HTML login, JSON {"detail"} with 429 for the API.
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_ENABLED = env.bool("CC_LOCKOUT_ENABLED", default=True)
+# The per-employee ceiling across addresses (accounts.lockout; README "Lockout"): after CC_LOCKOUT_EMPLOYEE_FAILURES
+# failures from any addresses with no quiet spell of the window, each attempt waits a cool-down after the last
+# failure, doubling per further failure up to the maximum; not from an address the employee logged in from lately.
+CC_LOCKOUT_EMPLOYEE_ENABLED = env.bool("CC_LOCKOUT_EMPLOYEE_ENABLED", default=AXES_ENABLED)
+CC_LOCKOUT_EMPLOYEE_FAILURES = env.int("CC_LOCKOUT_EMPLOYEE_FAILURES", default=10)
+CC_LOCKOUT_EMPLOYEE_WINDOW_MINUTES = env.int("CC_LOCKOUT_EMPLOYEE_WINDOW_MINUTES", default=60)
+CC_LOCKOUT_EMPLOYEE_COOLDOWN_SECONDS = env.int("CC_LOCKOUT_EMPLOYEE_COOLDOWN_SECONDS", default=30)
+CC_LOCKOUT_EMPLOYEE_COOLDOWN_MAX_SECONDS = env.int("CC_LOCKOUT_EMPLOYEE_COOLDOWN_MAX_SECONDS", default=600)
+CC_LOCKOUT_KNOWN_ADDRESS_DAYS = env.int("CC_LOCKOUT_KNOWN_ADDRESS_DAYS", default=30)
 # Behind Caddy: the number of proxies that append to X-Forwarded-For (0: use REMOTE_ADDR). See ccportal.proxy.
 CC_PROXY_COUNT = env.int("CC_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "ccportal.proxy.client_ip"
