@@ -156,7 +156,9 @@ class EmployeeLoginView(_PublicView):
         description=(
             "Checks the employee's own password (Django's hashers). A wrong password and an unknown employee get the "
             "same 401. After `CC_LOCKOUT_FAILURES` failures (default 5) for one employee from one address, that pair "
-            "is locked for `CC_LOCKOUT_HOURS` (default 0.25 h): 429. An employee who still holds a one-time password "
+            "is locked for `CC_LOCKOUT_HOURS` (default 0.25 h): 429. After `CC_LOCKOUT_EMPLOYEE_FAILURES` failures (default "
+            "10) for one employee from any addresses, each attempt waits a growing cool-down (at most "
+            "`CC_LOCKOUT_EMPLOYEE_COOLDOWN_MAX_SECONDS`): 429 with Retry-After. An employee who still holds a one-time password "
             "must set their own on the portal first: 403."
         ),
         request=EmployeeLoginInputSerializer,

@@ -91,6 +91,24 @@ def long_cell_workbook(characters):
     return _workbook(sheet=_one_shared_string_sheet, shared_strings=strings)
 
 
+def many_shared_strings(megabytes=31):
+    """A .xlsx (a few MB, within the upload limit and every bound) whose shared-strings part is just under the
+    part cap and full of short distinct strings: the most a workbook can make openpyxl hold before any row."""
+    per_chunk = 4096
+
+    def strings(handle):
+        handle.write(b"<sst " + _MAIN + b">")
+        written, i = 0, 0
+        while written < megabytes * _MB:
+            chunk = "".join(f"<si><t>{n:x}</t></si>" for n in range(i, i + per_chunk)).encode()
+            handle.write(chunk)
+            written += len(chunk)
+            i += per_chunk
+        handle.write(b"</sst>")
+
+    return _workbook(sheet=_one_shared_string_sheet, shared_strings=strings)
+
+
 def dimension_bomb(rows=20100):
     """A .xlsx of about 100 KB whose sheet claims A1:XFD<rows> and has a cell in every row: openpyxl's read-only
     mode pads each row to 16,384 columns (issue #16: 101 KB, A1:XFD20100)."""

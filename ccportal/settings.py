@@ -162,6 +162,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CC_SESSION_ABSOLUTE_SECONDS = 12 * 3600
 
 # Lockout (django-axes): 5 failures for one employee from one address lock that pair for 15 minutes.
+# (The per-employee ceiling across addresses is below, CC_LOCKOUT_EMPLOYEE_*.)
 AXES_FAILURE_LIMIT = env.int("CC_LOCKOUT_FAILURES", default=5)
 AXES_COOLOFF_TIME = env.float("CC_LOCKOUT_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
