@@ -148,3 +148,30 @@ def test_the_generation_import_refuses_both_bombs(tmp_path, string_bomb):
         [error] = result.errors
         assert not result.rows and len(error) < 300
         assert "unpacks to 400 MB" in error or "claims 16,384 columns" in error
+
+
+def _png_claiming(width, height):
+    """A tiny PNG whose header claims ``width`` × ``height`` RGBA pixels (its pixel data is a stub)."""
+    import struct
+    import zlib
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize(("width", "height", "message"), [(8000, 8000, "unexpected size"), (20000, 10000, "could not be read")])
+def test_a_signature_png_claiming_huge_dimensions_is_refused_before_its_pixels_are_unpacked(width, height, message, monkeypatch):
+    """The commissioning signature is an upload too: 1 MB of PNG can claim 64M pixels (256 MB unpacked), or more
+    than Pillow's bomb limit, which it raises as its own error."""
+    from PIL import ImageFile
+
+    from contracts.services import CommissioningError, signature_png_check
+
+    loads = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: loads.append(self.size))
+    with pytest.raises(CommissioningError, match=message):
+        signature_png_check(_png_claiming(width, height))
+    assert loads == []
