@@ -5,17 +5,6 @@ bench/upload_bounds.py."""
 import io
 import zipfile
 
-MPESA_HEADER = [
-    "Receipt No",
-    "Completion Time",
-    "Details",
-    "Transaction Status",
-    "Paid in",
-    "Withdrawn",
-    "Balance",
-    "Reason Type",
-    "Other Party Info",
-]
 _MB = 1024 * 1024
 
 
@@ -127,7 +116,9 @@ def dimension_bomb(rows=20100):
 
 def mpesa_statement_rows(rows):
     """``rows`` M-Pesa payments as lists of cell values (header first), every receipt distinct."""
-    yield MPESA_HEADER
+    from billing.statements import HEADERS
+
+    yield HEADERS["mpesa"]
     for i in range(rows):
         when = f"2026-11-{1 + i % 28:02d} {i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}"
         account = f"{i % 9000 + 1:04d}MAK"

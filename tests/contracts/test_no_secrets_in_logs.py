@@ -6,7 +6,6 @@ import json
 import logging
 import sys
 import time
-from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -17,7 +16,8 @@ from django.views.debug import ExceptionReporter
 
 from ccportal.logs import REDACTED, RedactingGunicornLogger, RedactSecretsFilter, secrets_redact
 from contracts.links import contract_link_token, contract_link_url
-from contracts.services import commissioning_sms_send, customer_commission
+from contracts.services import commissioning_sms_send
+from tests.contracts.test_sms import commission
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -40,18 +40,7 @@ def _logged(caplog):
 def test_commissioning_and_the_sms_log_no_signed_link(
     onm, account, signature_png, everything, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        commissioning = customer_commission(
-            customer=account.customer,
-            account=account,
-            connection_date=date(2026, 1, 15),
-            customer_type="HH",
-            national_id="012345678901",
-            phone="5775 5403",
-            signature_png=signature_png,
-            by=onm,
-            link_base_url="https://cc.example.org/",
-        )
+    commissioning = commission(account, onm, signature_png, django_capture_on_commit_callbacks)
     commissioning_sms_send(commissioning=commissioning, by=onm, link_base_url="https://cc.example.org/")  # a re-send
     version = commissioning.contract_versions.get(language="st")
     token = contract_link_token(version)
@@ -63,18 +52,9 @@ def test_commissioning_and_the_sms_log_no_signed_link(
 
 
 def test_opening_an_expired_or_tampered_link_logs_no_token(
-    client, onm, account, signature_png, everything, monkeypatch, settings
+    client, onm, account, signature_png, everything, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
-    commissioning = customer_commission(
-        customer=account.customer,
-        account=account,
-        connection_date=date(2026, 1, 15),
-        customer_type="HH",
-        national_id="012345678901",
-        phone="57755403",
-        signature_png=signature_png,
-        by=onm,
-    )
+    commissioning = commission(account, onm, signature_png, django_capture_on_commit_callbacks)
     token = contract_link_token(commissioning.contract_versions.get(language="st"))
     value, stamp, signature = token.split(":")
     assert client.get(reverse("contracts:signed_download", args=[f"{value}:{stamp}:{signature[:-2]}xx"])).status_code == 404
