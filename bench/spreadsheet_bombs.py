@@ -80,19 +80,15 @@ def long_cell_workbook(characters):
     return _workbook(sheet=_one_shared_string_sheet, shared_strings=strings)
 
 
-def many_shared_strings(megabytes=31):
-    """A .xlsx (a few MB, within the upload limit and every bound) whose shared-strings part is just under the
-    part cap and full of short distinct strings: the most a workbook can make openpyxl hold before any row."""
+def many_shared_strings(count=1_500_000):
+    """A .xlsx (a few MB: within the upload limit and the size bounds) whose shared-strings part holds ``count``
+    short distinct strings, which openpyxl would hold in memory before any row (1.5M: a 31 MB part, ~235 MB)."""
     per_chunk = 4096
 
     def strings(handle):
         handle.write(b"<sst " + _MAIN + b">")
-        written, i = 0, 0
-        while written < megabytes * _MB:
-            chunk = "".join(f"<si><t>{n:x}</t></si>" for n in range(i, i + per_chunk)).encode()
-            handle.write(chunk)
-            written += len(chunk)
-            i += per_chunk
+        for start in range(0, count, per_chunk):
+            handle.write("".join(f"<si><t>{n:x}</t></si>" for n in range(start, min(start + per_chunk, count))).encode())
         handle.write(b"</sst>")
 
     return _workbook(sheet=_one_shared_string_sheet, shared_strings=strings)

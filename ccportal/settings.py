@@ -141,12 +141,13 @@ MEDIA_ROOT = env.path("CC_PRIVATE_ROOT", default=BASE_DIR / "var" / "private")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # What an uploaded .xlsx or CSV may expand to, checked before and while it is parsed (ccportal.spreadsheet;
-# README "Uploads"): zip parts, each part's and the total unpacked size, the compression ratio, the sheet's
-# declared columns and cells, one cell's characters and one CSV line's.
+# README "Upload limits"): zip parts, each part's and the total unpacked size, the compression ratio, the count of
+# shared strings, the sheet's declared columns and cells, one cell's characters and one CSV line's.
 CC_UPLOAD_XLSX_MAX_MEMBERS = env.int("CC_UPLOAD_XLSX_MAX_MEMBERS", default=100)
 CC_UPLOAD_XLSX_MAX_MEMBER_MB = env.int("CC_UPLOAD_XLSX_MAX_MEMBER_MB", default=32)
 CC_UPLOAD_XLSX_MAX_TOTAL_MB = env.int("CC_UPLOAD_XLSX_MAX_TOTAL_MB", default=64)
 CC_UPLOAD_XLSX_MAX_RATIO = env.int("CC_UPLOAD_XLSX_MAX_RATIO", default=100)
+CC_UPLOAD_XLSX_MAX_SHARED_STRINGS = env.int("CC_UPLOAD_XLSX_MAX_SHARED_STRINGS", default=300_000)
 CC_UPLOAD_XLSX_MAX_COLUMNS = env.int("CC_UPLOAD_XLSX_MAX_COLUMNS", default=64)
 CC_UPLOAD_XLSX_MAX_CELLS = env.int("CC_UPLOAD_XLSX_MAX_CELLS", default=2_000_000)
 CC_UPLOAD_MAX_CELL_CHARS = env.int("CC_UPLOAD_MAX_CELL_CHARS", default=2_000)

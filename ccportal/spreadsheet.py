@@ -78,6 +78,7 @@ class UploadLimits:
     xlsx_member_bytes: int = 32 * 1024 * 1024
     xlsx_total_bytes: int = 64 * 1024 * 1024
     xlsx_ratio: int = 100  # uncompressed / compressed, for members over 1 MB uncompressed
+    xlsx_shared_strings: int = 300_000
     xlsx_columns: int = 64
     xlsx_cells: int = 2_000_000  # as the sheet's dimension declares them
     cell_chars: int = 2_000
@@ -90,6 +91,7 @@ def upload_limits():
         xlsx_member_bytes=getattr(settings, "CC_UPLOAD_XLSX_MAX_MEMBER_MB", 32) * 1024 * 1024,
         xlsx_total_bytes=getattr(settings, "CC_UPLOAD_XLSX_MAX_TOTAL_MB", 64) * 1024 * 1024,
         xlsx_ratio=getattr(settings, "CC_UPLOAD_XLSX_MAX_RATIO", UploadLimits.xlsx_ratio),
+        xlsx_shared_strings=getattr(settings, "CC_UPLOAD_XLSX_MAX_SHARED_STRINGS", UploadLimits.xlsx_shared_strings),
         xlsx_columns=getattr(settings, "CC_UPLOAD_XLSX_MAX_COLUMNS", UploadLimits.xlsx_columns),
         xlsx_cells=getattr(settings, "CC_UPLOAD_XLSX_MAX_CELLS", UploadLimits.xlsx_cells),
         cell_chars=getattr(settings, "CC_UPLOAD_MAX_CELL_CHARS", UploadLimits.cell_chars),
@@ -137,6 +139,35 @@ def xlsx_archive_check(source, limits=None):
         raise SpreadsheetRefused(
             f"The workbook unpacks to {_megabytes(total)}; at most {_megabytes(limits.xlsx_total_bytes)} is accepted."
         )
+    # openpyxl holds every shared string in memory before the first row (about 150 bytes each, however short):
+    # count them in the unpacked parts, streamed, before it does. (Within the size bounds above this is fast.)
+    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes | bytearray) else source) as archive:
+        count = 0
+        for member in members:
+            with archive.open(member) as handle:
+                count += _shared_strings_in(handle)
+            if count > limits.xlsx_shared_strings:
+                raise SpreadsheetRefused(
+                    f"The workbook has more than {limits.xlsx_shared_strings:,} distinct texts; split the file."
+                )
+
+
+# The start of a shared string: <si>, <si/>, <si attr…>, <x:si> (any namespace prefix of up to 20 characters).
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,20}:)?si[\s/>]")
+
+
+def _shared_strings_in(handle):
+    """How many shared-string elements the binary stream holds, read 1 MB at a time. A match holds one "<", at
+    its start, so none crosses the last "<" of a block: the text from there waits for the next block."""
+    count, pending = 0, b""
+    while chunk := handle.read(1024 * 1024):
+        data = pending + chunk
+        cut = data.rfind(b"<")
+        if cut == -1 or len(data) - cut > 64:  # longer than any match: whatever starts there is complete
+            count, pending = count + len(_SHARED_STRING.findall(data)), b""
+        else:
+            count, pending = count + len(_SHARED_STRING.findall(data, 0, cut)), data[cut:]
+    return count + len(_SHARED_STRING.findall(pending))
 
 
 def xlsx_rows(source, *, max_rows, limits=None):

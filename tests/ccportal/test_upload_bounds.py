@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from bench.spreadsheet_bombs import (
     dimension_bomb,
     long_cell_workbook,
+    many_shared_strings,
     mpesa_statement_csv,
     mpesa_statement_xlsx,
     shared_string_bomb,
@@ -76,6 +77,34 @@ def test_the_member_count_and_total_size_are_bounded(settings):
     settings.CC_UPLOAD_XLSX_MAX_TOTAL_MB = 1
     message = _refusal(mpesa_statement_xlsx(5000))
     assert message.startswith("The workbook unpacks to ") and "at most 1 MB is accepted" in message
+
+
+def test_too_many_shared_strings_are_refused_before_openpyxl_holds_them(settings):
+    """1.5M short strings are a 31 MB part (under the size bounds) that openpyxl would hold as ~235 MB."""
+    bomb = many_shared_strings(1_500_000)
+    assert len(bomb) < 5 * 1024 * 1024
+    assert _refusal(bomb) == "The workbook has more than 300,000 distinct texts; split the file."
+    settings.CC_UPLOAD_XLSX_MAX_SHARED_STRINGS = 2
+    assert "more than 2 distinct texts" in _refusal(many_shared_strings(3))
+
+
+class _Trickle:
+    """A binary stream that answers every read with at most ``size`` bytes (blocks cut anywhere)."""
+
+    def __init__(self, data, size):
+        self.data, self.size = data, size
+
+    def read(self, n):
+        piece, self.data = self.data[: min(n, self.size)], self.data[min(n, self.size) :]
+        return piece
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 7, 64, 65, 1 << 20])
+def test_shared_strings_are_counted_exactly_across_block_edges(size):
+    from ccportal.spreadsheet import _shared_strings_in
+
+    xml = b'<sst><si><t>a</t></si><x:si><x:t>b</x:t></x:si><si/><si foo="1"><t>&lt;si&gt;</t></si><sis/>' + b"z" * 100 + b"<si>"
+    assert _shared_strings_in(_Trickle(xml, size)) == 5
 
 
 def test_a_long_cell_is_refused_quoting_only_a_prefix():
