@@ -112,13 +112,33 @@ def _megabytes(size):
 
 
 def xlsx_archive_check(source, limits=None):
-    """Refuse a .xlsx whose zip directory promises too much; ``source`` is bytes, a path or a binary file."""
+    """Refuse a .xlsx whose zip directory promises too much, or with more shared strings than openpyxl should hold;
+    ``source`` is bytes, a path or a binary file."""
     limits = limits or upload_limits()
+    unreadable = SpreadsheetRefused("The .xlsx file cannot be read (it is not a zip archive); export it again.")
     try:
-        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes | bytearray) else source) as archive:
-            members = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes | bytearray) else source)
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise SpreadsheetRefused("The .xlsx file cannot be read (it is not a zip archive); export it again.") from None
+        raise unreadable from None
+    with archive:
+        members = archive.infolist()
+        _directory_check(members, limits)
+        # openpyxl holds every shared string in memory before the first row (about 150 bytes each, however short):
+        # count them in the unpacked parts, streamed, before it does (within the size bounds above this is fast).
+        count = 0
+        for member in members:
+            try:
+                with archive.open(member) as handle:
+                    count += _shared_strings_in(handle)
+            except Exception:  # a bad CRC, an encrypted part, an unknown compression method, a truncated stream
+                raise unreadable from None
+            if count > limits.xlsx_shared_strings:
+                raise SpreadsheetRefused(
+                    f"The workbook has more than {limits.xlsx_shared_strings:,} distinct texts; split the file."
+                )
+
+
+def _directory_check(members, limits):
     if len(members) > limits.xlsx_members:
         raise SpreadsheetRefused(f"The workbook has {len(members):,} parts; at most {limits.xlsx_members} are accepted.")
     total = 0
@@ -139,17 +159,6 @@ def xlsx_archive_check(source, limits=None):
         raise SpreadsheetRefused(
             f"The workbook unpacks to {_megabytes(total)}; at most {_megabytes(limits.xlsx_total_bytes)} is accepted."
         )
-    # openpyxl holds every shared string in memory before the first row (about 150 bytes each, however short):
-    # count them in the unpacked parts, streamed, before it does. (Within the size bounds above this is fast.)
-    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes | bytearray) else source) as archive:
-        count = 0
-        for member in members:
-            with archive.open(member) as handle:
-                count += _shared_strings_in(handle)
-            if count > limits.xlsx_shared_strings:
-                raise SpreadsheetRefused(
-                    f"The workbook has more than {limits.xlsx_shared_strings:,} distinct texts; split the file."
-                )
 
 
 # The start of a shared string: <si>, <si/>, <si attr…>, <x:si> (any namespace prefix of up to 20 characters).

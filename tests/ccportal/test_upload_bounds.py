@@ -107,6 +107,13 @@ def test_shared_strings_are_counted_exactly_across_block_edges(size):
     assert _shared_strings_in(_Trickle(xml, size)) == 5
 
 
+def test_a_damaged_part_is_a_refusal_not_an_error():
+    content = bytearray(mpesa_statement_xlsx(50))
+    start = content.index(b"xl/worksheets/sheet1.xml") + 200  # inside that part's compressed data
+    content[start : start + 16] = b"\xff" * 16
+    assert "cannot be read" in _refusal(bytes(content))
+
+
 def test_a_long_cell_is_refused_quoting_only_a_prefix():
     message = _refusal(long_cell_workbook(100_000))
     assert message.startswith("Row 1: a cell holds 100,000 characters (at most 2,000): '=BBBB")
