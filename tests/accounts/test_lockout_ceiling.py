@@ -94,7 +94,8 @@ def test_other_employees_are_not_slowed(client, generic, onm):
 
 def test_a_superadmin_unlock_clears_the_ceiling(client, admin_client, generic):
     spread_guesses(client, generic.employee_id)
-    assert b"Locked out" in admin_client.get("/roles/").content
+    page = admin_client.get("/roles/").content.decode()
+    assert "Locked out" in page and "after 10 from any addresses" in page and "at most 10 minutes" in page
     admin_client.post(f"/roles/{generic.pk}/unlock/")
     assert not LoginCeiling.objects.exists()
     assert api_login(client, generic.employee_id, TEST_PASSWORD, "10.0.1.5").status_code == 200
