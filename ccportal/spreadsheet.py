@@ -129,7 +129,7 @@ def xlsx_archive_check(source, limits=None):
         for member in members:
             try:
                 with archive.open(member) as handle:
-                    count += _shared_strings_in(handle)
+                    count += _shared_strings_in(handle, limits.xlsx_shared_strings - count)
             except Exception:  # a bad CRC, an encrypted part, an unknown compression method, a truncated stream
                 raise unreadable from None
             if count > limits.xlsx_shared_strings:
@@ -165,11 +165,12 @@ def _directory_check(members, limits):
 _SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,20}:)?si[\s/>]")
 
 
-def _shared_strings_in(handle):
-    """How many shared-string elements the binary stream holds, read 1 MB at a time. A match holds one "<", at
-    its start, so none crosses the last "<" of a block: the text from there waits for the next block."""
+def _shared_strings_in(handle, budget=None):
+    """How many shared-string elements the binary stream holds, read 1 MB at a time (stopping once past
+    ``budget``). A match holds one "<", at its start, so none crosses the last "<" of a block: the text from
+    there waits for the next block."""
     count, pending = 0, b""
-    while chunk := handle.read(1024 * 1024):
+    while (budget is None or count <= budget) and (chunk := handle.read(1024 * 1024)):
         data = pending + chunk
         cut = data.rfind(b"<")
         if cut == -1 or len(data) - cut > 64:  # longer than any match: whatever starts there is complete
