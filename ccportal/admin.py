@@ -24,25 +24,3 @@ class AuditedAdmin(SimpleHistoryAdmin):
         if request.method != "GET":
             raise PermissionDenied("History is read-only; revert from the Mutations page.")
         return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-def _register_import_runs():
-    from django.contrib import admin
-
-    from ccportal.models import ImportRun
-
-    @admin.register(ImportRun)
-    class ImportRunAdmin(admin.ModelAdmin):
-        """The import's own report: readable, never edited by hand."""
-
-        list_display = ["id", "status", "source_label", "dry_run", "started_by", "created_at", "finished_at"]
-        list_filter = ["status", "dry_run"]
-
-        def has_add_permission(self, request):
-            return False
-
-        def has_change_permission(self, request, obj=None):
-            return False
-
-
-_register_import_runs()

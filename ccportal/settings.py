@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "billing",
     "contracts",
     "reports",
+    "datatools",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ccportal.context_processors.navigation",
+                "accounts.context_processors.capabilities",
             ],
         },
     },

@@ -8,11 +8,11 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import roles
+from ccportal.quarters import QuarterError, quarter_current, quarter_parse_optional
 from customers.models import Site
 from reports import exports, selectors
 from reports.om_documents import om_report_filename, om_report_pdf, om_report_xlsx
 from reports.om_report import om_report_build
-from reports.quarters import QuarterError, quarter_current, quarter_parse_optional
 
 
 @require_GET

@@ -196,12 +196,12 @@ class World:
 
     @cached_property
     def history_entry(self):
-        """(table, history_id) of the customer's latest audit-trail entry (reports.audit names tables by db_table)."""
+        """(table, history_id) of the customer's latest audit-trail entry (datatools.audit names tables by db_table)."""
         return self.customer._meta.db_table, self.customer.history.order_by("-history_id").first().history_id
 
     @cached_property
     def import_run(self):
-        from ccportal.models import ImportRun
+        from datatools.models import ImportRun
 
         return ImportRun.objects.create(
             started_by=self.people[Role.SUPERADMIN], source="demo.accdb", status=ImportRun.Status.SUCCEEDED
