@@ -11,11 +11,11 @@ from openpyxl import load_workbook
 
 from billing import services
 from billing.statements import statement_read
+from ccportal.quarters import quarter_parse_optional
 from ccportal.spreadsheet import spreadsheet_text
 from customers.models import Site
 from reports.om_documents import om_report_xlsx
 from reports.om_report import om_report_build
-from reports.quarters import quarter_parse_optional
 from tests.factories import AccountNumberFactory, CustomerFactory, LedgerRowFactory, aware
 
 pytestmark = pytest.mark.django_db
