@@ -50,6 +50,7 @@ from tests.security.urlmatrix import (
     REFUSE,
     UNSERVED,
     UNSERVED_METHOD_ROLES,
+    UNSIGNED,
     Entry,
     World,
     admin_url,
@@ -73,6 +74,7 @@ REVERT_CHANGES = policy("REVERT_CHANGES", *roles.REVERT_CHANGES)
 MANAGE_ROLES = policy("MANAGE_ROLES", *roles.MANAGE_ROLES)
 SYNC_ACDB = policy("SYNC_ACDB", *roles.SYNC_ACDB)
 READ_AUDIT_DETAIL = policy("READ_AUDIT_DETAIL", *roles.READ_AUDIT_DETAIL)
+SIGNED_ONLY = policy("SIGNED_ONLY", overrides=dict.fromkeys(ALL_ROLES, UNSIGNED))
 # The login page does not serve PATCH/DELETE (405), but first sends a logged-in employee to the dashboard.
 LOGIN_ONLY = policy("LOGIN_ONLY", overrides={ANONYMOUS: UNSERVED, **dict.fromkeys(EMPLOYEE_ROLES, REDIRECTED)})
 
@@ -153,6 +155,8 @@ MATRIX = {
     },
     # billing: the payment lookup API
     "payments-lookup": Entry({"GET": EMPLOYEE}),
+    # The payment intake: only an HMAC signature (never a session or token) lets a POST in; unsigned, everyone 401.
+    "payments-incoming": Entry({"POST": SIGNED_ONLY}),
     # customers
     "customers:list": Entry({"GET": EMPLOYEE}),
     "customers:new": Entry({"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}),

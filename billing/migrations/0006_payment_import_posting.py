@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0004_ledger_account_quarter'),
+        ('billing', '0005_payment_intake'),
     ]
 
     operations = [
