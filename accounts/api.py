@@ -15,7 +15,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import services
 from accounts.authentication import INVALID_TOKEN, USER_TYPE, EmployeeJWTAuthentication
-from accounts.lockout import lockout_response
+from accounts.lockout import lockout_response, login_succeeded
 from accounts.roles import permissions_for
 from accounts.tokens import FamilyRefreshToken
 
@@ -173,7 +173,9 @@ class EmployeeLoginView(_PublicView):
         description=(
             "Checks the employee's own password (Django's hashers). A wrong password and an unknown employee get the "
             "same 401. After `CC_LOCKOUT_FAILURES` failures (default 5) for one employee from one address, that pair "
-            "is locked for `CC_LOCKOUT_HOURS` (default 0.25 h): 429. An employee who still holds a one-time password "
+            "is locked for `CC_LOCKOUT_HOURS` (default 0.25 h): 429. After `CC_LOCKOUT_EMPLOYEE_FAILURES` failures (default "
+            "10) for one employee from any addresses, each attempt waits a growing cool-down (at most "
+            "`CC_LOCKOUT_EMPLOYEE_COOLDOWN_MAX_SECONDS`): 429 with Retry-After. An employee who still holds a one-time password "
             "must set their own on the portal first: 403."
         ),
         request=EmployeeLoginInputSerializer,
@@ -233,6 +235,7 @@ class EmployeeLoginView(_PublicView):
             detail = "This is a one-time password: log in to the CC portal and choose your own password first."
             return Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
         axes_reset(ip=http_request.axes_ip_address, username=employee.employee_id)
+        login_succeeded(http_request, employee.employee_id)
         services.employee_last_login_record(employee=employee)
         return Response({**token_pair_for(employee), "user": _user_payload(employee)})
 

@@ -107,3 +107,35 @@ class TokenFamily(models.Model):
 
     def __str__(self):
         return f"token family {self.pk} of {self.employee_id}"
+
+
+class LoginCeiling(models.Model):
+    """Failed logins of one employee number from every address together (the per-employee ceiling of
+    accounts.lockout): how many since the last quiet spell, and when the last one was."""
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "cc_login_ceiling"
+
+    def __str__(self):
+        return f"{self.username}: {self.failures} failures"
+
+
+class KnownLoginAddress(models.Model):
+    """An address from which an employee has logged in: the per-employee ceiling does not apply there (the
+    per-address lockout still does), so a guesser elsewhere cannot keep the employee out at their own desk."""
+
+    username = models.CharField(max_length=150)
+    ip_address = models.CharField(max_length=64)
+    last_login_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "cc_known_login_address"
+        constraints = [models.UniqueConstraint(fields=["username", "ip_address"], name="cc_known_login_address_unique")]
+
+    def __str__(self):
+        return f"{self.username} from {self.ip_address}"

@@ -6,11 +6,12 @@ import secrets
 
 from axes.utils import reset as axes_reset
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework_simplejwt.utils import datetime_from_epoch
 
-from accounts.models import Employee, TokenFamily
+from accounts.lockout import ceiling_window
+from accounts.models import Employee, KnownLoginAddress, LoginCeiling, TokenFamily
 from accounts.tokens import FAMILY_CLAIM, refresh_token_for
 from ccportal.history import history_save
 
@@ -95,8 +96,9 @@ def employee_last_login_record(*, employee):
 
 
 def employee_unlock(*, employee_id, by):
-    """Clear the failed-login lockouts of an employee number, from every address."""
+    """Clear the failed-login lockouts of an employee number, from every address, and its cross-address count."""
     cleared = axes_reset(username=employee_id)
+    LoginCeiling.objects.filter(username=employee_id).delete()
     logger.warning("Lockout of employee %s cleared by %s (%s attempt rows)", employee_id, by.employee_id, cleared)
     return cleared
 
@@ -160,3 +162,39 @@ def token_family_logout(*, employee, refresh):
     """Log out of the API: blacklist the refresh token and revoke its family (the access tokens end with it)."""
     refresh.blacklist()
     token_family_revoke(employee=employee, family_id=refresh.get(FAMILY_CLAIM), reason="logout")
+
+
+@transaction.atomic
+def login_failure_record(*, username, now=None):
+    """Count one checked, failed login of ``username`` (from any address) toward the per-employee ceiling; a
+    failure after a quiet spell of CC_LOCKOUT_EMPLOYEE_WINDOW_MINUTES starts the count again. No history: a
+    failed login is not a change to an employee (axes keeps the attempts)."""
+    now = now or timezone.now()
+    username = username[:150]
+    try:
+        with transaction.atomic():
+            row, created = LoginCeiling.objects.select_for_update().get_or_create(
+                username=username, defaults={"failures": 1, "first_failure_at": now, "last_failure_at": now}
+            )
+    except IntegrityError:  # another request created the row at the same moment
+        row, created = LoginCeiling.objects.select_for_update().get(username=username), False
+    if created:
+        return row
+    if now - row.last_failure_at > ceiling_window():
+        row.failures, row.first_failure_at = 1, now
+    else:
+        row.failures += 1
+    row.last_failure_at = now
+    row.save(update_fields=["failures", "first_failure_at", "last_failure_at"])
+    return row
+
+
+@transaction.atomic
+def login_success_record(*, username, ip_address, now=None):
+    """A correct password for ``username``: its cross-address count is cleared and ``ip_address`` is known."""
+    now = now or timezone.now()
+    LoginCeiling.objects.filter(username=username).delete()
+    if ip_address:
+        KnownLoginAddress.objects.update_or_create(
+            username=username[:150], ip_address=str(ip_address)[:64], defaults={"last_login_at": now}
+        )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from billing.rollup import sales_by_site_and_quarter
 from ccportal.quarters import quarter_parse
+from ccportal.spreadsheet import xlsx_row
 from ccportal.units import energy, money
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
@@ -136,12 +137,12 @@ def financial_xlsx(*, site_code=None):
     sheet.title = "Revenue by site"
     sheet.append(["Site", *summary["labels"], "Total"])
     for row in summary["table"]:
-        sheet.append([row["site"], *row["sales"], row["total"]])
+        sheet.append(xlsx_row([row["site"], *row["sales"], row["total"]]))
     sheet.append(["Total", *summary["totals"], summary["grand_total"]])
     quarters = workbook.create_sheet("ARPU by quarter")
     quarters.append(["Quarter", "Revenue (LSL)", "Energy sold (kWh)", "Active customers", "ARPU (LSL)"])
     for q in summary["quarters"]:
-        quarters.append([q["quarter"], q["sales"], q["energy"], q["active_customers"], q["arpu"]])
+        quarters.append(xlsx_row([q["quarter"], q["sales"], q["energy"], q["active_customers"], q["arpu"]]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

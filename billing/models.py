@@ -168,6 +168,7 @@ class PaymentImport(models.Model):
 
     class Status(models.TextChoices):
         PREVIEW = "preview", "Previewed, not posted"
+        POSTING = "posting", "Being posted"
         POSTED = "posted", "Posted"
 
     provider = models.CharField(max_length=10, choices=Provider.choices)

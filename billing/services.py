@@ -1,16 +1,19 @@
 """Every change to the ledger and the tariff schedule: one transaction each, with history (who and why)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Sum
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from billing.models import AccountHistory, Config, ImportedPayment, IncomingSms, PaymentImport, TariffRate
 from billing.rollup import ledger_rollup_add
 from billing.selectors import TariffResolver, payment_rows_classify, tariff_rate_for
 from billing.signals import payments_posted
+from billing.statements import StatementError, statement_read
 from ccportal.history import history_bulk_create, history_delete, history_save
 from ccportal.units import energy, kwh_for_amount, money, rate
 
@@ -386,6 +389,12 @@ def _once(record, attempts=3):
 
 @transaction.atomic
 def _payment_rows_post(*, payment_import, rows, by):
+    # The import's row lock: two postings of one import (a confirm and a stale-claim retry) run one after the other,
+    # and the second finds it posted.
+    if PaymentImport.objects.select_for_update().values_list("status", flat=True).get(pk=payment_import.pk) == (
+        PaymentImport.Status.POSTED
+    ):
+        raise PaymentImportStateError([(None, "This statement has already been posted.")])
     classified, _ = _payment_rows_record(
         rows=rows,
         provider=payment_import.provider,
@@ -433,19 +442,79 @@ def payment_import_create(*, provider, filename, content, by, store=True):
     return payment_import
 
 
-def payment_import_confirm(*, payment_import, by):
-    """Post a previewed statement (re-read from storage, re-classified against the database as it is now)."""
-    from billing.statements import StatementError, statement_read
+class PaymentImportStateError(StatementError):
+    """The import is not in the state the action needs (already being posted, or already posted)."""
 
-    if payment_import.status != PaymentImport.Status.PREVIEW:
-        raise StatementError([(None, "This statement has already been posted.")])
+
+def _posting_stale_after():
+    return timedelta(minutes=getattr(settings, "CC_PAYMENT_IMPORT_POSTING_MINUTES", 30))
+
+
+def payment_import_posting_start(*, payment_import, by):
+    """Claim a previewed import for posting: the one transition preview → posting, a conditional UPDATE, so that
+    of two confirms at the same moment exactly one wins and the other is told why (PaymentImportStateError).
+
+    A claim older than CC_PAYMENT_IMPORT_POSTING_MINUTES whose posting never finished (the worker died: the posting
+    rolled back, the claim stayed) may be taken again; the posting itself locks the import and refuses to run twice."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            PaymentImport.objects.filter(pk=payment_import.pk)
+            .filter(
+                Q(status=PaymentImport.Status.PREVIEW)
+                | Q(status=PaymentImport.Status.POSTING, confirmed_at__lt=now - _posting_stale_after())
+            )
+            .update(status=PaymentImport.Status.POSTING, confirmed_by=by, confirmed_at=now)
+        )
+        payment_import.refresh_from_db()
+        if not claimed:
+            raise PaymentImportStateError([(None, _state_refusal(payment_import))])
+        history_save(payment_import, by=by, reason="Confirmed: posting started")
+    return payment_import
+
+
+def _state_refusal(payment_import):
+    if payment_import.status == PaymentImport.Status.POSTING:
+        who = payment_import.confirmed_by or "the system"
+        when = timezone.localtime(payment_import.confirmed_at).strftime("%H:%M")
+        return f"This statement is already being posted (confirmed by {who} at {when}); reload the page for the result."
+    return "This statement has already been posted."
+
+
+def payment_import_post(*, payment_import, by):
+    """Post an import claimed by payment_import_posting_start (re-read from storage, re-classified against the
+    database as it is now). If it cannot be posted, the claim is released (posting → preview) with the reason."""
+    claimed_at = payment_import.confirmed_at
     try:
-        with payment_import.statement.open("rb") as handle:
-            content = handle.read()
-    except (ValueError, OSError):  # no file recorded, or the stored file is gone
-        raise StatementError([(None, "The uploaded statement file is no longer stored; upload it again.")]) from None
-    rows = statement_read(content=content, filename=payment_import.filename, provider=payment_import.provider)
-    return payment_rows_post(payment_import=payment_import, rows=rows, by=by)
+        try:
+            with payment_import.statement.open("rb") as handle:
+                content = handle.read()
+        except (ValueError, OSError):  # no file recorded, or the stored file is gone
+            raise StatementError([(None, "The uploaded statement file is no longer stored; upload it again.")]) from None
+        rows = statement_read(content=content, filename=payment_import.filename, provider=payment_import.provider)
+        return payment_rows_post(payment_import=payment_import, rows=rows, by=by)
+    except PaymentImportStateError:
+        raise
+    except BaseException as exc:
+        _posting_release(payment_import=payment_import, claimed_at=claimed_at, by=by, error=exc)
+        raise
+
+
+@transaction.atomic
+def _posting_release(*, payment_import, claimed_at, by, error):
+    released = PaymentImport.objects.filter(
+        pk=payment_import.pk, status=PaymentImport.Status.POSTING, confirmed_at=claimed_at
+    ).update(status=PaymentImport.Status.PREVIEW, confirmed_by=None, confirmed_at=None)
+    if released:
+        payment_import.refresh_from_db()
+        detail = "; ".join(m for _, m in error.errors[:2]) if isinstance(error, StatementError) else type(error).__name__
+        history_save(payment_import, by=by, reason=f"Not posted: {detail}"[:200])
+
+
+def payment_import_confirm(*, payment_import, by):
+    """Confirm a previewed statement: claim it (the second of two confirms is refused) and post it."""
+    payment_import = payment_import_posting_start(payment_import=payment_import, by=by)
+    return payment_import_post(payment_import=payment_import, by=by)
 
 
 @transaction.atomic

@@ -1,7 +1,5 @@
 """Reading M-Pesa and EcoCash statement files (CSV or XLSX) into plain rows; no database access here."""
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -12,6 +10,7 @@ from django.utils import timezone
 
 from billing.models import Provider
 from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise
+from ccportal.spreadsheet import SpreadsheetRefused, TooManyRows, csv_rows, quote, xlsx_rows
 from ccportal.units import money
 
 # Column headers exactly as the providers write them (SPEC §6); extra columns are allowed.
@@ -114,6 +113,16 @@ def statement_read(*, content, filename, provider):
     return rows
 
 
+def _records_cap():
+    return max_rows() + _HEADER_SEARCH_ROWS + 1
+
+
+def _refused(exc):
+    if isinstance(exc, TooManyRows):
+        return StatementError([(None, f"More than {max_rows():,} rows; split the statement.")])
+    return StatementError([(None, str(exc))])
+
+
 def _csv_records(content):
     try:
         text = content.decode("utf-8-sig")
@@ -122,29 +131,16 @@ def _csv_records(content):
     if "\x00" in text:
         raise StatementError([(None, "This is not a CSV text file; upload the statement as .csv or .xlsx.")])
     try:
-        return list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise StatementError([(None, f"The CSV file cannot be read: {exc}.")]) from None
+        return csv_rows(text, max_rows=_records_cap())
+    except SpreadsheetRefused as exc:
+        raise _refused(exc) from None
 
 
 def _xlsx_records(content):
-    from openpyxl import load_workbook
-
-    if not content.startswith(b"PK"):
-        raise StatementError([(None, "This is not an .xlsx workbook; upload the statement as .csv or .xlsx.")])
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        # Stop reading just past the row limit: a small .xlsx can unpack to millions of rows.
-        records = []
-        for row in sheet.iter_rows(values_only=True):
-            records.append(list(row))
-            if len(records) > max_rows() + _HEADER_SEARCH_ROWS + 1:
-                break
-        workbook.close()
-    except Exception:  # openpyxl raises many kinds for a damaged file; the user needs one message
-        raise StatementError([(None, "The .xlsx file cannot be read; export the statement again.")]) from None
-    return records
+        return xlsx_rows(content, max_rows=_records_cap())
+    except SpreadsheetRefused as exc:
+        raise _refused(exc) from None
 
 
 def _find_header(records, expected):
@@ -175,7 +171,7 @@ def _amount(value, column, *, blank_ok=False):
     try:
         return money(text)
     except ValueError:
-        raise ValueError(f"{column} {_text(value)!r} is not an amount") from None
+        raise ValueError(f"{column} {quote(_text(value))} is not an amount") from None
 
 
 def _when(value, column):
@@ -193,7 +189,7 @@ def _when(value, column):
             except ValueError:
                 continue
         if moment is None:
-            raise ValueError(f"{column} {text!r} is not a date and time (e.g. 2025-03-01 10:15:00)")
+            raise ValueError(f"{column} {quote(text)} is not a date and time (e.g. 2025-03-01 10:15:00)")
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
@@ -210,7 +206,7 @@ def _iso_moment(text):
 def receipt_read(value, column):
     text = _text(value).upper()
     if not text or len(text) > 40 or not re.fullmatch(r"[A-Z0-9./_-]+", text):
-        raise ValueError(f"{column} {_text(value)!r} is not a receipt number")
+        raise ValueError(f"{column} {quote(_text(value))} is not a receipt number")
     return text
 
 

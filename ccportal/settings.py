@@ -113,6 +113,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.Employee"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.lockout.EmployeeCeilingBackend",  # the per-employee ceiling across addresses (see Lockout below)
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -155,6 +156,20 @@ STORAGES = {
 MEDIA_ROOT = env.path("CC_PRIVATE_ROOT", default=BASE_DIR / "var" / "private")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# What an uploaded .xlsx or CSV may expand to, checked before and while it is parsed (ccportal.spreadsheet;
+# README "Upload limits"): zip parts, each part's and the total unpacked size, the compression ratio, the count of
+# shared strings, the sheet's declared columns and cells, one cell's characters and one CSV line's.
+CC_UPLOAD_XLSX_MAX_MEMBERS = env.int("CC_UPLOAD_XLSX_MAX_MEMBERS", default=100)
+CC_UPLOAD_XLSX_MAX_MEMBER_MB = env.int("CC_UPLOAD_XLSX_MAX_MEMBER_MB", default=32)
+CC_UPLOAD_XLSX_MAX_TOTAL_MB = env.int("CC_UPLOAD_XLSX_MAX_TOTAL_MB", default=64)
+CC_UPLOAD_XLSX_MAX_RATIO = env.int("CC_UPLOAD_XLSX_MAX_RATIO", default=100)
+CC_UPLOAD_XLSX_MAX_SHARED_STRINGS = env.int("CC_UPLOAD_XLSX_MAX_SHARED_STRINGS", default=300_000)
+CC_UPLOAD_XLSX_MAX_COLUMNS = env.int("CC_UPLOAD_XLSX_MAX_COLUMNS", default=64)
+CC_UPLOAD_XLSX_MAX_CELLS = env.int("CC_UPLOAD_XLSX_MAX_CELLS", default=2_000_000)
+CC_UPLOAD_MAX_CELL_CHARS = env.int("CC_UPLOAD_MAX_CELL_CHARS", default=2_000)
+CC_UPLOAD_CSV_MAX_LINE_CHARS = env.int("CC_UPLOAD_CSV_MAX_LINE_CHARS", default=10_000)
+# A payment import claimed for posting whose posting never finished (its worker died) may be confirmed again after this.
+CC_PAYMENT_IMPORT_POSTING_MINUTES = env.int("CC_PAYMENT_IMPORT_POSTING_MINUTES", default=30)
 
 # Sessions: 8 h of inactivity ends a session (refreshed on each request); see accounts for the absolute limit.
 SESSION_COOKIE_AGE = 8 * 3600
@@ -164,14 +179,26 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CC_SESSION_ABSOLUTE_SECONDS = 12 * 3600
 
 # Lockout (django-axes): 5 failures for one employee from one address lock that pair for 15 minutes.
+# (The per-employee ceiling across addresses is below, CC_LOCKOUT_EMPLOYEE_*.)
 AXES_FAILURE_LIMIT = env.int("CC_LOCKOUT_FAILURES", default=5)
 AXES_COOLOFF_TIME = env.float("CC_LOCKOUT_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# An attempt while locked is refused without being counted, so that hammering cannot extend a lockout for ever.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
 # The page for the HTML login, JSON {"detail"} with 429 for the API.
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_ENABLED = env.bool("CC_LOCKOUT_ENABLED", default=True)
+# The per-employee ceiling across addresses (accounts.lockout; README "Lockout"): after CC_LOCKOUT_EMPLOYEE_FAILURES
+# failures from any addresses with no quiet spell of the window, each attempt waits a cool-down after the last
+# failure, doubling per further failure up to the maximum; not from an address the employee logged in from lately.
+CC_LOCKOUT_EMPLOYEE_ENABLED = env.bool("CC_LOCKOUT_EMPLOYEE_ENABLED", default=AXES_ENABLED)
+CC_LOCKOUT_EMPLOYEE_FAILURES = env.int("CC_LOCKOUT_EMPLOYEE_FAILURES", default=10)
+CC_LOCKOUT_EMPLOYEE_WINDOW_MINUTES = env.int("CC_LOCKOUT_EMPLOYEE_WINDOW_MINUTES", default=60)
+CC_LOCKOUT_EMPLOYEE_COOLDOWN_SECONDS = env.int("CC_LOCKOUT_EMPLOYEE_COOLDOWN_SECONDS", default=30)
+CC_LOCKOUT_EMPLOYEE_COOLDOWN_MAX_SECONDS = env.int("CC_LOCKOUT_EMPLOYEE_COOLDOWN_MAX_SECONDS", default=600)
+CC_LOCKOUT_KNOWN_ADDRESS_DAYS = env.int("CC_LOCKOUT_KNOWN_ADDRESS_DAYS", default=30)
 # Behind Caddy: the number of proxies that append to X-Forwarded-For (0: use REMOTE_ADDR). See ccportal.proxy.
 CC_PROXY_COUNT = env.int("CC_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "ccportal.proxy.client_ip"
@@ -314,13 +341,29 @@ try:
 except ValueError:
     sys.exit("CC_PAYMENT_INTAKE_DAY_HOURS must be two hours, first,last (e.g. 7,19: from 07:00 until 19:00).")
 
+# Secrets never reach a log (ccportal.logs): the filter rewrites signed links, JWTs, Bearer credentials and
+# password/token fields on every handler and on the loggers that write request paths (django.request's
+# "Not Found: /path", runserver's request lines), so that no handler, test capture included, sees them.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "ccportal.logs.RedactSecretsFilter"}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False, "filters": ["redact_secrets"]},
+        "contracts": {"filters": ["redact_secrets"]},
+    },
 }
+DEFAULT_EXCEPTION_REPORTER_FILTER = "ccportal.logs.SafeErrorReportFilter"
 
 # History is the audit trail: it can be read in the admin but not reverted or edited there.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from ccportal.keyset import Key, keyset_page
+from ccportal.spreadsheet import csv_cells
 
 PORTAL_APPS = ("customers", "billing", "contracts", "reports", "accounts", "datatools")
 HIDDEN_COLUMNS = {"cc_employee": {"password"}}  # secrets never leave the database
@@ -241,4 +242,4 @@ def table_csv_lines(table, query):
     writer = csv.writer(_Echo())
     yield writer.writerow([c.name for c in table.columns])
     for row in table_queryset(table, query).iterator(chunk_size=2000):
-        yield writer.writerow(["" if v is None else v for v in row])
+        yield writer.writerow(csv_cells(row))  # text neutralised: no formula reaches a spreadsheet

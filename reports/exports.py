@@ -18,6 +18,7 @@ from django.utils import timezone
 from billing.models import AccountHistory
 from ccportal import xlsx
 from ccportal.normalize import site_code_from_account
+from ccportal.spreadsheet import spreadsheet_text
 from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
 
 CHUNK_SIZE = 2000  # rows fetched from the database cursor at a time
@@ -239,7 +240,7 @@ class _SiteNames(dict):
         self.names = names
 
     def __missing__(self, code):
-        name = self[code] = self.names.get((code or "").upper(), "")
+        name = self[code] = spreadsheet_text(self.names.get((code or "").upper(), ""))
         return name
 
 
@@ -266,6 +267,8 @@ def _conversions(dataset, paths, file_format):
         kind = _field(dataset.model, path).get_internal_type()
         if kind == "DateTimeField":
             conversions.append(datetime_text if file_format == "csv" else datetime_naive)
+        elif kind in ("CharField", "TextField"):
+            conversions.append(spreadsheet_text)  # both formats: the XLSX writer also types it as a string
         else:
             conversions.append(None)
     return conversions
@@ -300,8 +303,8 @@ def _column_batches(dataset, filters, file_format):
         for step in plan:
             if step == SITE:
                 out.append(list(map(site_names.__getitem__, codes)))
-            elif step == SITE_CODE:
-                out.append(codes)
+            elif step == SITE_CODE:  # derived from the account number, which legacy data may spell any way
+                out.append(list(map(spreadsheet_text, codes)))
             elif step[1] is None:
                 out.append(columns[step[0]])
             else:
