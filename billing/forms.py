@@ -4,6 +4,8 @@ from django import forms
 
 from billing.models import Provider, TariffRate
 from billing.statements import EXTENSIONS
+from ccportal import bounds
+from ccportal.fields import PlausibleDateField, PlausibleDateTimeField, rate_field
 
 
 class StatementUploadForm(forms.Form):
@@ -19,12 +21,11 @@ class TariffRateForm(forms.Form):
     scope_key = forms.CharField(
         label="Site code or customer ID", required=False, max_length=20, help_text="Blank for the global rate."
     )
-    rate_lsl = forms.DecimalField(label="Rate (LSL per kWh)", min_value=0.0001, max_digits=10, decimal_places=4)
-    effective_from = forms.DateTimeField(
+    rate_lsl = rate_field(label="Rate (LSL per kWh)")
+    effective_from = PlausibleDateTimeField(
+        within=bounds.EFFECTIVE,
         required=False,
         help_text="Blank for now. A future moment schedules the change; it applies by itself.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
     reason = forms.CharField(max_length=255)
 
@@ -41,5 +42,5 @@ class AssignPaymentForm(forms.Form):
 class TariffHistoryFilterForm(forms.Form):
     scope = forms.ChoiceField(choices=[("", "All scopes"), *TariffRate.Scope.choices], required=False)
     key = forms.CharField(required=False, max_length=20)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = PlausibleDateField(required=False)
+    until = PlausibleDateField(required=False)

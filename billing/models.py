@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from ccportal import bounds
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ENERGY = {"max_digits": 14, "decimal_places": 3}
 RATE = {"max_digits": 10, "decimal_places": 4}
@@ -27,6 +29,13 @@ class AccountHistory(models.Model):
     current_balance = models.DecimalField(**ENERGY, null=True, blank=True, db_column="current balance")
 
     history = HistoricalRecords()
+
+    plausible_ranges = {  # ccportal.bounds, checked by `manage.py check_data`
+        "transaction_date": bounds.EVENT,
+        "transaction_amount": bounds.MONEY_SIGNED,
+        "rate_used": bounds.RATE_OR_ZERO,
+        "kwh_value": bounds.KWH_SIGNED,
+    }
 
     class Meta:
         db_table = "tblaccounthistory1"
@@ -69,6 +78,8 @@ class LedgerMonth(models.Model):
     kwh = models.DecimalField(max_digits=20, decimal_places=3, default=0)
     lsl = models.DecimalField(max_digits=20, decimal_places=2, default=0)
 
+    plausible_ranges = {"month": None}  # derived from the ledger, which is checked
+
     class Meta:
         db_table = "cc_ledger_month"
         ordering = ["site_code", "month", "payment"]
@@ -95,6 +106,8 @@ class LedgerAccountQuarter(models.Model):
     kwh = models.DecimalField(max_digits=20, decimal_places=3, default=0)
     lsl = models.DecimalField(max_digits=20, decimal_places=2, default=0)
 
+    plausible_ranges = {"quarter": None}  # derived from the ledger, which is checked
+
     class Meta:
         db_table = "cc_ledger_account_quarter"
         ordering = ["account_id", "quarter"]  # not "account": ordering by it would join, dropping legacy rows
@@ -113,6 +126,8 @@ class Config(models.Model):
     therate = models.DecimalField(**RATE, db_column="therate")
 
     history = HistoricalRecords()
+
+    plausible_ranges = {"therate": bounds.RATE_OR_ZERO}
 
     class Meta:
         db_table = "tblconfig"
@@ -143,6 +158,8 @@ class TariffRate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+
+    plausible_ranges = {"rate_lsl": bounds.RATE}
 
     class Meta:
         db_table = "cc_tariff_rate"
@@ -234,6 +251,8 @@ class ImportedPayment(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
+
+    plausible_ranges = {"paid_at": bounds.EVENT, "amount": bounds.MONEY_SIGNED}
 
     class Meta:
         db_table = "cc_imported_payment"

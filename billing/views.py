@@ -17,6 +17,7 @@ from billing.forms import AssignPaymentForm, ReasonForm, StatementUploadForm, Ta
 from billing.models import ImportedPayment, PaymentImport, TariffRate
 from billing.statements import StatementError, max_bytes, statement_read
 from ccportal import charts
+from ccportal.fields import form_errors_add
 from customers.models import Customer, Site
 
 PREVIEW_ROWS = 500
@@ -25,12 +26,6 @@ PREVIEW_ROWS = 500
 def _errors_of(exc):
     """A ValidationError's messages as {field: [messages]}."""
     return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-
-
-def _add_errors(form, exc):
-    for field, problems in _errors_of(exc).items():
-        for problem in problems:
-            form.add_error(field if field in form.fields else None, problem)
 
 
 # --- Tariffs ---------------------------------------------------------------------------------------------
@@ -94,7 +89,7 @@ def tariff_set(request):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"Saved: {row}.")
             return redirect("billing:tariffs")

@@ -1,10 +1,10 @@
 """Forms for customers: the wizard steps, inline edit, meter assignment, ledger rows, terminate and delete."""
 
-from decimal import Decimal
-
 from django import forms
 from django.forms import modelform_factory
 
+from ccportal import bounds
+from ccportal.fields import DateInput, PlausibleDateField, PlausibleDateTimeField, kwh_field, money_field, rate_field
 from ccportal.normalize import NormalisationError, account_number_normalise, phone_normalise
 from customers.models import Customer, CustomerType
 from customers.selectors import site_choices
@@ -18,19 +18,13 @@ def _type_choices():
     return [("", "Choose a type")] + list(CustomerType.choices)
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class CustomerForm(forms.ModelForm):
     """Every customer field with the portal's validation; the wizard steps and inline edit take subsets."""
 
     class Meta:
         model = Customer
         fields = CUSTOMER_EDITABLE_FIELDS
+        field_classes = {"date_service_connected": PlausibleDateField, "date_service_terminated": PlausibleDateField}
         labels = {"gps_y": "GPS latitude", "gps_x": "GPS longitude", "city": "Village"}
         widgets = {
             "date_service_connected": DateInput(),
@@ -138,7 +132,7 @@ class AssignMeterForm(forms.Form):
     longitude = forms.FloatField(
         required=False, min_value=-180, max_value=180, widget=forms.NumberInput(attrs={"step": "0.000001"})
     )
-    connect_date = forms.DateField(label="Connection date", required=False, widget=DateInput())
+    connect_date = PlausibleDateField(label="Connection date", required=False)
     accountnumber = forms.CharField(
         label="Account number",
         required=False,
@@ -187,36 +181,11 @@ class AccountLookupForm(forms.Form):
 class LedgerEntryForm(forms.Form):
     KINDS = [("payment", "Payment"), ("consumption", "Consumption")]
 
-    when = forms.DateTimeField(
-        label="Date and time",
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    when = PlausibleDateTimeField(label="Date and time", within=bounds.EVENT)
     kind = forms.ChoiceField(choices=KINDS)
-    amount = forms.DecimalField(
-        label="Amount (LSL)",
-        required=False,
-        min_value=Decimal("0"),
-        max_digits=12,
-        decimal_places=2,
-        help_text="Paid; for consumption, empty means kWh × rate.",
-    )
-    kwh = forms.DecimalField(
-        label="kWh",
-        required=False,
-        min_value=Decimal("0"),
-        max_digits=12,
-        decimal_places=3,
-        help_text="Consumed kWh; for a payment, empty means amount ÷ rate.",
-    )
-    rate = forms.DecimalField(
-        label="Rate (LSL/kWh)",
-        required=False,
-        min_value=Decimal("0.0001"),
-        max_digits=8,
-        decimal_places=4,
-        help_text="Empty: the tariff in force at that time.",
-    )
+    amount = money_field(label="Amount (LSL)", required=False, help_text="Paid; for consumption, empty means kWh × rate.")
+    kwh = kwh_field(label="kWh", required=False, help_text="Consumed kWh; for a payment, empty means amount ÷ rate.")
+    rate = rate_field(label="Rate (LSL/kWh)", required=False, max_digits=8, help_text="Empty: the tariff in force at that time.")
     reason = forms.CharField(max_length=200)
 
     def clean(self):
@@ -244,5 +213,5 @@ class ReasonForm(forms.Form):
 
 
 class TerminateForm(forms.Form):
-    on = forms.DateField(label="Service ended on", widget=DateInput())
+    on = PlausibleDateField(label="Service ended on")
     reason = forms.CharField(max_length=200)

@@ -5,6 +5,8 @@ from django.db.models import F, Func
 from django.db.models.functions import Reverse, Upper
 from simple_history.models import HistoricalRecords
 
+from ccportal import bounds
+
 PHONE_SEPARATORS = (" ", "-", "(", ")", ".")
 
 
@@ -102,6 +104,8 @@ class Customer(models.Model):
 
     history = HistoricalRecords()
 
+    plausible_ranges = {"gps_x": bounds.LONGITUDE, "gps_y": bounds.LATITUDE}
+
     class Meta:
         db_table = "tblcustomer"
         ordering = ["customer_id"]
@@ -151,6 +155,8 @@ class Meter(models.Model):
 
     history = HistoricalRecords()
 
+    plausible_ranges = {"latitude": bounds.LATITUDE, "longitude": bounds.LONGITUDE}
+
     class Meta:
         db_table = "tblmeter"
         ordering = ["meterid"]
@@ -194,6 +200,8 @@ class MeterReading(models.Model):
     whdatetime = models.DateTimeField(db_column="whdatetime")
     power_kw = models.DecimalField(max_digits=12, decimal_places=4, db_column="powerkW")
     community = models.CharField(max_length=50, blank=True, default="", db_column="community")
+
+    plausible_ranges = {"whdatetime": bounds.EVENT, "power_kw": bounds.POWER_KW}
 
     class Meta:
         db_table = "tblmeterdata1"

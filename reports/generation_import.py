@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from ccportal import bounds
+from ccportal.normalize import control_characters_strip
 from ccportal.units import energy
 
 HEADERS = {
@@ -16,7 +18,6 @@ HEADERS = {
     "source": {"source"},
 }
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y")
-MAX_KWH = Decimal("100000000")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,11 @@ def _header_key(text):
 
 
 def _parse_day(value):
+    """The reading's day: a past day (today at most) from 2000 on, ccportal.bounds.EVENT."""
+    return bounds.date_check(_day(value), label="date", within=bounds.EVENT)
+
+
+def _day(value):
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -53,7 +59,7 @@ def _parse_day(value):
             return datetime.strptime(text[:10] if form == "%Y-%m-%d" else text, form).date()
         except ValueError:
             continue
-    raise ValueError(f"date {text!r} is not a date (use YYYY-MM-DD)")
+    raise ValueError(f"date {text[:40]!r} is not a date (use YYYY-MM-DD)")
 
 
 def _parse_kwh(value):
@@ -63,10 +69,8 @@ def _parse_kwh(value):
     try:
         kwh = energy(text)
     except ValueError:
-        raise ValueError(f"kWh {text!r} is not a number") from None
-    if not kwh.is_finite() or kwh < 0 or kwh >= MAX_KWH:
-        raise ValueError(f"kWh {text} must be between 0 and {MAX_KWH:,}")
-    return kwh
+        raise ValueError(f"kWh {text[:40]!r} is not a number") from None
+    return bounds.number_check(kwh, label="kWh", within=bounds.GENERATION_KWH)
 
 
 def _cell(cells, columns, key):
@@ -143,7 +147,7 @@ def generation_file_read(path, *, known_sites):
                 result.errors.append(f"line {line}: " + "; ".join(problems))
                 continue
             seen[(site, day)] = line
-            source = str(_cell(cells, columns, "source") or "").strip()[:200]
+            source = control_characters_strip(str(_cell(cells, columns, "source") or ""), multiline=False).strip()[:200]
             result.rows.append(GenerationRow(line=line, site=site, day=day, kwh=kwh, source=source))
     except (OSError, ValueError, KeyError, csv.Error) as exc:
         result.errors.append(f"{Path(path).name}: cannot read the file ({exc})")

@@ -5,6 +5,7 @@ from datetime import date
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from ccportal import bounds
 from customers.models import Site
 
 
@@ -18,6 +19,8 @@ class SiteGeneration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+
+    plausible_ranges = {"day": bounds.EVENT, "kwh_generated": bounds.GENERATION_KWH}
 
     class Meta:
         db_table = "cc_site_generation"
@@ -48,6 +51,8 @@ class CustomerTally(models.Model):
     terminated_on = models.DateField(help_text="`DATE SERVICE TERMINATED`, or NOT_YET")
     customers = models.BigIntegerField(default=0)
 
+    plausible_ranges = {"connected_quarter": None, "terminated_on": None}  # derived; NOT_YET is 9999-12-31
+
     class Meta:
         db_table = "cc_customer_tally"
         ordering = ["site_code", "connected_quarter", "terminated_on"]
@@ -74,6 +79,8 @@ class ReadingHour(models.Model):
     hour = models.PositiveSmallIntegerField()
     readings = models.BigIntegerField(default=0)
     kw_sum = models.DecimalField(max_digits=24, decimal_places=4, default=0)
+
+    plausible_ranges = {"month": None}  # derived from the readings, which are checked
 
     class Meta:
         db_table = "cc_reading_hour"
