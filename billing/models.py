@@ -5,13 +5,14 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from ccportal import bounds
+from ccportal.data_quality import PlausibleRangesModel
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ENERGY = {"max_digits": 14, "decimal_places": 3}
 RATE = {"max_digits": 10, "decimal_places": 4}
 
 
-class AccountHistory(models.Model):
+class AccountHistory(PlausibleRangesModel, models.Model):
     """`tblaccounthistory1`: one ledger row. Payments (vends) add kWh; consumption rows (payment false) carry
     negative kWh. `current balance` is the account's kWh balance after this row.
 
@@ -119,7 +120,7 @@ class LedgerAccountQuarter(models.Model):
         return f"{self.account_id} {self.quarter}: {self.kwh} kWh, M {self.lsl} ({self.payments} payments)"
 
 
-class Config(models.Model):
+class Config(PlausibleRangesModel, models.Model):
     """`tblconfig`: legacy single-row configuration; `therate` mirrors the global tariff in force."""
 
     id = models.AutoField(primary_key=True, db_column="ID")
@@ -137,7 +138,7 @@ class Config(models.Model):
         return f"therate = {self.therate}"
 
 
-class TariffRate(models.Model):
+class TariffRate(PlausibleRangesModel, models.Model):
     """One rate in the tariff schedule. The rate for an account at a moment is the latest effective
     customer rate, else site rate, else global rate (see billing.selectors.tariff_rate_for)."""
 
@@ -213,7 +214,7 @@ class PaymentImport(models.Model):
         return f"{self.get_provider_display()} {self.filename} ({self.get_status_display()})"
 
 
-class ImportedPayment(models.Model):
+class ImportedPayment(PlausibleRangesModel, models.Model):
     """One row of a statement and its fate. A receipt is posted once, ever: (provider, receipt) is unique
     among every row that is not itself a duplicate of an earlier one."""
 

@@ -178,6 +178,17 @@ def number_check(value, *, label, within):
     return value
 
 
+def value_check(value, *, label, within):
+    """The check that fits ``within`` and the value: a date, a moment or a number."""
+    if value is None:
+        return None
+    if isinstance(within, NumberRange):
+        return number_check(value, label=label, within=within)
+    if isinstance(value, datetime):
+        return moment_check(value, label=label, within=within)
+    return date_check(value, label=label, within=within)
+
+
 def as_validation_error(error, field=None):
     """A BoundsError as the ValidationError services raise (keyed by field when given)."""
     return ValidationError({field: [str(error)]} if field else str(error))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
@@ -83,3 +84,27 @@ def out_of_range_rows(*, limit=20):
                 )
             )
     return findings
+
+
+class PlausibleRangesModel:
+    """Model mixin: full_clean() (the admin's forms, services that call it) also holds each column to its range,
+    as check_data does. Columns ``exclude``d (those an edit does not touch) are not checked, so a legacy value
+    elsewhere in the row never blocks an edit."""
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for model_field, within in checked_columns(type(self)):
+            if model_field.name in (exclude or ()) or model_field.name in errors:
+                continue
+            try:
+                bounds.value_check(
+                    getattr(self, model_field.attname), label=str(model_field.verbose_name).capitalize(), within=within
+                )
+            except bounds.BoundsError as error:
+                errors[model_field.name] = [str(error)]
+        if errors:
+            raise ValidationError(errors)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ccportal import bounds
+from ccportal.data_quality import PlausibleRangesModel
 from customers.models import AccountNumber, Customer, CustomerType, Meter
 
 # No location given: it follows settings.MEDIA_ROOT (tests move it). Never served as a URL: the files are
@@ -34,7 +35,7 @@ class Language(models.TextChoices):
     SESOTHO = "st", "Sesotho"
 
 
-class Commissioning(models.Model):
+class Commissioning(PlausibleRangesModel, models.Model):
     """One commissioning of a customer's account: the details confirmed on site and the customer's signature."""
 
     class Phase(models.TextChoices):

@@ -6,6 +6,7 @@ from django.db.models.functions import Reverse, Upper
 from simple_history.models import HistoricalRecords
 
 from ccportal import bounds
+from ccportal.data_quality import PlausibleRangesModel
 
 PHONE_SEPARATORS = (" ", "-", "(", ")", ".")
 
@@ -73,7 +74,7 @@ class CustomerType(models.TextChoices):
     IND = "IND", "Industrial"
 
 
-class Customer(models.Model):
+class Customer(PlausibleRangesModel, models.Model):
     """`tblcustomer`: the master customer record."""
 
     customer_id = models.AutoField("customer ID", primary_key=True, db_column="CUSTOMER ID")
@@ -135,7 +136,7 @@ class Customer(models.Model):
         return self.date_service_terminated is not None
 
 
-class Meter(models.Model):
+class Meter(PlausibleRangesModel, models.Model):
     """`tblmeter`: one row per meter serial (ACDB's `Copy Of tblmeter` is merged into it on import)."""
 
     meterid = models.CharField("meter serial", max_length=50, primary_key=True, db_column="meterid")
@@ -166,7 +167,7 @@ class Meter(models.Model):
         return self.meterid
 
 
-class AccountNumber(models.Model):
+class AccountNumber(PlausibleRangesModel, models.Model):
     """`tblaccountnumbers`: account number (`NNNNSSS`) to customer and meter."""
 
     accountnumber = models.CharField("account number", max_length=10, primary_key=True, db_column="accountnumber")
@@ -192,7 +193,7 @@ class AccountNumber(models.Model):
         return self.accountnumber[-3:]
 
 
-class MeterReading(models.Model):
+class MeterReading(PlausibleRangesModel, models.Model):
     """`tblmeterdata1`: 10-minute power readings per meter, for load profiles (machine-written, no history)."""
 
     id = models.BigAutoField(primary_key=True, db_column="ID")

@@ -6,10 +6,11 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from ccportal import bounds
+from ccportal.data_quality import PlausibleRangesModel
 from customers.models import Site
 
 
-class SiteGeneration(models.Model):
+class SiteGeneration(PlausibleRangesModel, models.Model):
     """kWh a site's plant generated on one day (Africa/Maseru), imported from the site's generation export."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="generation", db_column="site_code")

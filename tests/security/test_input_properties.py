@@ -26,6 +26,8 @@ def db_test(max_examples=None):
     """Settings of a test that uses the database: fewer examples when each makes requests."""
     extra = {"max_examples": max_examples} if max_examples else {}
     return settings(suppress_health_check=SLOW_CHECKS, **extra)
+
+
 CONTROL = st.characters(min_codepoint=0, max_codepoint=31) | st.just("\x7f")
 # Text of every kind: letters of any script, digits, punctuation, and control characters mixed in.
 any_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)) | CONTROL, max_size=30)
