@@ -8,11 +8,13 @@ CC_MONEY_MAX_LSL, CC_RATE_MAX_LSL, CC_KWH_MAX)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+
+from ccportal import units
 
 EARLIEST_DATE = date(2000, 1, 1)  # the company's first sites connected after this; older is a typo
 
@@ -153,18 +155,10 @@ LONGITUDE = NumberRange("longitude", "CC_LONGITUDE_MAX", Decimal("180"), negativ
 
 def decimal_parse(value, *, label):
     """A finite Decimal from text, a number or a Decimal; BoundsError for 'NaN', 'Infinity', 'sNaN' or non-numbers."""
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
-    else:
-        try:
-            number = Decimal(str(value).strip())
-        except (InvalidOperation, ValueError):
-            raise BoundsError(f"{label} {str(value)[:40]!r} is not a number.") from None
-    if not number.is_finite():
-        raise BoundsError(f"{label} {str(value)[:40]!r} is not a finite number.")
-    return number
+    try:
+        return units.finite_decimal(value)
+    except ValueError:
+        raise BoundsError(f"{label} {str(value)[:40]!r} is not a finite number.") from None
 
 
 def number_check(value, *, label, within):

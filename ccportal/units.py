@@ -8,7 +8,7 @@ ENERGY_PLACES = Decimal("0.001")
 RATE_PLACES = Decimal("0.0001")
 
 
-def _decimal(value):
+def finite_decimal(value):
     """A finite Decimal; ValueError for text that is no number and for NaN, sNaN and Infinity."""
     if isinstance(value, Decimal):
         number = value
@@ -26,7 +26,7 @@ def _decimal(value):
 
 def _quantize(value, places):
     try:
-        return _decimal(value).quantize(places, rounding=ROUND_HALF_UP)
+        return finite_decimal(value).quantize(places, rounding=ROUND_HALF_UP)
     except InvalidOperation:  # more digits than the context holds, e.g. 1e30 to 2 places
         raise ValueError(f"{str(value)[:40]!r} is too large") from None
 
@@ -45,10 +45,10 @@ def rate(value):
 
 def kwh_for_amount(amount, rate_lsl):
     """kWh bought by ``amount`` LSL at ``rate_lsl`` LSL/kWh, rounded half-up to 3 places."""
-    rate_lsl = _decimal(rate_lsl)
+    rate_lsl = finite_decimal(rate_lsl)
     if rate_lsl <= 0:
         raise ValueError("a rate must be positive")
     try:
-        return energy(_decimal(amount) / rate_lsl)
+        return energy(finite_decimal(amount) / rate_lsl)
     except InvalidOperation:
         raise ValueError(f"{amount} LSL at {rate_lsl} LSL/kWh is too large") from None

@@ -13,6 +13,11 @@ from tests.factories import TEST_PASSWORD
 API = "/api/auth/employee-login"
 
 
+def api_login(client, employee, password, address):
+    body = json.dumps({"employee_id": employee.employee_id, "password": password})
+    return client.post(API, body, content_type="application/json", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=address)
+
+
 @pytest.mark.parametrize(
     ("count", "forwarded", "expected"),
     [
@@ -34,8 +39,7 @@ def test_it_reads_the_address_the_trusted_proxies_forward(count, forwarded, expe
 @override_settings(CC_PROXY_COUNT=1)
 def test_behind_the_proxy_a_lockout_holds_only_for_the_attackers_address(client, generic):
     def login(password, address):
-        body = json.dumps({"employee_id": generic.employee_id, "password": password})
-        return client.post(API, body, content_type="application/json", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=address)
+        return api_login(client, generic, password, address)
 
     answers = [login("wrong-password-1", "198.51.100.66").status_code for _ in range(settings.AXES_FAILURE_LIMIT)]
     assert answers[-1] == 429
@@ -83,8 +87,7 @@ def test_pages_logins_and_the_api_answer_with_a_malformed_forwarded_address(clie
 @override_settings(CC_PROXY_COUNT=1)
 def test_the_lockout_still_holds_for_malformed_addresses(client, generic):
     def login(password, address):
-        body = json.dumps({"employee_id": generic.employee_id, "password": password})
-        return client.post(API, body, content_type="application/json", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=address)
+        return api_login(client, generic, password, address)
 
     answers = [login("wrong-password-1", "198.51.100.66:4444").status_code for _ in range(settings.AXES_FAILURE_LIMIT)]
     assert answers[-1] == 429
