@@ -1,10 +1,9 @@
-"""Forms for customers: the wizard steps, inline edit, meter assignment, ledger rows, terminate and delete."""
+"""Forms for customers: the wizard steps, inline edit, meter assignment, terminate and delete."""
 
 from django import forms
 from django.forms import modelform_factory
 
-from ccportal import bounds
-from ccportal.fields import DateInput, PlausibleDateField, PlausibleDateTimeField, kwh_field, money_field, rate_field
+from ccportal.fields import DateInput, PlausibleDateField
 from ccportal.normalize import NormalisationError, account_number_normalise, phone_normalise
 from customers.models import Customer, CustomerType
 from customers.selectors import site_choices
@@ -166,46 +165,6 @@ class AssignMeterForm(forms.Form):
         if number and site and number[-3:] != site:
             self.add_error("accountnumber", f"Account {number} belongs to site {number[-3:]}, not {site}.")
         return cleaned
-
-
-class AccountLookupForm(forms.Form):
-    account = forms.CharField(label="Account number", max_length=20)
-
-    def clean_account(self):
-        try:
-            return account_number_normalise(self.cleaned_data["account"])
-        except NormalisationError as error:
-            raise forms.ValidationError(str(error)) from None
-
-
-class LedgerEntryForm(forms.Form):
-    KINDS = [("payment", "Payment"), ("consumption", "Consumption")]
-
-    when = PlausibleDateTimeField(label="Date and time", within=bounds.EVENT)
-    kind = forms.ChoiceField(choices=KINDS)
-    amount = money_field(label="Amount (LSL)", required=False, help_text="Paid; for consumption, empty means kWh × rate.")
-    kwh = kwh_field(label="kWh", required=False, help_text="Consumed kWh; for a payment, empty means amount ÷ rate.")
-    rate = rate_field(label="Rate (LSL/kWh)", required=False, max_digits=8, help_text="Empty: the tariff in force at that time.")
-    reason = forms.CharField(max_length=200)
-
-    def clean(self):
-        cleaned = super().clean()
-        kind = cleaned.get("kind")
-        if kind == "payment" and not cleaned.get("amount"):
-            self.add_error("amount", "A payment needs an amount above 0.")
-        if kind == "consumption" and not cleaned.get("kwh"):
-            self.add_error("kwh", "A consumption row needs the kWh consumed, above 0.")
-        return cleaned
-
-    def service_kwargs(self):
-        data = self.cleaned_data
-        return {
-            "when": data["when"],
-            "is_payment": data["kind"] == "payment",
-            "amount": data.get("amount"),
-            "kwh": data.get("kwh"),
-            "rate_lsl": data.get("rate"),
-        }
 
 
 class ReasonForm(forms.Form):

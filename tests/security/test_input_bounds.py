@@ -300,8 +300,8 @@ def test_the_generation_import_reports_the_line(tmp_path, day, kwh, problem):
 
 
 def test_the_acdb_import_rejects_implausible_dates_and_amounts_row_by_row(superadmin, tmp_path):
-    from ccportal.acdb.importer import acdb_import
-    from tests.ccportal.acdb_source import build_acdb, customer, ledger, standard_tables
+    from datatools.acdb.importer import acdb_import
+    from tests.datatools.acdb_source import build_acdb, customer, ledger, standard_tables
 
     tables = standard_tables()
     tables["tblcustomer"].append(customer(4, **{"DATE SERVICE CONNECTED": "0001-01-01 00:00:00"}))

@@ -12,10 +12,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from billing.forms import TariffRateForm
+from billing.forms import LedgerEntryForm, TariffRateForm
 from billing.statements import StatementError, statement_read
 from ccportal import bounds
-from customers.forms import LedgerEntryForm
 from reports.generation_import import generation_file_read
 from tests.factories import AccountNumberFactory, TariffRateFactory, aware
 
