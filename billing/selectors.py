@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from billing.models import AccountHistory, Config, ImportedPayment, TariffRate
+from ccportal import bounds
 from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise, site_code_from_account
 from ccportal.units import money
 from customers.models import AccountNumber, Customer, Site
@@ -380,7 +381,12 @@ def payment_lookup(query):
         match = pattern.match(text)
         day = _lookup_date(match["date"]) if match else None
         if day:
-            amount = money(match["amount"].replace(",", "."))
+            try:
+                bounds.date_check(day, label="The date", within=bounds.EVENT)
+                amount = bounds.number_check(money(match["amount"].replace(",", ".")), label="The amount", within=bounds.MONEY)
+            except ValueError as exc:
+                result.kind, result.searched, result.hint = "amount and date", text, str(exc)
+                return result
             result.kind, result.searched = "amount and date", f"payments of M {amount} on {day:%Y-%m-%d}"
             result.payments = list(_imported_payments().filter(amount=amount, paid_at__date=day)[:LOOKUP_LIMIT])
             result.hint = "Check the date (the statement's time, not when the customer was credited) and the exact amount."

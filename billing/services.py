@@ -14,6 +14,7 @@ from billing.rollup import ledger_rollup_add
 from billing.selectors import TariffResolver, payment_rows_classify, tariff_rate_for
 from billing.signals import payments_posted
 from billing.statements import StatementError, statement_read
+from ccportal import bounds
 from ccportal.history import history_bulk_create, history_delete, history_save
 from ccportal.units import energy, kwh_for_amount, money, rate
 
@@ -46,16 +47,35 @@ def ledger_balances_recompute(*, accountnumber, since):
 def _entry_values(*, accountnumber, when, is_payment, amount, kwh, rate_lsl):
     """Fill in what was not given: the rate from the tariff in force at ``when``; a payment's kWh from its
     amount (amount ÷ rate); a consumption row's amount from its kWh (kWh × rate). Consumption is stored
-    with negative kWh and amount so that the balance is the running sum of `kwh value`."""
-    rate_lsl = rate(rate_lsl) if rate_lsl not in (None, "") else rate(tariff_rate_for(account=accountnumber, on=when).rate_lsl)
-    if is_payment:
-        amount = money(amount)
-        kwh = energy(kwh) if kwh not in (None, "") else kwh_for_amount(amount, rate_lsl)
-    else:
-        kwh = -abs(energy(kwh))
-        amount = money(amount) if amount not in (None, "") else money(kwh * rate_lsl)
-        amount = -abs(amount)
+    with negative kWh and amount so that the balance is the running sum of `kwh value`. Values outside
+    ccportal.bounds (given or derived) raise ValidationError naming the field."""
+    _bounded("when", bounds.moment_check, when, label="The date and time", within=bounds.EVENT)
+    try:
+        if rate_lsl not in (None, ""):
+            rate_lsl = rate(rate_lsl)
+        else:
+            rate_lsl = rate(tariff_rate_for(account=accountnumber, on=when).rate_lsl)
+        _bounded("rate", bounds.number_check, rate_lsl, label="The rate", within=bounds.RATE)
+        if is_payment:
+            amount = money(amount)
+            kwh = energy(kwh) if kwh not in (None, "") else kwh_for_amount(amount, rate_lsl)
+        else:
+            kwh = -abs(energy(kwh))
+            amount = money(amount) if amount not in (None, "") else money(kwh * rate_lsl)
+            amount = -abs(amount)
+    except ValueError as exc:
+        raise ValidationError({"amount": [f"{exc}."]}) from None
+    _bounded("amount", bounds.number_check, amount, label="The amount", within=bounds.MONEY_SIGNED)
+    _bounded("kwh", bounds.number_check, kwh, label="The kWh", within=bounds.KWH_SIGNED)
     return amount, kwh, rate_lsl
+
+
+def _bounded(field, check, value, **kwargs):
+    """Run a ccportal.bounds check; its refusal becomes the ValidationError of ``field``."""
+    try:
+        check(value, **kwargs)
+    except bounds.BoundsError as error:
+        raise bounds.as_validation_error(error, field) from None
 
 
 @transaction.atomic
@@ -148,8 +168,10 @@ def tariff_rate_set(*, scope, scope_key="", rate_lsl, effective_from=None, by, r
         raise ValidationError({"rate_lsl": "Enter the rate in LSL per kWh, e.g. 5.00."}) from None
     if rate_lsl <= 0:
         raise ValidationError({"rate_lsl": "A rate must be more than 0."})
+    _bounded("rate_lsl", bounds.number_check, rate_lsl, label="The rate", within=bounds.RATE)
     scope_key = _tariff_scope_key(scope, scope_key)
     effective_from = effective_from or timezone.now()
+    _bounded("effective_from", bounds.moment_check, effective_from, label="Effective from", within=bounds.EFFECTIVE)
     if timezone.is_naive(effective_from):
         effective_from = timezone.make_aware(effective_from)
     row = TariffRate.objects.select_for_update().filter(scope=scope, scope_key=scope_key, effective_from=effective_from).first()

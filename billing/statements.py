@@ -9,7 +9,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from billing.models import Provider
-from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise
+from ccportal import bounds
+from ccportal.normalize import NormalisationError, account_number_or_none, control_characters_strip, phone_normalise
 from ccportal.spreadsheet import SpreadsheetRefused, TooManyRows, csv_rows, quote, xlsx_rows
 from ccportal.units import money
 
@@ -159,9 +160,9 @@ def _find_header(records, expected):
 def _text(value):
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
-    return str(value).strip()
+    return control_characters_strip(str(value), multiline=False).strip()
 
 
 def _amount(value, column, *, blank_ok=False):
@@ -169,9 +170,11 @@ def _amount(value, column, *, blank_ok=False):
     if text == "" and blank_ok:
         return None
     try:
-        return money(text)
+        amount = money(text)
     except ValueError:
         raise ValueError(f"{column} {quote(_text(value))} is not an amount") from None
+    bounds.number_check(amount, label=column, within=bounds.MONEY_SIGNED)
+    return amount
 
 
 def _when(value, column):
@@ -190,6 +193,7 @@ def _when(value, column):
                 continue
         if moment is None:
             raise ValueError(f"{column} {quote(text)} is not a date and time (e.g. 2025-03-01 10:15:00)")
+    bounds.moment_check(moment, label=column, within=bounds.EVENT)
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 

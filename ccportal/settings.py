@@ -65,6 +65,7 @@ MIDDLEWARE = [
     # compresses or rewrites bodies.
     "ccportal.api_errors.ApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ccportal.middleware.ControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ccportal.api_errors.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -202,6 +203,15 @@ CC_LOCKOUT_KNOWN_ADDRESS_DAYS = env.int("CC_LOCKOUT_KNOWN_ADDRESS_DAYS", default
 # Behind Caddy: the number of proxies that append to X-Forwarded-For (0: use REMOTE_ADDR). See ccportal.proxy.
 CC_PROXY_COUNT = env.int("CC_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "ccportal.proxy.client_ip"
+
+# Plausible input (ccportal.bounds; `manage.py check_data` lists stored rows outside them): dates from
+# 2000-01-01 to this many years ahead; events (payments, readings, ledger rows) up to now plus the skew.
+CC_DATES_YEARS_AHEAD = env.int("CC_DATES_YEARS_AHEAD", default=5)
+CC_CLOCK_SKEW_MINUTES = env.int("CC_CLOCK_SKEW_MINUTES", default=15)
+CC_MONEY_MAX_LSL = env.int("CC_MONEY_MAX_LSL", default=1_000_000)  # one ledger row or payment
+CC_RATE_MAX_LSL = env.int("CC_RATE_MAX_LSL", default=100)  # LSL per kWh
+CC_KWH_MAX = env.int("CC_KWH_MAX", default=1_000_000)  # one ledger row
+CC_GENERATION_KWH_MAX = env.int("CC_GENERATION_KWH_MAX", default=10_000_000)  # one site, one day
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.EmployeeJWTAuthentication"],

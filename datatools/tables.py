@@ -5,6 +5,7 @@ the queries are the ORM's, so no name from a request reaches SQL."""
 
 import csv
 from dataclasses import dataclass
+from datetime import date
 
 from django.apps import apps
 from django.core.cache import cache
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from ccportal import bounds
 from ccportal.keyset import Key, keyset_page
 from ccportal.spreadsheet import csv_cells
 
@@ -164,6 +166,13 @@ def table_queryset(table, query):
         field = query.filter_column.field
         try:
             value = field.to_python(query.filter_value) if query.filter_value != "" or not field.null else None
+            if value is not None and not query.filter_column.is_text:
+                field.run_validators(value)  # digits of a decimal, the range of an integer column
+                if isinstance(value, date):
+                    bounds.date_check(value, label="The date", within=bounds.EFFECTIVE)
+        except bounds.BoundsError as exc:
+            query.messages.append(f"{query.filter_column.name}: {exc}")
+            queryset = queryset.none()
         except ValidationError as exc:
             query.messages.append(f"{query.filter_column.name}: {' '.join(exc.messages)}")
             queryset = queryset.none()

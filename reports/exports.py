@@ -16,7 +16,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from billing.models import AccountHistory
-from ccportal import xlsx
+from ccportal import bounds, xlsx
 from ccportal.normalize import site_code_from_account
 from ccportal.spreadsheet import spreadsheet_text
 from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
@@ -195,13 +195,18 @@ def export_filters(params):
     if values["site"]:
         values["site"] = values["site"].upper()
         if not Site.objects.filter(code=values["site"]).exists():
-            problems.append(f"Site {values['site']!r} is not a site code; choose one from the list.")
+            problems.append(f"Site {values['site'][:40]!r} is not a site code; choose one from the list.")
     for key in ("from", "to"):
         if values[key]:
             try:
-                date.fromisoformat(values[key])
+                day = date.fromisoformat(values[key])
             except ValueError:
-                problems.append(f"'{key}' must be a date written YYYY-MM-DD, not {values[key]!r}.")
+                problems.append(f"'{key}' must be a date written YYYY-MM-DD, not {values[key][:40]!r}.")
+                continue
+            try:
+                bounds.date_check(day, label=f"'{key}'", within=bounds.EFFECTIVE)
+            except bounds.BoundsError as exc:
+                problems.append(str(exc))
     if not problems and values["from"] and values["to"] and values["from"] > values["to"]:
         problems.append("'from' is after 'to'.")
     if len(values["q"]) > 100:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from ccportal import bounds
+from ccportal.normalize import control_characters_strip
 from ccportal.spreadsheet import SpreadsheetRefused, csv_rows, quote, upload_limits, xlsx_rows
 from ccportal.units import energy
 
@@ -18,7 +20,6 @@ HEADERS = {
     "source": {"source"},
 }
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y")
-MAX_KWH = Decimal("100000000")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ def _header_key(text):
 
 
 def _parse_day(value):
+    """The reading's day: a past day (today at most) from 2000 on, ccportal.bounds.EVENT."""
+    return bounds.date_check(_day(value), label="date", within=bounds.EVENT)
+
+
+def _day(value):
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -66,9 +72,7 @@ def _parse_kwh(value):
         kwh = energy(text)
     except ValueError:
         raise ValueError(f"kWh {quote(text)} is not a number") from None
-    if not kwh.is_finite() or kwh < 0 or kwh >= MAX_KWH:
-        raise ValueError(f"kWh {text} must be between 0 and {MAX_KWH:,}")
-    return kwh
+    return bounds.number_check(kwh, label="kWh", within=bounds.GENERATION_KWH)
 
 
 def _cell(cells, columns, key):
@@ -146,7 +150,7 @@ def generation_file_read(path, *, known_sites):
                 result.errors.append(f"line {line}: " + "; ".join(problems))
                 continue
             seen[(site, day)] = line
-            source = str(_cell(cells, columns, "source") or "").strip()[:200]
+            source = control_characters_strip(str(_cell(cells, columns, "source") or ""), multiline=False).strip()[:200]
             result.rows.append(GenerationRow(line=line, site=site, day=day, kwh=kwh, source=source))
     except (OSError, ValueError, KeyError, csv.Error) as exc:
         result.errors.append(f"{Path(path).name}: cannot read the file ({exc})")
