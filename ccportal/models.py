@@ -45,3 +45,21 @@ class ImportRun(models.Model):
     @property
     def rejected_total(self):
         return sum(table.get("rejected", 0) for table in (self.counts or {}).values())
+
+
+class Submission(models.Model):
+    """One submission sent from a device (the offline queue of the field forms), applied once: its idempotency
+    key (a UUID made on the device, unique here) and the first answer, which a resend of the key gets again."""
+
+    key = models.UUIDField(unique=True)
+    kind = models.CharField(max_length=30)
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status_code = models.PositiveSmallIntegerField()
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "cc_submission"
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"
