@@ -5,6 +5,7 @@ Zstandard or Brotli when the browser accepts them (Chromium sends "zstd" and "br
 are not compressed here: WhiteNoise serves them from its own precompressed copies, before this middleware runs.
 See README, "In the field", for BREACH: why compressing pages that carry a CSRF token is acceptable here."""
 
+import hashlib
 import re
 
 from django.middleware.gzip import GZipMiddleware
@@ -64,4 +65,31 @@ class CompressionMiddleware(GZipMiddleware):
         if etag and etag.startswith('"'):
             response["ETag"] = "W/" + etag  # the bytes differ from the identity coding's
         response["Content-Encoding"] = coding
+        return response
+
+
+# The CSRF token in a page is masked afresh for every response (BREACH), so a page's bytes differ on each request
+# even when nothing in it changed. The ETag is taken over the page with those tokens blanked: a browser whose copy
+# matches gets 304 and keeps its copy, whose older masked token stays valid for the same session.
+_CSRF_VALUES = re.compile(rb'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[A-Za-z0-9]{32,64}')
+
+
+class PageETagMiddleware:
+    """An ETag for HTML pages that ignores the per-response CSRF mask (ConditionalGetMiddleware, above it in
+    MIDDLEWARE, answers 304 when the browser's If-None-Match matches)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and not response.streaming
+            and not response.has_header("ETag")
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            digest = hashlib.blake2b(_CSRF_VALUES.sub(rb"\1", response.content), digest_size=16).hexdigest()
+            response["ETag"] = f'"{digest}"'
         return response

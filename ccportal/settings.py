@@ -56,6 +56,7 @@ MIDDLEWARE = [
     # Pages compressed (zstd, br or gzip) and given an ETag: a browser that has a page gets 304 when it is unchanged.
     "ccportal.compression.CompressionMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    "ccportal.compression.PageETagMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

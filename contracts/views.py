@@ -102,7 +102,12 @@ def _commission_apply(request, customer, *, key, data, flags):
                 },
             )
         raise SubmissionRefused(
-            422, {"status": "invalid", "message": "Some details were refused: change them and send again.", "errors": {"fields": form_errors(form)}}
+            422,
+            {
+                "status": "invalid",
+                "message": "Some details were refused: change them and send again.",
+                "errors": {"fields": form_errors(form)},
+            },
         )
     try:
         commissioning = customer_commission(

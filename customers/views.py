@@ -266,12 +266,20 @@ def _field_form_apply(*, key, data, flags, by):
                     "resolve": "confirm_duplicate",
                     "message": f"National ID {fields['national_id']} is already registered (customer {found}). "
                     "Register anyway if this is another person, or change or discard this one.",
-                    "duplicates": [{"id": customer.pk, "name": customer.full_name, "url": reverse("customers:detail", args=[customer.pk])} for customer in same],
+                    "duplicates": [
+                        {"id": customer.pk, "name": customer.full_name, "url": reverse("customers:detail", args=[customer.pk])}
+                        for customer in same
+                    ],
                 },
             )
     customer = services.customer_create(by=by, reason=FIELD_FORM_REASON, **fields)
     message = f"Customer {customer.pk} {customer.full_name} registered."
-    return 201, {"status": "applied", "message": message, "id": customer.pk, "url": reverse("customers:detail", args=[customer.pk])}
+    return 201, {
+        "status": "applied",
+        "message": message,
+        "id": customer.pk,
+        "url": reverse("customers:detail", args=[customer.pk]),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -299,7 +307,9 @@ def customer_new_field(request):
         else:
             messages.success(request, body["message"])
             return redirect(body["url"])
-    return render(request, "customers/new_field.html", {"forms": forms, "duplicates": duplicates}, status=409 if duplicates else 200)
+    return render(
+        request, "customers/new_field.html", {"forms": forms, "duplicates": duplicates}, status=409 if duplicates else 200
+    )
 
 
 # Customer Detail --------------------------------------------------------------------------------------

@@ -105,6 +105,11 @@ def customer_table(world):
 MATRIX = {
     # ccportal
     "health": Entry({"GET": PUBLIC}),
+    # ccportal: the service worker and the offline queue's pages (the queue itself lives on the device)
+    "field_service_worker": Entry({"GET": PUBLIC}),
+    "field_status": Entry({"GET": PUBLIC}),
+    "field_offline": Entry({"GET": PUBLIC}),
+    "field_queue": Entry({"GET": EMPLOYEE}),
     "api-schema": Entry({"GET": PUBLIC}),
     "api-docs": Entry({"GET": PUBLIC}),
     # accounts: login and logout (Django's LoginView answers PUT like POST)
@@ -150,6 +155,7 @@ MATRIX = {
     # customers
     "customers:list": Entry({"GET": EMPLOYEE}),
     "customers:new": Entry({"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}),
+    "customers:new_field": Entry({"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}),
     "customers:detail": Entry({"GET": EMPLOYEE}, kwargs=customer_pk),
     # GET shows the field (any employee); POST (and GET ?edit=1) edits it
     "customers:field": Entry(

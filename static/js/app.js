@@ -374,7 +374,8 @@
   function retry(elt, detail) {
     var submitter = detail.requestConfig && detail.requestConfig.triggeringEvent && detail.requestConfig.triggeringEvent.submitter;
     if (elt.tagName === "FORM" && elt.isConnected) {
-      elt.requestSubmit(submitter && submitter.form === elt ? submitter : undefined);
+      // A click, so the button's own name and value (e.g. action=commission) are sent like the first time.
+      if (submitter && submitter.form === elt && submitter.isConnected) { submitter.disabled = false; submitter.click(); } else { elt.requestSubmit(); }
       return;
     }
     var target = detail.target && detail.target.isConnected ? detail.target : undefined;
