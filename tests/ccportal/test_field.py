@@ -26,9 +26,10 @@ def test_pages_are_compressed_with_the_best_coding_the_browser_accepts(onm_clien
 
 
 def test_a_pdf_is_not_compressed_again(onm_client, settings):
-    from ccportal.compression import CompressionMiddleware
     from django.http import HttpResponse
     from django.test import RequestFactory
+
+    from ccportal.compression import CompressionMiddleware
 
     pdf = HttpResponse(b"%PDF-1.7 " + b"0" * 5000, content_type="application/pdf")
     request = RequestFactory().get("/", headers={"accept-encoding": "zstd, br, gzip"})
