@@ -56,7 +56,7 @@ def _search_keystroke(page, base):
     page.wait_for_load_state("networkidle")
     page.evaluate("performance.clearResourceTimings()")
     page.evaluate(
-        "window.__settled = new Promise((resolve) => document.addEventListener('htmx:afterSettle', resolve, {once: true}))"
+        "() => { window.__settled = new Promise((resolve) => document.addEventListener('htmx:afterSettle', resolve, {once: true})); }"
     )
     start = time.perf_counter()
     page.type("#q", "k")

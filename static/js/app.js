@@ -412,7 +412,7 @@
     anchor.node.insertAdjacentElement(anchor.place, note);
     elt.netNote = note;
     // Results that did not refresh are marked as old, not left looking current.
-    if (detail.target && detail.target !== elt && detail.target !== document.body && detail.target.id !== "main") {
+    if (detail.target && !detail.target.contains(elt) && detail.target !== document.body && detail.target.id !== "main") {
       detail.target.classList.add("net-stale");
     }
     if (elt.tagName === "FORM") { submitAgain(elt); }
