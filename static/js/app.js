@@ -622,7 +622,10 @@
   var flushing = null;
   function status() {
     return fetch("/field/status/", { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store", redirect: "manual" })
-      .then(function (response) { return response.ok ? response.json() : { authenticated: false }; });
+      .then(function (response) {
+        if (!response.ok) { throw new Error("The server answered " + response.status); }  // tried again later
+        return response.json();
+      });
   }
   function answer(response) {
     if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) {
@@ -679,11 +682,18 @@
       }, function () { return null; });
     }).catch(function () { return null; }).then(function (result) {
       flushing = null;
-      refreshStatus();
-      return result;
+      return refreshStatus().then(function () { return queue.all(); }).then(function (items) {
+        // An answer lost or a server error: try again soon, then less and less often (up to every 2 minutes).
+        var again = items.some(function (item) { return item.state === "waiting"; }) && navigator.onLine;
+        retryDelay = again ? Math.min(retryDelay * 2, 120000) : 2500;
+        window.clearTimeout(retryTimer);
+        if (again) { retryTimer = window.setTimeout(flush, retryDelay); }
+        return result;
+      });
     });
     return flushing;
   }
+  var retryDelay = 2500, retryTimer = null;
   window.CCQueueFlush = flush;
 
   function announce(message, url) {
@@ -829,6 +839,5 @@
   onContent(function (root) {
     if (root !== document.body) { return; }
     refreshStatus().then(function () { if (navigator.onLine) { flush(); } });
-    window.setInterval(function () { if (navigator.onLine) { flush(); } }, 30000);
   });
 })();
