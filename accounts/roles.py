@@ -15,6 +15,7 @@ REVERT_CHANGES = {Role.SUPERADMIN, Role.ONM_TEAM}
 IMPORT_PAYMENTS = {Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM}
 MANAGE_ROLES = {Role.SUPERADMIN}
 SYNC_ACDB = {Role.SUPERADMIN}
+SET_PROVIDER_SIGNATORY = {Role.SUPERADMIN}
 # generic may read everything except the audit detail.
 READ_AUDIT_DETAIL = {Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM}
 
@@ -61,6 +62,11 @@ def can_sync_acdb(user):
     return _has(user, SYNC_ACDB)
 
 
+def can_set_provider_signatory(user):
+    """Choose who signs every contract for the company, with their signature."""
+    return _has(user, SET_PROVIDER_SIGNATORY)
+
+
 def can_read_audit_detail(user):
     return _has(user, READ_AUDIT_DETAIL)
 
@@ -85,6 +91,7 @@ def capabilities_for(user):
         "revert_changes": can_revert_changes(user),
         "manage_roles": can_manage_roles(user),
         "sync_acdb": can_sync_acdb(user),
+        "set_provider_signatory": can_set_provider_signatory(user),
         "read_audit_detail": can_read_audit_detail(user),
     }
 

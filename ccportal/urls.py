@@ -14,6 +14,7 @@ urlpatterns = [
     path("field/", views.field_queue, name="field_queue"),
     path("field/status/", views.field_status, name="field_status"),
     path("field/offline/", views.field_offline, name="field_offline"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", include("ccportal.api")),
     path("", include("accounts.urls")),

@@ -1,10 +1,10 @@
-"""Project-level views: the health check, the service worker and the offline queue's pages."""
+"""Project-level views: the health check, /favicon.ico, the service worker and the offline queue's pages."""
 
 import hashlib
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -16,6 +16,12 @@ from django.views.decorators.http import require_GET
 def health(request):
     """Liveness for the proxy: no paths, versions or secrets."""
     return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says (PDFs, the API docs): send them to the hashed file."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
 
 
 # The field: the service worker and the pages of the offline queue (static/js/app.js keeps the queue itself).

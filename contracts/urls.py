@@ -11,4 +11,6 @@ urlpatterns = [
     path("commissioning/<int:pk>/resend-sms/", views.sms_resend, name="sms_resend"),
     path("contracts/<int:pk>/download/", views.download, name="download"),
     path("contracts/link/<str:token>/", views.signed_download, name="signed_download"),
+    path("contracts/signatory/", views.provider_signatory, name="provider_signatory"),
+    path("contracts/signatory/signature.png", views.provider_signature_image, name="provider_signature_image"),
 ]

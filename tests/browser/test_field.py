@@ -13,7 +13,7 @@ from billing.models import ImportedPayment
 from contracts.models import Commissioning
 from customers.models import Customer, Site
 from tests.browser.test_commission import SIGNATURE, draw
-from tests.factories import AccountNumberFactory, CustomerFactory, TariffRateFactory, aware
+from tests.factories import AccountNumberFactory, CustomerFactory, TariffRateFactory, aware, provider_signatory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,6 +96,7 @@ def test_a_wizard_step_that_times_out_keeps_the_step_and_retries(page, login, sc
 
 def test_commissioning_offline_is_not_lost_and_retry_commissions_once(page, login, screenshot, onm, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
+    provider_signatory()
     account = AccountNumberFactory(customer__first_name="Mpho", customer__last_name="Lebona", accountnumber="0101MAK")
     login(onm)
     page.goto(f"/customers/{account.customer.pk}/commission/")

@@ -105,6 +105,12 @@ class World:
         return MeterReadingFactory(meterid=self.meter.meterid)
 
     @cached_property
+    def provider_signatory(self):
+        from tests.factories import provider_signatory
+
+        return provider_signatory()
+
+    @cached_property
     def commissioning(self):
         """A commissioning row made directly (no PDF rendering); its signature is a placeholder file."""
         from decimal import Decimal
