@@ -206,7 +206,7 @@ def test_the_field_form_completed_offline_creates_the_customer_once(page, login,
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.locator("#queue-status", has_text="Nothing waiting").wait_for()
+    page.locator("#queue-status", has_text="Nothing waiting").wait_for(timeout=45000)
     assert "last sent" in page.inner_text("#queue-status")
     customer = Customer.objects.get()
     assert customer.full_name == "Mpho Letsie" and customer.phone == "+26657755403"
@@ -234,7 +234,8 @@ def test_a_conflict_comes_back_as_an_item_the_officer_resolves(page, login, scre
     page.context.set_offline(False)
     page.goto("/field/")
     item = page.locator(".queue-item")
-    item.get_by_text("already registered").wait_for()
+    # A send the server could not answer (SQLite's one writer, the machine loaded) is tried again after 5 s, 10 s…
+    item.get_by_text("already registered").wait_for(timeout=45000)
     assert f"{existing.pk} Lerato Mosia" in item.inner_text() and Customer.objects.count() == 1
     assert "1 to resolve" in page.inner_text("#queue-status")
     screenshot("field-queue-conflict")
@@ -245,5 +246,5 @@ def test_a_conflict_comes_back_as_an_item_the_officer_resolves(page, login, scre
     login(onm)
     page.goto("/field/")
     page.get_by_role("button", name="Register anyway").click()
-    page.locator("#queue-empty").wait_for(state="visible")
+    page.locator("#queue-empty").wait_for(state="visible", timeout=45000)
     assert Customer.objects.count() == 2
