@@ -54,6 +54,7 @@ test-all: test test-browser
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: venv
 	$(PY) -m bench $(BENCH_ARGS)

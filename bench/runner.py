@@ -60,7 +60,7 @@ def _recreate_database():
 
 def prepare_database(args, say):
     """Reuse the bench database when it holds this scale and seed; otherwise build it. Returns the state."""
-    from ccportal import demo
+    from datatools import demo
 
     path = _state_path()
     wanted = {"scale": args.scale, "seed": args.seed}
@@ -120,7 +120,7 @@ class Context:
 
 
 def _token(client, user):
-    from ccportal.demo import DEMO_PASSWORD
+    from datatools.demo import DEMO_PASSWORD
 
     response = client.post(
         "/api/auth/employee-login",

@@ -196,9 +196,47 @@ class PaymentImport(models.Model):
         return f"{self.get_provider_display()} {self.filename} ({self.get_status_display()})"
 
 
+class IncomingSms(models.Model):
+    """A confirmation SMS the company's gateway forwarded to the payment intake (`POST /api/payments/incoming`),
+    kept verbatim whatever became of it. `gateway_id` is unique: the same SMS is never taken twice."""
+
+    class Status(models.TextChoices):
+        POSTED = "posted", "Posted"
+        WAITING = "waiting", "Waiting in the unmatched queue"
+        DUPLICATE = "duplicate", "Already received"
+        IGNORED = "ignored", "Not a payment"
+        UNREADABLE = "unreadable", "Unreadable"
+
+    gateway_id = models.CharField(max_length=100, unique=True)
+    sender = models.CharField(max_length=40)
+    text = models.TextField()
+    received_at = models.DateTimeField(help_text="when the gateway received the SMS (its own clock)")
+    arrived_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    provider = models.CharField(max_length=10, choices=Provider.choices, blank=True, default="")
+    template = models.CharField(max_length=60, blank=True, default="", help_text="the layout that read it")
+    status = models.CharField(max_length=10, choices=Status.choices, blank=True, default="")
+    note = models.CharField(max_length=255, blank=True, default="")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "cc_incoming_sms"
+        ordering = ["-arrived_at", "-id"]
+        verbose_name = "incoming payment SMS"
+        verbose_name_plural = "incoming payment SMS"
+
+    def __str__(self):
+        return f"SMS {self.gateway_id} from {self.sender} ({self.status or 'received'})"
+
+
 class ImportedPayment(models.Model):
-    """One row of a statement and its fate. A receipt is posted once, ever: (provider, receipt) is unique
-    among every row that is not itself a duplicate of an earlier one."""
+    """One payment from a statement row or an intake SMS, and its fate. A receipt is posted once, ever:
+    (provider, receipt) is unique among every row that is not itself a duplicate of an earlier one, whichever
+    way it came."""
+
+    class Source(models.TextChoices):
+        STATEMENT = "statement", "Statement"
+        INTAKE = "intake", "Payment intake (SMS)"
 
     class Status(models.TextChoices):
         POSTED = "posted", "Posted"
@@ -213,7 +251,9 @@ class ImportedPayment(models.Model):
         MANUAL = "manual", "Assigned by a person"
         NONE = "", "None"
 
-    payment_import = models.ForeignKey(PaymentImport, on_delete=models.PROTECT, related_name="payments")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STATEMENT)
+    payment_import = models.ForeignKey(PaymentImport, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    incoming_sms = models.OneToOneField(IncomingSms, null=True, blank=True, on_delete=models.PROTECT, related_name="payment")
     provider = models.CharField(max_length=10, choices=Provider.choices)
     receipt = models.CharField(max_length=40)
     row_number = models.PositiveIntegerField()
@@ -246,6 +286,11 @@ class ImportedPayment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "receipt"], condition=~models.Q(status="duplicate"), name="cc_impay_receipt_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source="statement", payment_import__isnull=False)
+                | models.Q(source="intake", incoming_sms__isnull=False),
+                name="cc_impay_source_recorded",
             ),
         ]
 

@@ -1,8 +1,9 @@
-"""Read queries for billing: the tariff in force, balances, payment-import matching, quarters, sales and ARPU."""
+"""Read queries for billing: the tariff in force, balances, payment-import matching, the tariff page and the
+payment lookup. The Financial page's figures are in billing/financial.py, Customer Data's in billing/customer_data.py."""
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,9 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from billing.models import AccountHistory, Config, ImportedPayment, TariffRate
-from billing.rollup import sales_by_site_and_quarter
 from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise, site_code_from_account
-from ccportal.units import energy, money
+from ccportal.units import money
+from customers.models import AccountNumber, Customer, Site
 
 
 @dataclass(frozen=True)
@@ -86,14 +87,17 @@ class TariffResolver:
     sites once, then answers each (customer ID, site code, moment) in memory with the same cascade."""
 
     def __init__(self, *, customer_ids=(), site_codes=()):
-        keys = {"customer": {str(c) for c in customer_ids}, "site": {str(s).upper() for s in site_codes}}
-        rows = list(TariffRate.objects.filter(scope=TariffRate.Scope.GLOBAL).values_list(*_SCHEDULE_FIELDS))
-        for scope, wanted in keys.items():
-            wanted = sorted(wanted)
-            for start in range(0, len(wanted), 1000):  # bounded IN lists (SQL Server's parameter limit)
-                rows += TariffRate.objects.filter(scope=scope, scope_key__in=wanted[start : start + 1000]).values_list(
-                    *_SCHEDULE_FIELDS
-                )
+        pairs = [(TariffRate.Scope.CUSTOMER, str(c)) for c in sorted({str(c) for c in customer_ids})]
+        pairs += [(TariffRate.Scope.SITE, s) for s in sorted({str(s).upper() for s in site_codes})]
+        rows = []
+        # One query for a small import (an intake SMS), bounded IN lists for a large one (SQL Server's limit).
+        for start in range(0, max(len(pairs), 1), 1000):
+            chunk = pairs[start : start + 1000]
+            wanted = Q(scope=TariffRate.Scope.GLOBAL) if start == 0 else Q(pk__in=[])
+            for scope in (TariffRate.Scope.CUSTOMER, TariffRate.Scope.SITE):
+                if keys := [key for s, key in chunk if s == scope]:
+                    wanted |= Q(scope=scope, scope_key__in=keys)
+            rows += TariffRate.objects.filter(wanted).values_list(*_SCHEDULE_FIELDS)
         rows.sort(key=lambda r: (r[3], r[5]), reverse=True)
         self._by_key = {}
         for row in rows:
@@ -167,16 +171,15 @@ def payment_rows_classify(*, rows, provider):
     (withdrawal, failed), matched by an account number written in the details, matched by payer phone (only
     when that phone belongs to exactly one account), else unmatched. A fixed number of queries per 2,000
     receipts (500 payer phones)."""
-    from customers.models import AccountNumber, Customer
 
     earlier = {}
     for chunk in _chunks({r.receipt for r in rows}, WIDE_CHUNK):
         # Provider and status are checked here so that the query's only parameters are the receipts.
-        for receipt, receipt_id, receipt_provider, status in ImportedPayment.objects.filter(receipt__in=chunk).values_list(
-            "receipt", "id", "provider", "status"
-        ):
+        for receipt, receipt_id, receipt_provider, status, source in ImportedPayment.objects.filter(
+            receipt__in=chunk
+        ).values_list("receipt", "id", "provider", "status", "source"):
             if receipt_provider == provider and status != ImportedPayment.Status.DUPLICATE:
-                earlier[receipt] = receipt_id
+                earlier[receipt] = (receipt_id, source)
     accounts = {}
     for chunk in _chunks({a for r in rows for a in r.account_candidates}, WIDE_CHUNK):
         accounts.update(AccountNumber.objects.filter(accountnumber__in=chunk).values_list("accountnumber", "customer_id"))
@@ -196,7 +199,9 @@ def payment_rows_classify(*, rows, provider):
     classified, first_in_file = [], {}
     for row in rows:
         if row.receipt in earlier:
-            classified.append(ClassifiedRow(row, ImportedPayment.Status.DUPLICATE, duplicate_of_id=earlier[row.receipt]))
+            earlier_id, source = earlier[row.receipt]
+            note = "already received by intake" if source == ImportedPayment.Source.INTAKE else ""
+            classified.append(ClassifiedRow(row, ImportedPayment.Status.DUPLICATE, duplicate_of_id=earlier_id, note=note))
             continue
         first = first_in_file.get(row.receipt)
         if first is not None:
@@ -238,124 +243,36 @@ def payment_outcome_counts(classified):
 def unmatched_payments():
     return (
         ImportedPayment.objects.filter(status=ImportedPayment.Status.UNMATCHED)
-        .select_related("payment_import")
+        .select_related("payment_import", "incoming_sms")
         .order_by("-paid_at", "-id")
     )
 
 
-# --- Quarters, sales and ARPU (SPEC §4; shared with the O&M report) --------------------------------------
+def payment_intake_status(*, now=None):
+    """The Dashboard's intake panel: when the last forwarded SMS arrived, what became of today's, and whether to
+    warn that none has come for CC_PAYMENT_INTAKE_QUIET_MINUTES during the day's hours (Africa/Maseru), when
+    the gateway may be down. Two queries."""
+    from django.db.models import Count, Max
 
-_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
+    from billing.models import IncomingSms
 
-
-def quarter_label(moment):
-    """ "2025 Q4" for a date or datetime (datetimes are read in local time)."""
-    if isinstance(moment, datetime):
-        moment = timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
-    return f"{moment.year} Q{(moment.month - 1) // 3 + 1}"
-
-
-def quarter_bounds(label):
-    """("2025 Q4") -> (date(2025, 10, 1), date(2025, 12, 31)). ValueError names the expected form."""
-    match = _QUARTER.match(str(label or ""))
-    if not match:
-        raise ValueError(f"{label!r} is not a quarter: write it as '2025 Q4'.")
-    year, q = int(match[1]), int(match[2])
-    first = date(year, 3 * q - 2, 1)
-    last = (date(year + (q == 4), (3 * q) % 12 + 1, 1)) - timedelta(days=1)
-    return first, last
-
-
-def quarters_between(first_label, last_label):
-    """Every quarter label from first to last inclusive, in time order."""
-    start, _ = quarter_bounds(first_label)
-    end, _ = quarter_bounds(last_label)
-    labels, year, month = [], start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        labels.append(f"{year} Q{(month - 1) // 3 + 1}")
-        month += 3
-        if month > 12:
-            year, month = year + 1, month - 12
-    return labels
-
-
-def sales_by_site_quarter(*, site_code=None):
-    """{(site code, quarter label): {"sales": LSL, "energy": kWh}} over payment rows; sales = Σ `transaction
-    amount`, energy sold = Σ `kwh value` (SPEC §4). Read from the ledger rollup (billing.rollup)."""
+    now = timezone.localtime(now or timezone.now())
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    last = IncomingSms.objects.aggregate(last=Max("arrived_at"))["last"]
+    today = dict(IncomingSms.objects.filter(arrived_at__gte=midnight).order_by().values_list("status").annotate(n=Count("id")))
+    quiet = timedelta(minutes=settings.CC_PAYMENT_INTAKE_QUIET_MINUTES)
+    first_hour, last_hour = settings.CC_PAYMENT_INTAKE_DAY_HOURS
+    daytime = first_hour <= now.hour < last_hour
+    # The quiet time is counted from the start of the day's hours, not from an SMS of last night.
+    since = max(last, now.replace(hour=first_hour, minute=0, second=0, microsecond=0)) if last else None
     return {
-        (site, quarter_label(quarter)): {"sales": money(lsl), "energy": energy(kwh)}
-        for site, quarter, kwh, lsl in sales_by_site_and_quarter(site_code=site_code)
-    }
-
-
-def active_customers_by_site_quarter(quarters, *, site_code=None):
-    """{(site code, quarter label): count}: customers connected on or before the quarter's last day and not
-    terminated before its first day (SPEC §4), counted on the customer rollup in one query."""
-    from reports.quarters import quarter_parse
-    from reports.rollup import active_customers_per_quarter
-
-    per_site = active_customers_per_quarter([quarter_parse(label) for label in quarters], by_site=True, site_code=site_code)
-    return {(site, quarter.label): n for site, counts in per_site.items() for quarter, n in counts.items()}
-
-
-def arpu(sales, active):
-    """ARPU = sales ÷ active customers (LSL, 2 places); None with no active customers."""
-    return money(Decimal(sales) / active) if active else None
-
-
-def arpu_by_quarter(*, site_code=None):
-    """[{quarter, sales, energy, active_customers, arpu}] for every quarter from the first payment to the last,
-    in time order (quarters without payments are listed with 0)."""
-    return financial_summary(site_code=site_code)["quarters"]
-
-
-def financial_summary(*, site_code=None):
-    """Everything the Financial page shows: per quarter totals and ARPU, per site × quarter sales, the latest
-    quarter's figures with quarter-on-quarter growth, and ARPU by site in the latest quarter."""
-    sales = sales_by_site_quarter(site_code=site_code)
-    labels = sorted({q for _, q in sales}, key=quarter_bounds)
-    quarters = quarters_between(labels[0], labels[-1]) if labels else []
-    active = active_customers_by_site_quarter(quarters, site_code=site_code)
-    sites = sorted({s for s, _ in sales} | {s for (s, q), n in active.items() if n})
-    per_quarter = []
-    for label in quarters:
-        total = money(sum((sales.get((s, label), {}).get("sales", 0) for s in sites), Decimal("0")))
-        kwh = energy(sum((sales.get((s, label), {}).get("energy", 0) for s in sites), Decimal("0")))
-        customers = sum(active.get((s, label), 0) for s in sites)
-        per_quarter.append(
-            {"quarter": label, "sales": total, "energy": kwh, "active_customers": customers, "arpu": arpu(total, customers)}
-        )
-    table = [
-        {
-            "site": site,
-            "sales": [sales.get((site, q), {}).get("sales", Decimal("0.00")) for q in quarters],
-            "total": money(sum((sales.get((site, q), {}).get("sales", 0) for q in quarters), Decimal("0"))),
-        }
-        for site in sites
-    ]
-    latest = per_quarter[-1] if per_quarter else None
-    previous = per_quarter[-2] if len(per_quarter) > 1 else None
-    growth = None
-    if latest and previous and previous["sales"]:
-        growth = ((latest["sales"] - previous["sales"]) / previous["sales"] * 100).quantize(Decimal("0.1"))
-    latest_by_site = []
-    if latest:
-        for site in sites:
-            site_sales = sales.get((site, latest["quarter"]), {}).get("sales", Decimal("0.00"))
-            site_active = active.get((site, latest["quarter"]), 0)
-            latest_by_site.append(
-                {"site": site, "sales": site_sales, "active_customers": site_active, "arpu": arpu(site_sales, site_active)}
-            )
-    return {
-        "quarters": per_quarter,
-        "labels": quarters,
-        "sites": sites,
-        "table": table,
-        "totals": [q["sales"] for q in per_quarter],
-        "grand_total": money(sum((q["sales"] for q in per_quarter), Decimal("0"))),
-        "latest": latest,
-        "growth_pct": growth,
-        "latest_by_site": latest_by_site,
+        "enabled": bool(settings.CC_PAYMENT_INTAKE_SECRET),
+        "last": last,
+        "today": {status: today.get(status, 0) for status in IncomingSms.Status.values},
+        "today_total": sum(today.values()),
+        "quiet_minutes": settings.CC_PAYMENT_INTAKE_QUIET_MINUTES,
+        "day_hours": (first_hour, last_hour),
+        "warning": bool(settings.CC_PAYMENT_INTAKE_SECRET) and daytime and (since is None or now - since > quiet),
     }
 
 
@@ -435,6 +352,7 @@ def _imported_payments():
     return ImportedPayment.objects.select_related(
         "payment_import",
         "payment_import__confirmed_by",
+        "incoming_sms",
         "ledger_row",
         "resolved_by",
         "duplicate_of",
@@ -443,11 +361,15 @@ def _imported_payments():
     ).order_by("-paid_at", "-id")
 
 
+def imported_payment_for_lookup(pk):
+    """One payment loaded as the payment lookup loads them (for the intake's answer)."""
+    return _imported_payments().get(pk=pk)
+
+
 def payment_lookup(query):
     """Find payments by what a caller can tell: a receipt or approval code (whole, or its start), an account
     number in any accepted form, a payer phone, or an amount with a date ("50 2025-03-01"). A fixed number of
     queries whatever is found; uses the shared normalisers."""
-    from customers.models import AccountNumber, Customer, Site
 
     text = re.sub(r"\s+", " ", str(query or "")).strip()[:60]
     result = LookupResult(query=text, kind="")

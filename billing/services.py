@@ -3,13 +3,14 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Subquery, Sum
 from django.utils import timezone
 
-from billing.models import AccountHistory, Config, ImportedPayment, PaymentImport, TariffRate
+from billing.models import AccountHistory, Config, ImportedPayment, IncomingSms, PaymentImport, TariffRate
 from billing.rollup import ledger_rollup_add
 from billing.selectors import TariffResolver, payment_rows_classify, tariff_rate_for
+from billing.signals import payments_posted
 from ccportal.history import history_bulk_create, history_delete, history_save
 from ccportal.units import energy, kwh_for_amount, money, rate
 
@@ -244,6 +245,8 @@ def ledger_payments_bulk_create(*, payments, by, reason):
             .values_list("accountnumber", "transaction_date", "kwh_value")
         ):
             later.setdefault(accountnumber, []).append((when, kwh))
+        if not any(accountnumber in later for accountnumber in chunk):
+            chunks.pop()  # no existing row at or after the new payments: no later balance to shift
         for accountnumber in chunk:
             # Existing rows sort before new ones at the same moment, as their smaller IDs do.
             timeline = [(when, 0, i, kwh, None) for i, (when, kwh) in enumerate(later.get(accountnumber, []))]
@@ -284,41 +287,35 @@ def _later_balances_shift(chunks, *, first_new_id):
         ).update(current_balance=F("current_balance") + Subquery(new_before))
 
 
-def _meters_of(accountnumbers):
-    from customers.models import AccountNumber
-
-    meters = {}
-    accountnumbers = sorted(accountnumbers)
-    for start in range(0, len(accountnumbers), 1000):
-        meters.update(AccountNumber.objects.filter(pk__in=accountnumbers[start : start + 1000]).values_list("pk", "meter_id"))
-    return {a: m or "" for a, m in meters.items()}
-
-
 def _lock_accounts(accountnumbers):
     """Row-lock the accounts being posted to (in a fixed order, so two imports never deadlock) so that imports
     and single ledger entries on the same account carry balances forward one after the other (the import's
-    balance shift counts on every new row of a locked account being its own)."""
+    balance shift counts on every new row of a locked account being its own). Returns {account: meter ID}."""
     from customers.models import AccountNumber
 
     accountnumbers = sorted(accountnumbers)
+    meters = {}
     for start in range(0, len(accountnumbers), 1000):
-        list(
+        meters.update(
             AccountNumber.objects.select_for_update()
             .filter(pk__in=accountnumbers[start : start + 1000])
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", "meter_id")
         )
+    return {a: m or "" for a, m in meters.items()}
 
 
 @transaction.atomic
-def _payment_rows_post(*, payment_import, rows, by):
-    classified = payment_rows_classify(rows=rows, provider=payment_import.provider)
+def _payment_rows_record(*, rows, provider, by, reason, source, payment_import=None, incoming_sms=None):
+    """The one way payments are matched and posted, whether they come from a statement or the intake: classify
+    the rows (billing.selectors.payment_rows_classify), post the matched ones as ledger payments at the tariff in
+    force at their time (balances carried forward, rollups kept), and record every row with its fate. Sends
+    billing.signals.payments_posted after the commit. Returns the ClassifiedRows and their ImportedPayments."""
+    classified = payment_rows_classify(rows=rows, provider=provider)
     to_post = [c for c in classified if c.status == ImportedPayment.Status.POSTED]
     accounts = {c.accountnumber for c in to_post}
-    _lock_accounts(accounts)
+    meters = _lock_accounts(accounts)
     resolver = TariffResolver(customer_ids={c.customer_id for c in to_post}, site_codes={a[-3:] for a in accounts})
-    meters = _meters_of(accounts)
-    reason = f"{payment_import.get_provider_display()} import #{payment_import.pk} ({payment_import.filename})"
     ledger_rows = ledger_payments_bulk_create(
         payments=[
             {
@@ -340,8 +337,10 @@ def _payment_rows_post(*, payment_import, rows, by):
     payments = {}
     for c in classified:
         payments[id(c)] = ImportedPayment(
-            payment_import_id=payment_import.pk,
-            provider=payment_import.provider,
+            source=source,
+            payment_import_id=getattr(payment_import, "pk", None),
+            incoming_sms_id=getattr(incoming_sms, "pk", None),
+            provider=provider,
             receipt=c.row.receipt,
             row_number=c.row.row_number,
             paid_at=c.row.paid_at,
@@ -366,12 +365,41 @@ def _payment_rows_post(*, payment_import, rows, by):
     for c in repeats:
         payments[id(c)].duplicate_of_id = payments[id(c.duplicate_of_row)].pk
     history_bulk_create(ImportedPayment, [payments[id(c)] for c in repeats], by=by, reason=reason)
+    if ledger_rows:
+        entry_ids = [row.pk for row in ledger_rows]
+        transaction.on_commit(lambda: payments_posted.send(sender=ImportedPayment, entry_ids=entry_ids, source=source, by=by))
+    return classified, [payments[id(c)] for c in classified]
+
+
+def _once(record, attempts=3):
+    """Run ``record`` (a _payment_rows_record call) again when another transaction recorded one of its receipts
+    at the same moment: the unique constraint on (provider, receipt) stops it, and the next classification sees
+    the other's rows (those rows are then duplicates). A unique key, not a check-then-insert."""
+    for attempt in range(attempts):
+        try:
+            return record()
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _payment_rows_post(*, payment_import, rows, by):
+    classified, _ = _payment_rows_record(
+        rows=rows,
+        provider=payment_import.provider,
+        by=by,
+        reason=f"{payment_import.get_provider_display()} import #{payment_import.pk} ({payment_import.filename})",
+        source=ImportedPayment.Source.STATEMENT,
+        payment_import=payment_import,
+    )
     counts = {status: 0 for status in ImportedPayment.Status.values}
     for c in classified:
         counts[c.status] += 1
     payment_import.status = PaymentImport.Status.POSTED
     payment_import.confirmed_by = by
-    payment_import.confirmed_at = now
+    payment_import.confirmed_at = timezone.now()
     payment_import.row_count = len(classified)
     payment_import.posted_count = counts["posted"]
     payment_import.unmatched_count = counts["unmatched"]
@@ -383,16 +411,10 @@ def _payment_rows_post(*, payment_import, rows, by):
 
 def payment_rows_post(*, payment_import, rows, by, attempts=3):
     """Post a statement's rows all or nothing: matched rows become ledger payments at the tariff in force at
-    their time, the others are kept with their fate. If another import posts the same receipts at the same
-    moment, the unique constraint stops this one and it is classified again (those rows are then duplicates)."""
-    from django.db import IntegrityError
-
-    for attempt in range(attempts):
-        try:
-            return _payment_rows_post(payment_import=payment_import, rows=rows, by=by)
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
+    their time, the others are kept with their fate. If another import or the intake posts the same receipts at
+    the same moment, the unique constraint stops this one and it is classified again (those rows are then
+    duplicates)."""
+    return _once(lambda: _payment_rows_post(payment_import=payment_import, rows=rows, by=by), attempts)
 
 
 @transaction.atomic
@@ -470,3 +492,65 @@ def imported_payment_dismiss(*, payment, by, reason):
     payment.note = reason[:255]
     history_save(payment, by=by, reason=reason)
     return payment
+
+
+# --- Payment intake (forwarded confirmation SMS) ----------------------------------------------------------
+
+
+class IncomingSmsReplay(Exception):
+    """This gateway id was taken before: nothing is stored twice."""
+
+
+INTAKE_WHO = "payment intake"
+_INTAKE_STATUS = {
+    ImportedPayment.Status.POSTED: IncomingSms.Status.POSTED,
+    ImportedPayment.Status.UNMATCHED: IncomingSms.Status.WAITING,
+    ImportedPayment.Status.DUPLICATE: IncomingSms.Status.DUPLICATE,
+}
+
+
+@transaction.atomic
+def incoming_sms_receive(*, gateway_id, sender, text, received_at):
+    """Take one forwarded SMS: keep it verbatim, read it (billing.payment_sms), and match and post the payment
+    through the statement import's own implementation (_payment_rows_record), so a receipt that comes by both
+    roads is posted once. Raises IncomingSmsReplay for a gateway id already taken (the unique key decides, also
+    for two requests at the same moment). Returns (IncomingSms, ImportedPayment or None)."""
+    from billing.payment_sms import sms_read
+
+    sms = IncomingSms(gateway_id=gateway_id, sender=sender, text=text, received_at=received_at)
+    try:  # no savepoint needed: a replay rolls the whole request back
+        history_save(sms, by=None, reason=f"{INTAKE_WHO}: SMS received from {sender}")
+    except IntegrityError:
+        raise IncomingSmsReplay(gateway_id) from None
+    reading = sms_read(sender=sender, text=text, received_at=received_at)
+    sms.provider, sms.template = reading.provider, reading.template
+    payment = None
+    if reading.status == "payment":
+        provider_name = dict(ImportedPayment._meta.get_field("provider").choices)[reading.provider]
+        _, payments = _once(
+            lambda: _payment_rows_record(
+                rows=[reading.row],
+                provider=reading.provider,
+                by=None,
+                reason=f"{INTAKE_WHO}: {provider_name} SMS #{sms.pk} ({reading.template}, receipt {reading.row.receipt})",
+                source=ImportedPayment.Source.INTAKE,
+                incoming_sms=sms,
+            )
+        )
+        payment = payments[0]
+        sms.status = _INTAKE_STATUS[payment.status]
+        sms.note = _intake_note(payment)
+    else:
+        sms.status = reading.status
+        sms.note = reading.note[:255]
+    history_save(sms, by=None, reason=f"{INTAKE_WHO}: {sms.get_status_display().lower()}: {sms.note}"[:255])
+    return sms, payment
+
+
+def _intake_note(payment):
+    if payment.status == ImportedPayment.Status.POSTED:
+        how = "the account written in the SMS" if payment.match_method == ImportedPayment.Match.ACCOUNT else "the payer phone"
+        return f"posted to {payment.accountnumber}, matched by {how}"
+    if payment.status == ImportedPayment.Status.DUPLICATE:
+        return f"receipt {payment.receipt} was already received"
+    return "no account in the SMS and the payer phone is not one account's: waiting in the unmatched queue"

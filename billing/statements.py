@@ -207,14 +207,14 @@ def _iso_moment(text):
         return None
 
 
-def _receipt(value, column):
+def receipt_read(value, column):
     text = _text(value).upper()
     if not text or len(text) > 40 or not re.fullmatch(r"[A-Z0-9./_-]+", text):
         raise ValueError(f"{column} {_text(value)!r} is not a receipt number")
     return text
 
 
-def _phone(text):
+def phone_in_text(text):
     """The first phone number in ``text`` in international form, or "" (payer phones are best-effort)."""
     for match in _PHONE_IN_TEXT.finditer(text or ""):
         try:
@@ -236,7 +236,7 @@ def account_candidates(*texts):
 
 
 def _mpesa_row(number, v):
-    receipt = _receipt(v["Receipt No"], "Receipt No")
+    receipt = receipt_read(v["Receipt No"], "Receipt No")
     paid_at = _when(v["Completion Time"], "Completion Time")
     paid_in = _amount(v["Paid in"], "Paid in", blank_ok=True)
     withdrawn = _amount(v["Withdrawn"], "Withdrawn", blank_ok=True)
@@ -254,7 +254,7 @@ def _mpesa_row(number, v):
         receipt=receipt,
         paid_at=paid_at,
         amount=paid_in if paid_in and paid_in > 0 else (-abs(withdrawn) if withdrawn else money(0)),
-        payer_phone=_phone(other),
+        payer_phone=phone_in_text(other),
         payer_name=name[:150],
         details=details,
         ignore_reason=ignore,
@@ -266,7 +266,7 @@ _ECOCASH_IGNORED_TYPES = ("withdraw", "reversal", "refund", "fail", "cash out", 
 
 
 def _ecocash_row(number, v):
-    receipt = _receipt(v["Approval Code"], "Approval Code")
+    receipt = receipt_read(v["Approval Code"], "Approval Code")
     paid_at = _when(v["Transaction Date"], "Transaction Date")
     amount = _amount(v["Amount"], "Amount")
     kind = _text(v["Type"])
@@ -281,7 +281,7 @@ def _ecocash_row(number, v):
         receipt=receipt,
         paid_at=paid_at,
         amount=amount,
-        payer_phone=_phone(_text(v["Sender MSISDN"])),
+        payer_phone=phone_in_text(_text(v["Sender MSISDN"])),
         details=details,
         ignore_reason=ignore,
         account_candidates=account_candidates(details),

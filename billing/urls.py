@@ -1,20 +1,25 @@
-"""URLs of the billing app: tariffs, financial, payment import and lookup."""
+"""URLs of the billing app: tariffs, financial, payment import and lookup, Customer Data (accounts)."""
 
 from django.urls import path
 
-from billing import views
+from billing.views import customer_data, financial, payments, tariffs
 
 app_name = "billing"
 urlpatterns = [
-    path("tariffs/", views.tariffs, name="tariffs"),
-    path("tariffs/set/", views.tariff_set, name="tariff_set"),
-    path("tariffs/<int:pk>/end/", views.tariff_end, name="tariff_end"),
-    path("financial/", views.financial, name="financial"),
-    path("financial/download/", views.financial_download, name="financial_download"),
-    path("payments/import/", views.payment_import, name="payment_import"),
-    path("payments/import/<int:pk>/", views.payment_import_detail, name="payment_import_detail"),
-    path("payments/import/<int:pk>/confirm/", views.payment_import_confirm, name="payment_import_confirm"),
-    path("payments/lookup/", views.payment_lookup, name="payment_lookup"),
-    path("payments/<int:pk>/assign/", views.payment_assign, name="payment_assign"),
-    path("payments/<int:pk>/dismiss/", views.payment_dismiss, name="payment_dismiss"),
+    path("tariffs/", tariffs.tariffs, name="tariffs"),
+    path("tariffs/set/", tariffs.tariff_set, name="tariff_set"),
+    path("tariffs/<int:pk>/end/", tariffs.tariff_end, name="tariff_end"),
+    path("financial/", financial.financial, name="financial"),
+    path("financial/download/", financial.financial_download, name="financial_download"),
+    path("payments/import/", payments.payment_import, name="payment_import"),
+    path("payments/import/<int:pk>/", payments.payment_import_detail, name="payment_import_detail"),
+    path("payments/import/<int:pk>/confirm/", payments.payment_import_confirm, name="payment_import_confirm"),
+    path("payments/lookup/", payments.payment_lookup, name="payment_lookup"),
+    path("payments/<int:pk>/assign/", payments.payment_assign, name="payment_assign"),
+    path("payments/<int:pk>/dismiss/", payments.payment_dismiss, name="payment_dismiss"),
+    path("accounts/", customer_data.account_lookup, name="account_lookup"),
+    path("accounts/<str:accountnumber>/", customer_data.account_data, name="account_data"),
+    path("accounts/<str:accountnumber>/ledger/add/", customer_data.ledger_add, name="ledger_add"),
+    path("accounts/<str:accountnumber>/ledger/<int:entry_id>/", customer_data.ledger_edit, name="ledger_edit"),
+    path("accounts/<str:accountnumber>/ledger/<int:entry_id>/delete/", customer_data.ledger_delete, name="ledger_delete"),
 ]

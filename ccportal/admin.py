@@ -26,23 +26,14 @@ class AuditedAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-def _register_import_runs():
-    from django.contrib import admin
+class ReadOnlyAdmin(AuditedAdmin):
+    """For records that are evidence (contracts issued, SMS received): readable in the admin, never edited there."""
 
-    from ccportal.models import ImportRun
+    def has_add_permission(self, request):
+        return False
 
-    @admin.register(ImportRun)
-    class ImportRunAdmin(admin.ModelAdmin):
-        """The import's own report: readable, never edited by hand."""
+    def has_change_permission(self, request, obj=None):
+        return False
 
-        list_display = ["id", "status", "source_label", "dry_run", "started_by", "created_at", "finished_at"]
-        list_filter = ["status", "dry_run"]
-
-        def has_add_permission(self, request):
-            return False
-
-        def has_change_permission(self, request, obj=None):
-            return False
-
-
-_register_import_runs()
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,5 @@
-"""Template context for every page: the menu and the user's capabilities (decided by accounts.roles)."""
+"""Template context for every page: the menu, gathered from the apps by ccportal.navigation."""
 
-from accounts.roles import capabilities_for
 from ccportal.navigation import navigation_for
 
 
@@ -8,4 +7,4 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return {}
-    return {"nav_items": navigation_for(user, request.path), "can": capabilities_for(user)}
+    return {"nav_items": navigation_for(user, request.path)}

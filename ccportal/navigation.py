@@ -1,27 +1,34 @@
-"""The navigation of every page: (label, URL name, capability needed). Entries whose URL does not exist
-yet are left out, so an app adds its page to the menu by defining the named URL."""
+"""The menu of every page, fed by the apps: each app lists its entries in its own `menu.py` (``MENU``, a list
+of `MenuEntry`), and this module gathers them through the app registry, so the ground floor names no app.
+Entries whose URL does not exist are left out."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
+from importlib import import_module
 
+from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import module_has_submodule
 
-from accounts import roles
 from ccportal.links import url_context
 
-NAVIGATION = [
-    ("Dashboard", "reports:dashboard", roles.is_employee),
-    ("Customers", "customers:list", roles.is_employee),
-    ("O&M Report", "reports:om", roles.is_employee),
-    ("Financial", "billing:financial", roles.is_employee),
-    ("Tariffs", "billing:tariffs", roles.is_employee),
-    ("Payments", "billing:payment_import", roles.can_import_payments),
-    ("Payment lookup", "billing:payment_lookup", roles.is_employee),
-    ("Export", "reports:export", roles.is_employee),
-    ("Mutations", "reports:mutations", roles.is_employee),
-    ("Tables", "reports:tables", roles.is_employee),
-    ("Sync", "reports:sync", roles.can_sync_acdb),
-    ("Roles", "accounts:roles", roles.can_manage_roles),
-]
+
+@dataclass(frozen=True)
+class MenuEntry:
+    position: int  # the place in the menu across all apps; tens, so a new app's entry fits in between
+    label: str
+    url_name: str
+    check: Callable  # who sees it: a function of the user (an `accounts.roles` capability)
+
+
+def menu_entries():
+    """Every installed app's menu entries, in menu order."""
+    entries = []
+    for app in apps.get_app_configs():
+        if module_has_submodule(app.module, "menu"):
+            entries.extend(import_module(f"{app.name}.menu").MENU)
+    return sorted(entries, key=lambda entry: entry.position)
 
 
 @lru_cache(maxsize=16)
@@ -29,9 +36,9 @@ def _entries(urlconf, script_prefix):
     """(label, URL, check) of the entries whose URL exists, reversed once per URL configuration and script
     prefix rather than on every page."""
     entries = []
-    for label, name, check in NAVIGATION:
+    for entry in menu_entries():
         try:
-            entries.append((label, reverse(name, urlconf=urlconf), check))
+            entries.append((entry.label, reverse(entry.url_name, urlconf=urlconf), entry.check))
         except NoReverseMatch:
             continue
     return tuple(entries)

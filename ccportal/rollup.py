@@ -30,14 +30,15 @@ def rollups_rebuild():
         rollup.rebuild()
 
 
-def rollup_rebuild_operation(module, name):
+def rollup_rebuild_operation(module, name, *, target=None):
     """The migration operation that fills rollup ``module.name`` from the rows already there, with the
-    migration's historical models."""
+    migration's historical models. ``target``: the target model's label at that migration, when the model
+    has moved app since (the rollup names where it lives now)."""
     from django.db import migrations
 
     def rebuild(apps, schema_editor):
         rollup = getattr(import_module(module), name)
-        rollup.rebuild(source=apps.get_model(rollup.source_label), target=apps.get_model(rollup.target_label))
+        rollup.rebuild(source=apps.get_model(rollup.source_label), target=apps.get_model(target or rollup.target_label))
 
     return migrations.RunPython(rebuild, migrations.RunPython.noop)
 

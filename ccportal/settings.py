@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "billing",
     "contracts",
     "reports",
+    "datatools",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ccportal.context_processors.navigation",
+                "accounts.context_processors.capabilities",
             ],
         },
     },
@@ -261,6 +263,25 @@ CC_CONTRACT = {
 CC_SMS_BACKEND = env.str("CC_SMS_BACKEND", default="contracts.sms.LoggingSmsBackend")
 CC_SMS_HTTP_URL = env.str("CC_SMS_HTTP_URL", default="")
 CC_SMS_HTTP_TIMEOUT = env.float("CC_SMS_HTTP_TIMEOUT", default=10.0)
+
+# Payment intake (POST /api/payments/incoming, README "Payment intake"): the shared secret the SMS gateway signs
+# each forwarded SMS with (empty: the intake refuses everything), how far its clock may run ahead, how old an SMS
+# may be, the size limits, the largest amount read from a text, the request rate per gateway address, and when
+# the Dashboard warns that no SMS has come (minutes of silence during the day's hours, Africa/Maseru).
+CC_PAYMENT_INTAKE_SECRET = env.str("CC_PAYMENT_INTAKE_SECRET", default="")
+CC_PAYMENT_INTAKE_FUTURE_MINUTES = env.int("CC_PAYMENT_INTAKE_FUTURE_MINUTES", default=5)
+CC_PAYMENT_INTAKE_MAX_AGE_HOURS = env.int("CC_PAYMENT_INTAKE_MAX_AGE_HOURS", default=72)
+CC_PAYMENT_INTAKE_MAX_BYTES = env.int("CC_PAYMENT_INTAKE_MAX_BYTES", default=8192)
+CC_PAYMENT_INTAKE_MAX_TEXT = env.int("CC_PAYMENT_INTAKE_MAX_TEXT", default=1600)
+CC_PAYMENT_INTAKE_MAX_AMOUNT = env.str("CC_PAYMENT_INTAKE_MAX_AMOUNT", default="100000.00")
+CC_PAYMENT_INTAKE_RATE = env.str("CC_PAYMENT_INTAKE_RATE", default="600/min")
+CC_PAYMENT_INTAKE_QUIET_MINUTES = env.int("CC_PAYMENT_INTAKE_QUIET_MINUTES", default=120)
+try:
+    CC_PAYMENT_INTAKE_DAY_HOURS = tuple(int(h) for h in env.list("CC_PAYMENT_INTAKE_DAY_HOURS", default=["7", "19"]))
+    if len(CC_PAYMENT_INTAKE_DAY_HOURS) != 2 or not 0 <= CC_PAYMENT_INTAKE_DAY_HOURS[0] < CC_PAYMENT_INTAKE_DAY_HOURS[1] <= 24:
+        raise ValueError
+except ValueError:
+    sys.exit("CC_PAYMENT_INTAKE_DAY_HOURS must be two hours, first,last (e.g. 7,19: from 07:00 until 19:00).")
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,7 @@
-"""Sites, customers, meters, accounts and meter readings, on ACDB's own tables and columns."""
+"""Sites, customers, meters, accounts and meter readings, on ACDB's own tables and columns; the customer tally
+(a derived count of customers per site, quarter of connection and day of termination)."""
+
+from datetime import date
 
 from django.db import models
 from django.db.models import F, Func
@@ -204,3 +207,30 @@ class MeterReading(models.Model):
 
     def __str__(self):
         return f"{self.meterid} {self.whdatetime:%Y-%m-%d %H:%M} {self.power_kw} kW"
+
+
+class CustomerTally(models.Model):
+    """How many customers each site has per quarter of connection and day of termination: a derived table kept
+    equal to `tblcustomer` by customers.rollup, so that the customer counts of reports (on record, active in a
+    quarter, new in a quarter, terminated) read a few thousand cells instead of every customer.
+
+    "Not connected" and "not terminated" are stored as NOT_YET (9999-12-31), which every "on or before" test
+    reads correctly and which, unlike NULL, a unique constraint compares as equal on every database."""
+
+    NOT_YET = date.max
+
+    site_code = models.CharField(max_length=50, blank=True, default="", help_text="`Concession name` as stored")
+    connected_quarter = models.DateField(help_text="first day of the quarter of `DATE SERVICE CONNECTED`, or NOT_YET")
+    terminated_on = models.DateField(help_text="`DATE SERVICE TERMINATED`, or NOT_YET")
+    customers = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "cc_customer_tally"
+        ordering = ["site_code", "connected_quarter", "terminated_on"]
+        verbose_name = "customer tally (derived)"
+        constraints = [
+            models.UniqueConstraint(fields=["site_code", "connected_quarter", "terminated_on"], name="cc_customer_tally_key")
+        ]
+
+    def __str__(self):
+        return f"{self.site_code or '(no site)'} {self.connected_quarter} / {self.terminated_on}: {self.customers}"

@@ -1,4 +1,4 @@
-"""URLs of the customers app: customers, meter assignment and Customer Data (accounts)."""
+"""URLs of the customers app: customers and meter assignment."""
 
 from django.urls import path
 
@@ -14,9 +14,4 @@ urlpatterns = [
     path("customers/<int:pk>/terminate/", views.customer_terminate, name="terminate"),
     path("customers/<int:pk>/delete/", views.customer_delete, name="delete"),
     path("customers/<int:pk>/assign-meter/", views.assign_meter, name="assign_meter"),
-    path("accounts/", views.account_lookup, name="account_lookup"),
-    path("accounts/<str:accountnumber>/", views.account_data, name="account_data"),
-    path("accounts/<str:accountnumber>/ledger/add/", views.ledger_add, name="ledger_add"),
-    path("accounts/<str:accountnumber>/ledger/<int:entry_id>/", views.ledger_edit, name="ledger_edit"),
-    path("accounts/<str:accountnumber>/ledger/<int:entry_id>/delete/", views.ledger_delete, name="ledger_delete"),
 ]

@@ -12,8 +12,8 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from ccportal.quarters import QUARTER_FORM, QuarterError, quarter_parse_optional
 from reports import selectors
-from reports.quarters import QUARTER_FORM, QuarterError, quarter_parse_optional
 
 OM_REPORT_ENDPOINTS = {
     "overview": selectors.om_report_overview,

@@ -5,7 +5,6 @@ class ReportsConfig(AppConfig):
     name = "reports"
 
     def ready(self):
-        from reports.rollup import CUSTOMER_ROLLUP, READING_ROLLUP
+        from reports.rollup import READING_ROLLUP
 
-        CUSTOMER_ROLLUP.connect()
         READING_ROLLUP.connect()

@@ -1,6 +1,4 @@
-"""Report-side tables: daily site generation readings (for generation vs consumption)."""
-
-from datetime import date
+"""Report-side tables: daily site generation readings (for generation vs consumption) and the readings rollup."""
 
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -31,33 +29,6 @@ class SiteGeneration(models.Model):
 
     def __str__(self):
         return f"{self.site_id} {self.day:%Y-%m-%d}: {self.kwh_generated} kWh"
-
-
-class CustomerTally(models.Model):
-    """How many customers each site has per quarter of connection and day of termination: a derived table kept
-    equal to `tblcustomer` by reports.rollup, so that the customer counts of reports (on record, active in a
-    quarter, new in a quarter, terminated) read a few thousand cells instead of every customer.
-
-    "Not connected" and "not terminated" are stored as NOT_YET (9999-12-31), which every "on or before" test
-    reads correctly and which, unlike NULL, a unique constraint compares as equal on every database."""
-
-    NOT_YET = date.max
-
-    site_code = models.CharField(max_length=50, blank=True, default="", help_text="`Concession name` as stored")
-    connected_quarter = models.DateField(help_text="first day of the quarter of `DATE SERVICE CONNECTED`, or NOT_YET")
-    terminated_on = models.DateField(help_text="`DATE SERVICE TERMINATED`, or NOT_YET")
-    customers = models.BigIntegerField(default=0)
-
-    class Meta:
-        db_table = "cc_customer_tally"
-        ordering = ["site_code", "connected_quarter", "terminated_on"]
-        verbose_name = "customer tally (derived)"
-        constraints = [
-            models.UniqueConstraint(fields=["site_code", "connected_quarter", "terminated_on"], name="cc_customer_tally_key")
-        ]
-
-    def __str__(self):
-        return f"{self.site_code or '(no site)'} {self.connected_quarter} / {self.terminated_on}: {self.customers}"
 
 
 class ReadingHour(models.Model):

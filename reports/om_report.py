@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ccportal import charts
+from ccportal.quarters import quarter_parse
 from reports import selectors
-from reports.quarters import quarter_parse
 
 TREND_QUARTERS = 8  # how many quarters up to the chosen one the trend figures show
 

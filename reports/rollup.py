@@ -1,37 +1,11 @@
-"""The report rollups of `tblcustomer` (`cc_customer_tally`: customers per site, quarter of connection and day of
-termination) and `tblmeterdata1` (`cc_reading_hour`: readings per meter, site, month and hour), kept equal to
-their tables by ccportal.rollup (signals connected in `reports.apps`; rebuilt by seed_demo, the ACDB import and
-restore). Report selectors count customers and sum readings here."""
+"""The report rollup of `tblmeterdata1` (`cc_reading_hour`: readings per meter, site, month and hour), kept equal to
+its table by ccportal.rollup (signals connected in `reports.apps`; rebuilt by seed_demo, the ACDB import and
+restore). Report selectors sum readings here; customers are counted on customers.rollup."""
 
-from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import Coalesce, ExtractHour, TruncMonth, TruncQuarter, Upper
+from django.db.models import Count, F, Sum, Value
+from django.db.models.functions import Coalesce, ExtractHour, TruncMonth
 
-from ccportal.rollup import Rollup, count_one, local_hour, month_start, quarter_start, sum_of
-from reports.models import CustomerTally
-
-NOT_YET = CustomerTally.NOT_YET
-
-
-def _connected_quarter(day):
-    return NOT_YET if day is None else quarter_start(day)
-
-
-CUSTOMER_ROLLUP = Rollup(
-    name="customer_tally",
-    source="customers.Customer",
-    target="reports.CustomerTally",
-    watched=("site_code", "date_service_connected", "date_service_terminated"),
-    key=lambda row: (row.site_code or "", _connected_quarter(row.date_service_connected), row.date_service_terminated or NOT_YET),
-    values={"customers": count_one},
-    db_group={
-        "site_code": Coalesce("site_code", Value("")),
-        "connected_quarter": TruncQuarter("date_service_connected"),
-        "terminated_on": F("date_service_terminated"),
-    },
-    db_values={"customers": Count("pk")},
-    db_key=lambda values: (values[0] or "", values[1] or NOT_YET, values[2] or NOT_YET),
-)
-
+from ccportal.rollup import Rollup, count_one, local_hour, month_start, sum_of
 
 READING_ROLLUP = Rollup(
     name="reading_hour",
@@ -49,38 +23,3 @@ READING_ROLLUP = Rollup(
     db_values={"readings": Count("pk"), "kw_sum": Sum("power_kw")},
     db_key=lambda values: (values[0], values[1] or "", month_start(values[2]), int(values[3])),
 )
-
-
-def tally_active_in(quarter):
-    """Q() for tally cells of customers active in ``quarter`` (SPEC §4): connected on or before its last day
-    (the connection quarter is this one or earlier) and not terminated before its first day."""
-    return Q(connected_quarter__lte=quarter.first_day, terminated_on__gte=quarter.first_day)
-
-
-def tally_new_in(quarter):
-    return Q(connected_quarter=quarter.first_day)
-
-
-def tally_terminated_by(day):
-    return Q(terminated_on__lte=day)
-
-
-def customers_sum(condition=None):
-    """Σ customers of the tally, all of them or the cells matching ``condition`` (0, not NULL, when none)."""
-    return Coalesce(Sum("customers", filter=condition), 0)
-
-
-def active_customers_per_quarter(quarters, *, by_site=False, site_code=None):
-    """Active customers per quarter (SPEC §4) in one query: {quarter: n}, or {site (upper case): {quarter: n}}
-    with ``by_site``. ``quarters``: objects with ``first_day`` (reports.quarters.Quarter)."""
-    if not quarters:
-        return {}
-    cells = CustomerTally.objects.all()
-    if site_code:
-        cells = cells.filter(site_code__iexact=site_code)
-    counts = {f"q{i}": customers_sum(tally_active_in(q)) for i, q in enumerate(quarters)}
-    if not by_site:
-        row = cells.aggregate(**counts)
-        return {q: row[f"q{i}"] for i, q in enumerate(quarters)}
-    rows = cells.annotate(site=Upper("site_code")).values("site").annotate(**counts).order_by("site")
-    return {row["site"]: {q: row[f"q{i}"] for i, q in enumerate(quarters)} for row in rows}

@@ -21,11 +21,10 @@ from django.utils import timezone
 
 from billing.models import LedgerAccountQuarter
 from billing.rollup import ledger_months, sales_by_site_and_quarter
+from ccportal.quarters import quarter_current, quarter_of, quarters_between
 from ccportal.units import energy, money
-from customers.models import Site
-from reports.models import CustomerTally, ReadingHour, SiteGeneration
-from reports.quarters import quarter_current, quarter_of, quarters_between
-from reports.rollup import (
+from customers.models import CustomerTally, Site
+from customers.rollup import (
     NOT_YET,
     active_customers_per_quarter,
     customers_sum,
@@ -33,6 +32,7 @@ from reports.rollup import (
     tally_new_in,
     tally_terminated_by,
 )
+from reports.models import ReadingHour, SiteGeneration
 
 SOURCE_TABLE = "tblaccounthistory1"
 METER_SOURCE = "tblmeter"

@@ -1,8 +1,8 @@
-"""URLs of the reports app: dashboard, O&M report, exports, audit and data tools."""
+"""URLs of the reports app: dashboard, O&M report and exports."""
 
 from django.urls import path
 
-from reports import audit_urls, views
+from reports import views
 
 app_name = "reports"
 urlpatterns = [
@@ -12,4 +12,3 @@ urlpatterns = [
     path("reports/export/", views.export, name="export"),
     path("reports/export/<str:dataset>.<str:file_format>", views.export_download, name="export_download"),
 ]
-urlpatterns += audit_urls.urlpatterns

@@ -8,18 +8,20 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import roles
+from billing.selectors import payment_intake_status
+from ccportal.quarters import QuarterError, quarter_current, quarter_parse_optional
 from customers.models import Site
 from reports import exports, selectors
 from reports.om_documents import om_report_filename, om_report_pdf, om_report_xlsx
 from reports.om_report import om_report_build
-from reports.quarters import QuarterError, quarter_current, quarter_parse_optional
 
 
 @require_GET
 @roles.require(roles.is_employee)
 def dashboard(request):
     summary = selectors.dashboard_summary()
-    return render(request, "reports/dashboard.html", {"summary": summary, "chart": _dashboard_chart(summary)})
+    context = {"summary": summary, "chart": _dashboard_chart(summary), "intake": payment_intake_status()}
+    return render(request, "reports/dashboard.html", context)
 
 
 def _dashboard_chart(summary):

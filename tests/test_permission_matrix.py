@@ -50,6 +50,7 @@ from tests.security.urlmatrix import (
     REFUSE,
     UNSERVED,
     UNSERVED_METHOD_ROLES,
+    UNSIGNED,
     Entry,
     World,
     admin_url,
@@ -73,6 +74,7 @@ REVERT_CHANGES = policy("REVERT_CHANGES", *roles.REVERT_CHANGES)
 MANAGE_ROLES = policy("MANAGE_ROLES", *roles.MANAGE_ROLES)
 SYNC_ACDB = policy("SYNC_ACDB", *roles.SYNC_ACDB)
 READ_AUDIT_DETAIL = policy("READ_AUDIT_DETAIL", *roles.READ_AUDIT_DETAIL)
+SIGNED_ONLY = policy("SIGNED_ONLY", overrides=dict.fromkeys(ALL_ROLES, UNSIGNED))
 # The login page does not serve PATCH/DELETE (405), but first sends a logged-in employee to the dashboard.
 LOGIN_ONLY = policy("LOGIN_ONLY", overrides={ANONYMOUS: UNSERVED, **dict.fromkeys(EMPLOYEE_ROLES, REDIRECTED)})
 
@@ -158,6 +160,8 @@ MATRIX = {
     },
     # billing: the payment lookup API
     "payments-lookup": Entry({"GET": EMPLOYEE}),
+    # The payment intake: only an HMAC signature (never a session or token) lets a POST in; unsigned, everyone 401.
+    "payments-incoming": Entry({"POST": SIGNED_ONLY}),
     # customers
     "customers:list": Entry({"GET": EMPLOYEE}),
     "customers:new": Entry({"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}),
@@ -172,14 +176,14 @@ MATRIX = {
     "customers:terminate": Entry({"POST": WRITE_CUSTOMERS}, kwargs=customer_pk),
     "customers:delete": Entry({"POST": DELETE_RECORDS}, kwargs=customer_pk),
     "customers:assign_meter": Entry({"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}, kwargs=customer_pk),
-    "customers:account_lookup": Entry({"GET": EMPLOYEE}),
-    "customers:account_data": Entry({"GET": EMPLOYEE}, kwargs=accountnumber, missing=no_account),
-    "customers:ledger_add": Entry({"POST": WRITE_TRANSACTIONS}, kwargs=accountnumber, missing=no_account),
-    "customers:ledger_edit": Entry(
+    "billing:account_lookup": Entry({"GET": EMPLOYEE}),
+    "billing:account_data": Entry({"GET": EMPLOYEE}, kwargs=accountnumber, missing=no_account),
+    "billing:ledger_add": Entry({"POST": WRITE_TRANSACTIONS}, kwargs=accountnumber, missing=no_account),
+    "billing:ledger_edit": Entry(
         {"POST": WRITE_TRANSACTIONS},
         kwargs=lambda w: {"accountnumber": w.account.accountnumber, "entry_id": w.ledger_row.pk},
     ),
-    "customers:ledger_delete": Entry(
+    "billing:ledger_delete": Entry(
         {"POST": WRITE_TRANSACTIONS},
         kwargs=lambda w: {"accountnumber": w.account.accountnumber, "entry_id": w.ledger_row.pk},
     ),
@@ -211,14 +215,14 @@ MATRIX = {
     "reports:om_download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"file_format": "xlsx"}),
     "reports:export": Entry({"GET": EMPLOYEE}),  # SPEC §1: generic may export
     "reports:export_download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"dataset": "customers", "file_format": "csv"}),
-    "reports:mutations": Entry({"GET": EMPLOYEE}),
-    "reports:mutation": Entry({"GET": READ_AUDIT_DETAIL}, kwargs=history_entry),
-    "reports:mutation_revert": Entry({"POST": REVERT_CHANGES}, kwargs=history_entry),
-    "reports:tables": Entry({"GET": EMPLOYEE}),
-    "reports:table": Entry({"GET": EMPLOYEE}, kwargs=customer_table),
-    "reports:table_export": Entry({"GET": EMPLOYEE}, kwargs=customer_table),
-    "reports:sync": Entry({"GET": SYNC_ACDB, "POST": SYNC_ACDB}),
-    "reports:sync_run": Entry({"GET": SYNC_ACDB}, kwargs=lambda w: {"run_id": w.import_run.pk}),
+    "datatools:mutations": Entry({"GET": EMPLOYEE}),
+    "datatools:mutation": Entry({"GET": READ_AUDIT_DETAIL}, kwargs=history_entry),
+    "datatools:mutation_revert": Entry({"POST": REVERT_CHANGES}, kwargs=history_entry),
+    "datatools:tables": Entry({"GET": EMPLOYEE}),
+    "datatools:table": Entry({"GET": EMPLOYEE}, kwargs=customer_table),
+    "datatools:table_export": Entry({"GET": EMPLOYEE}, kwargs=customer_table),
+    "datatools:sync": Entry({"GET": SYNC_ACDB, "POST": SYNC_ACDB}),
+    "datatools:sync_run": Entry({"GET": SYNC_ACDB}, kwargs=lambda w: {"run_id": w.import_run.pk}),
     # The admin's own pages that differ from ADMIN_RULE.
     "admin:login": Entry({"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC}),
     "admin:logout": Entry({"POST": SUPERADMIN_ONLY}),  # others are sent to the admin index (then to its login)

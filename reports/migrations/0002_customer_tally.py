@@ -31,4 +31,4 @@ class Migration(migrations.Migration):
 
 
 # Filled from the rows already there (an upsized ACDB, an existing portal database).
-Migration.operations.append(rollup_rebuild_operation("reports.rollup", "CUSTOMER_ROLLUP"))
+Migration.operations.append(rollup_rebuild_operation("customers.rollup", "CUSTOMER_ROLLUP", target="reports.CustomerTally"))

@@ -12,7 +12,7 @@ from bench import anchors
 from bench.runner import measure, table
 from bench.workloads import REGISTRY, NotAvailable, Workload, mpesa_statement
 from billing.models import AccountHistory
-from ccportal import demo
+from datatools import demo
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from bench import anchors
-from ccportal import demo
+from datatools import demo
 from reports import selectors
 
 

@@ -7,7 +7,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from billing import selectors
+from billing import financial
 from tests.factories import CustomerFactory, LedgerRowFactory, aware
 
 
@@ -33,7 +33,7 @@ def small_world(db):
 
 def test_it_computes_quarters_sales_active_and_arpu(small_world, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
-        summary = selectors.financial_summary()
+        summary = financial.financial_summary()
     assert [(q["quarter"], q["sales"], q["active_customers"], q["arpu"]) for q in summary["quarters"]] == [
         ("2024 Q1", Decimal("110.00"), 1, Decimal("110.00")),
         ("2024 Q2", Decimal("80.00"), 2, Decimal("40.00")),
@@ -49,17 +49,17 @@ def test_it_computes_quarters_sales_active_and_arpu(small_world, django_assert_m
 
 
 def test_it_filters_by_site(small_world):
-    summary = selectors.financial_summary(site_code="MAK")
+    summary = financial.financial_summary(site_code="MAK")
     assert [q["quarter"] for q in summary["quarters"]] == ["2024 Q1", "2024 Q2"]
     assert summary["sites"] == ["MAK"]
 
 
 def test_quarter_helpers():
-    assert selectors.quarter_bounds("2025 Q4") == (date(2025, 10, 1), date(2025, 12, 31))
-    assert selectors.quarter_bounds("2024q1") == (date(2024, 1, 1), date(2024, 3, 31))
-    assert selectors.quarters_between("2024 Q3", "2025 Q2") == ["2024 Q3", "2024 Q4", "2025 Q1", "2025 Q2"]
+    assert financial.quarter_bounds("2025 Q4") == (date(2025, 10, 1), date(2025, 12, 31))
+    assert financial.quarter_bounds("2024q1") == (date(2024, 1, 1), date(2024, 3, 31))
+    assert financial.quarters_between("2024 Q3", "2025 Q2") == ["2024 Q3", "2024 Q4", "2025 Q1", "2025 Q2"]
     with pytest.raises(ValueError, match="2025 Q4"):
-        selectors.quarter_bounds("2025-13")
+        financial.quarter_bounds("2025-13")
 
 
 def test_the_page_and_download(small_world, generic_client):

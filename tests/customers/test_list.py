@@ -299,7 +299,7 @@ def test_each_row_shows_its_cells_and_links_to_the_customer_and_their_accounts(g
     assert f'<td><a href="{detail}">Palesa Mary Thabane</a><br><span class="muted small">Plot MAK 0045 HH</span></td>' in body
     assert '<td>2021-03-04</td>\n      <td class="nowrap">+26657755403</td>' in body
     for number in ("0045MAK", "0046MAK"):
-        assert f'<a class="chip" href="{reverse("customers:account_data", args=[number])}">{number}</a>' in body
+        assert f'<a class="chip" href="{reverse("billing:account_data", args=[number])}">{number}</a>' in body
     nameless_detail = reverse("customers:detail", args=[nameless.pk])
     assert f'<td><a href="{nameless_detail}">(no name)</a></td>' in body
     assert '<td>—</td>\n      <td class="nowrap">+26650001111</td>' in body

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from billing.forms import AccountLookupForm
 from billing.models import AccountHistory
-from customers.forms import AccountLookupForm
 from tests.customers.factories import account_with_ledger
 from tests.factories import CustomerFactory, aware
 

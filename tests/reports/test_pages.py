@@ -104,9 +104,9 @@ def test_it_downloads_the_report_as_an_a4_pdf(generic_client, dataset):
 
 
 def test_it_lays_the_pdf_out_on_a4_with_a_title_page(dataset):
+    from ccportal.quarters import Quarter
     from reports.om_documents import om_report_pdf_document
     from reports.om_report import om_report_build
-    from reports.quarters import Quarter
 
     document = om_report_pdf_document(om_report_build(quarter=Quarter(2024, 2)))
     width, height = document.pages[0].width, document.pages[0].height

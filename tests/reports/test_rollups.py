@@ -1,4 +1,4 @@
-"""The report rollups of reports.rollup (customers per site and quarter, readings per meter and hour) follow every
+"""The rollups of customers.rollup and reports.rollup (customers per site and quarter, readings per meter and hour) follow every
 write, and the report figures read them."""
 
 from datetime import date
@@ -6,12 +6,11 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from customers.models import Customer
+from ccportal.quarters import Quarter
+from customers.models import Customer, CustomerTally
+from customers.rollup import CUSTOMER_ROLLUP, NOT_YET, active_customers_per_quarter
 from customers.services import customer_delete, customer_terminate, customer_update
 from reports import selectors
-from reports.models import CustomerTally
-from reports.quarters import Quarter
-from reports.rollup import CUSTOMER_ROLLUP, NOT_YET, active_customers_per_quarter
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

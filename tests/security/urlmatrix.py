@@ -31,6 +31,7 @@ ALLOW = "allow"  # any answer except a refusal, a 404/405 or a server error
 REFUSE = "refuse"  # anonymous: 302 to the login page (pages) or 401 (API); an employee: 403; admin: 302 to its login
 UNSERVED = "unserved"  # a method the URL does not serve: 405, or the refusal that comes first
 REDIRECTED = "redirected"  # sent elsewhere (not to a login page) without being served, e.g. logged in at /login/
+UNSIGNED = "unsigned"  # an endpoint authenticated by a request signature alone: 401 without one, whoever asks
 
 
 @dataclass(frozen=True)
@@ -196,12 +197,12 @@ class World:
 
     @cached_property
     def history_entry(self):
-        """(table, history_id) of the customer's latest audit-trail entry (reports.audit names tables by db_table)."""
+        """(table, history_id) of the customer's latest audit-trail entry (datatools.audit names tables by db_table)."""
         return self.customer._meta.db_table, self.customer.history.order_by("-history_id").first().history_id
 
     @cached_property
     def import_run(self):
-        from ccportal.models import ImportRun
+        from datatools.models import ImportRun
 
         return ImportRun.objects.create(
             started_by=self.people[Role.SUPERADMIN], source="demo.accdb", status=ImportRun.Status.SUCCEEDED
@@ -414,6 +415,8 @@ def check(response, expected, role, kind):
         if status == 302 and not is_login_redirect(response, kind) and not is_login_redirect(response, "page"):
             return None
         return f"expected a redirect away, got {describe(response)}"
+    if expected == UNSIGNED:
+        return None if status == 401 else f"expected 401 for a request without a signature, got {describe(response)}"
     if expected == "missing":
         if kind == "admin" and status == 302 and not is_login_redirect(response, kind):
             return None  # the admin sends a missing object back to its index with a message

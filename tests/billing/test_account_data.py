@@ -1,0 +1,259 @@
+"""/accounts/<accountnumber>/: banner with tariff, balance, average, days to recharge, charts, ledger and its edits."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.models import AccountHistory
+from tests.customers.factories import account_with_ledger
+from tests.factories import LedgerRowFactory, TariffRateFactory, aware
+
+pytestmark = pytest.mark.django_db
+
+
+def days_ago(days, hour=12):
+    return timezone.localtime().replace(hour=hour, minute=0, second=0, microsecond=0) - timedelta(days=days)
+
+
+@pytest.fixture
+def account():
+    TariffRateFactory(scope="site", scope_key="MAK", rate_lsl=Decimal("4.6000"), effective_from=aware(2020, 1, 1))
+    return account_with_ledger(
+        "0045MAK",
+        [
+            (days_ago(40), True, "100.000", "460.00", "100.000"),
+            (days_ago(35), False, "-40.000", "-184.00", "60.000"),  # outside the 30 days
+            (days_ago(20), False, "-30.000", "-138.00", "30.000"),
+            (days_ago(3), True, "10.000", "46.00", "40.000"),
+            (days_ago(1), False, "-30.000", "-138.00", "10.000"),
+        ],
+        first_name="Lineo",
+    )
+
+
+def test_it_shows_the_banner_figures_and_charts(generic_client, account):
+    response = generic_client.get("/accounts/0045MAK/")
+    assert response.status_code == 200
+    data = response.context["data"]
+    assert data.balance_kwh == Decimal("10.000")
+    assert data.average_kwh_per_day == Decimal("2.000")  # (30 + 30) kWh over 30 calendar days
+    assert data.days_to_recharge == Decimal("5.0")
+    assert data.last_payment.kwh_value == Decimal("10.000")
+    assert data.totals == {"paid_lsl": Decimal("506.00"), "bought_kwh": Decimal("110.000"), "used_kwh": Decimal("100.000")}
+    assert (data.tariff.rate_lsl, data.tariff.source) == (Decimal("4.6000"), "site")
+    body = response.content.decode()
+    assert "Lineo" in body and "site rate (MAK)" in body and account.meter_id in body
+    assert body.count('<svg class="chart"') == 3 and "<script>" not in body
+
+
+def test_days_to_recharge_turn_red_under_three(generic_client):
+    account_with_ledger(
+        "0046MAK", [(days_ago(5), True, "10.000", "50", "10.000"), (days_ago(2), False, "-150.000", "-750", "4.000")]
+    )
+    response = generic_client.get("/accounts/0046MAK/")
+    assert response.context["data"].days_to_recharge == Decimal("0.8")
+    assert b'class="value danger" id="days-to-recharge"' in response.content
+
+
+def test_the_seven_day_series_sums_consumption_per_day(account):
+    from billing.customer_data import account_consumption_daily, account_consumption_monthly
+
+    labels, values = account_consumption_daily("0045MAK", days=7)
+    assert len(labels) == 7 and values[-2] == Decimal("30.000") and sum(values) == Decimal("30.000")
+    labels, values = account_consumption_monthly("0045MAK", months=12)
+    assert len(labels) == 12 and sum(values) == Decimal("100.000")
+
+
+def test_a_legacy_account_with_only_ledger_rows_still_shows(generic_client):
+    LedgerRowFactory(accountnumber="0300KET", transaction_date=days_ago(2), current_balance=Decimal("10.000"))
+    response = generic_client.get("/accounts/0300KET/")
+    assert response.status_code == 200 and b"legacy" in response.content and b"Unknown customer" in response.content
+
+
+@pytest.mark.parametrize("typed", ["MAK0045", "mak%2045", "0045mak"])
+def test_other_spellings_redirect_to_the_canonical_number(generic_client, account, typed):
+    response = generic_client.get(f"/accounts/{typed}/")
+    assert response.status_code == 302 and response.url == "/accounts/0045MAK/"
+
+
+def test_the_lookup_form_normalises_and_explains(generic_client, account):
+    assert generic_client.get("/accounts/", {"account": "mak 45"}).url == "/accounts/0045MAK/"
+    response = generic_client.get("/accounts/", {"account": "nonsense"})
+    assert response.status_code == 200 and b"is not an account number" in response.content
+
+
+def test_unknown_accounts_are_404(generic_client):
+    assert generic_client.get("/accounts/0999MAK/").status_code == 404
+    assert generic_client.get("/accounts/nonsense/").status_code == 404
+
+
+def test_the_ledger_sorts_and_pages_by_25(generic_client):
+    rows = [(aware(2025, 1, 1) + timedelta(days=i), True, f"{i + 1}.000", "5", f"{i + 1}.000") for i in range(30)]
+    account_with_ledger("0050MAK", rows)
+    first = generic_client.get("/accounts/0050MAK/")
+    assert len(first.context["page"].object_list) == 25 and first.context["page"].object_list[0].kwh_value == Decimal("30.000")
+    by_kwh = generic_client.get("/accounts/0050MAK/", {"sort": "kwh", "page": "2"}, headers={"HX-Request": "true"})
+    assert b"<html" not in by_kwh.content
+    assert [row.kwh_value for row in by_kwh.context["page"].object_list] == [Decimal(f"{i}.000") for i in range(26, 31)]
+    assert generic_client.get("/accounts/0050MAK/", {"sort": "evil"}).context["sort"] == "-date"
+
+
+@pytest.mark.parametrize("rows", [5, 80])
+def test_the_page_runs_a_fixed_number_of_queries(generic_client, account, django_assert_num_queries, rows):
+    for i in range(rows - 5):
+        LedgerRowFactory(accountnumber="0045MAK", transaction_date=days_ago(i % 300), payment=i % 2 == 0)
+    # session, user, account (+ customer, meter), newest row and newest payment, site, tariff schedule,
+    # totals with the row count, consumption per day (every chart), ledger page, session save (3)
+    with django_assert_num_queries(12):
+        response = generic_client.get("/accounts/0045MAK/")
+    assert response.context["page"].paginator.count == rows
+    with django_assert_num_queries(12):  # the htmx ledger partial: the same reads
+        generic_client.get("/accounts/0045MAK/", {"page": "2", "sort": "amount"}, headers={"HX-Request": "true"})
+
+
+def test_the_newest_rows_come_from_the_account_recent_index(account):
+    """Balance and last payment: two scalar subqueries served by `tblah1_account_recent` on PostgreSQL."""
+    from django.db import connection
+
+    from billing.customer_data import _newest_rows
+
+    newest, last_payment = _newest_rows("0045MAK")
+    assert newest.current_balance == Decimal("10.000") and last_payment.kwh_value == Decimal("10.000")
+    if connection.vendor == "postgresql":
+        from django.db.models import Q, Subquery
+
+        rows = AccountHistory.objects.filter(accountnumber="0045MAK").order_by("-transaction_date", "-id")
+        plan = AccountHistory.objects.filter(Q(pk=Subquery(rows.values("pk")[:1]))).explain()
+        assert "tblah1_account_recent" in plan, plan
+
+
+def test_the_charts_and_average_agree_with_the_ledger_across_month_ends(generic_client):
+    account_with_ledger(
+        "0047MAK",
+        [(days_ago(d), False, "-2.000", "-9.20", "100.000") for d in (0, 1, 6, 7, 29, 30, 31, 45, 200, 364, 400)],
+    )
+    data = generic_client.get("/accounts/0047MAK/").context["data"]
+    assert sum(data.series.daily(7)[1]) == Decimal("6.000")
+    assert sum(data.series.daily(30)[1]) == Decimal("10.000") and data.average_kwh_per_day == Decimal("0.333")
+    labels, values = data.series.monthly()
+    assert len(labels) == 12
+    from billing.customer_data import _month_starts
+
+    start = _month_starts(data.series.today, 12)[0]
+    in_window = [d for d in (0, 1, 6, 7, 29, 30, 31, 45, 200, 364, 400) if days_ago(d).date() >= start]
+    assert sum(values) == Decimal("2.000") * len(in_window)
+
+
+def test_writers_see_add_edit_and_delete_in_dialogs(finance_client, generic_client, account):
+    body = finance_client.get("/accounts/0045MAK/").content.decode()
+    assert 'data-open-dialog="ledger-new"' in body and "<dialog" in body and "Delete row" in body
+    reader = generic_client.get("/accounts/0045MAK/").content.decode()
+    assert "<dialog" not in reader and "Add a row" not in reader
+
+
+def test_a_writer_adds_a_payment_at_the_tariff_of_its_time(finance_client, finance, account):
+    TariffRateFactory(
+        scope="site", scope_key="MAK", rate_lsl=Decimal("5.0000"), effective_from=timezone.now() - timedelta(hours=1)
+    )
+    when = timezone.localtime() - timedelta(hours=2)  # before the new rate: the old one applies
+    response = finance_client.post(
+        "/accounts/0045MAK/ledger/add/",
+        {"new-when": when.strftime("%Y-%m-%dT%H:%M"), "new-kind": "payment", "new-amount": "46", "new-reason": "Cash at office"},
+    )
+    assert response.status_code == 302
+    entry = AccountHistory.objects.filter(accountnumber="0045MAK").order_by("-id").first()
+    assert (entry.kwh_value, entry.rate_used, entry.payment) == (Decimal("10.000"), Decimal("4.6000"), True)
+    assert entry.current_balance == Decimal("20.000")  # 10 kWh left + 10 bought
+    assert entry.history.get().history_user == finance and entry.history.get().history_change_reason == "Cash at office"
+
+
+def test_a_bad_row_reopens_the_dialog_with_errors(finance_client, account):
+    response = finance_client.post("/accounts/0045MAK/ledger/add/", {"new-when": "", "new-kind": "payment", "new-reason": ""})
+    assert response.status_code == 400
+    assert set(response.context["add_form"].errors) == {"when", "amount", "reason"}
+    assert b'id="ledger-new" open' in response.content
+    assert AccountHistory.objects.filter(accountnumber="0045MAK").count() == 5
+
+
+def test_a_writer_edits_and_deletes_a_row_and_balances_follow(onm_client, account):
+    row = AccountHistory.objects.get(accountnumber="0045MAK", kwh_value=Decimal("10.000"))
+    response = onm_client.post(
+        f"/accounts/0045MAK/ledger/{row.pk}/",
+        {
+            f"row{row.pk}-when": timezone.localtime(row.transaction_date).strftime("%Y-%m-%dT%H:%M"),
+            f"row{row.pk}-kind": "payment",
+            f"row{row.pk}-amount": "92",
+            f"row{row.pk}-kwh": "20",
+            f"row{row.pk}-rate": "4.6",
+            f"row{row.pk}-reason": "Receipt said 92",
+        },
+    )
+    assert response.status_code == 302
+    latest = AccountHistory.objects.filter(accountnumber="0045MAK").order_by("-transaction_date").first()
+    assert latest.current_balance == Decimal("20.000")
+    response = onm_client.post(f"/accounts/0045MAK/ledger/{row.pk}/delete/", {"reason": "Duplicate vend"})
+    assert response.status_code == 302 and not AccountHistory.objects.filter(pk=row.pk).exists()
+    latest = AccountHistory.objects.filter(accountnumber="0045MAK").order_by("-transaction_date").first()
+    assert latest.current_balance == Decimal("0.000")
+
+
+def test_a_delete_needs_a_reason(onm_client, account):
+    row = AccountHistory.objects.filter(accountnumber="0045MAK").first()
+    onm_client.post(f"/accounts/0045MAK/ledger/{row.pk}/delete/", {"reason": ""})
+    assert AccountHistory.objects.filter(pk=row.pk).exists()
+
+
+def test_rows_of_another_account_are_not_reachable(onm_client, account):
+    other = LedgerRowFactory(accountnumber="0001KET")
+    assert onm_client.post(f"/accounts/0045MAK/ledger/{other.pk}/delete/", {"reason": "x"}).status_code == 404
+    assert AccountHistory.objects.filter(pk=other.pk).exists()
+
+
+def test_generic_cannot_write_the_ledger(generic_client, account):
+    row = AccountHistory.objects.filter(accountnumber="0045MAK").first()
+    assert generic_client.post("/accounts/0045MAK/ledger/add/", {"new-kind": "payment"}).status_code == 403
+    assert generic_client.post(f"/accounts/0045MAK/ledger/{row.pk}/", {}).status_code == 403
+    assert generic_client.post(f"/accounts/0045MAK/ledger/{row.pk}/delete/", {"reason": "x"}).status_code == 403
+    assert AccountHistory.objects.filter(accountnumber="0045MAK").count() == 5
+
+
+def test_the_edit_dialog_leaves_the_derived_figure_empty_so_it_follows(onm_client, account):
+    row = AccountHistory.objects.get(accountnumber="0045MAK", kwh_value=Decimal("10.000"))
+    row.rate_used = Decimal("4.6000")
+    row.save()
+    page = onm_client.get("/accounts/0045MAK/")
+    form = next(shown["form"] for shown in page.context["rows"] if shown["pk"] == row.pk)
+    assert form.initial["kwh"] is None and form.initial["amount"] == Decimal("46.00")
+    when = timezone.localtime(row.transaction_date).strftime("%Y-%m-%dT%H:%M")
+    prefix = f"row{row.pk}"
+    onm_client.post(
+        f"/accounts/0045MAK/ledger/{row.pk}/",
+        {
+            f"{prefix}-when": when,
+            f"{prefix}-kind": "payment",
+            f"{prefix}-amount": "92",
+            f"{prefix}-rate": "4.6",
+            f"{prefix}-reason": "typo",
+        },
+    )
+    row.refresh_from_db()
+    assert row.kwh_value == Decimal("20.000")
+
+
+def test_each_ledger_row_shows_its_figures_and_a_writer_gets_its_edit_and_delete_links(onm_client, account):
+    row = AccountHistory.objects.get(accountnumber="0045MAK", kwh_value=Decimal("-40.000"))
+    row.rate_used = None
+    row.save()
+    body = onm_client.get("/accounts/0045MAK/").content.decode()
+    when = timezone.localtime(row.transaction_date).strftime("%Y-%m-%d %H:%M")
+    assert (
+        f'<td class="nowrap">{when}</td>\n      <td><span class="badge">Consumption</span></td>\n'
+        '      <td class="num">M -184.00</td>\n      <td class="num">-40.000</td>\n'
+        '      <td class="num">60.000</td>\n      <td class="num">—</td>'
+    ) in body
+    assert '<td class="num">M 460.00</td>\n      <td class="num">100.000</td>' in body
+    assert f'action="{reverse("billing:ledger_edit", args=["0045MAK", row.pk])}"' in body
+    assert f'action="{reverse("billing:ledger_delete", args=["0045MAK", row.pk])}"' in body
