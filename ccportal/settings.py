@@ -59,12 +59,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that can answer an /api/ request, so errors and preflights carry the CORS headers.
     "corsheaders.middleware.CorsMiddleware",
-    # Every error under /api/ leaves as JSON with a "detail" (ccportal.api_errors); inside anything that
-    # compresses or rewrites bodies.
+    # Pages compressed (zstd, br or gzip) and given an ETag: a browser that has a page gets 304 when it is unchanged.
+    # Outside ApiErrorsMiddleware, so an /api/ error is made JSON before it is compressed.
+    "ccportal.compression.CompressionMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    "ccportal.compression.PageETagMiddleware",
+    # Every error under /api/ leaves as JSON with a "detail" (ccportal.api_errors).
     "ccportal.api_errors.ApiErrorsMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "ccportal.middleware.ControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ccportal.api_errors.CommonMiddleware",

@@ -10,6 +10,10 @@ admin.site.site_title = "CC portal admin"
 
 urlpatterns = [
     path("health", views.health, name="health"),
+    path("sw.js", views.service_worker, name="field_service_worker"),
+    path("field/", views.field_queue, name="field_queue"),
+    path("field/status/", views.field_status, name="field_status"),
+    path("field/offline/", views.field_offline, name="field_offline"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", include("ccportal.api")),

@@ -178,6 +178,11 @@ def customer_commission(
     account = AccountNumber.objects.select_related("meter").get(pk=getattr(account, "pk", account))
     if account.customer_id != customer.pk:
         raise CommissioningError(f"Account {account} belongs to another customer.")
+    if account.meter is not None and account.meter.accountnumber not in ("", account.accountnumber):
+        raise CommissioningError(
+            f"Meter {account.meter.pk} was assigned to account {account.meter.accountnumber} meanwhile: "
+            f"account {account.accountnumber} cannot be commissioned on it."
+        )
     try:
         phone = phone_normalise(phone)
     except NormalisationError as exc:

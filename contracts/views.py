@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import can_set_provider_signatory, can_write_customers, is_employee, require
 from billing.selectors import tariff_rate_for
+from ccportal.submissions import SubmissionRefused, form_errors, submission_response
 from contracts.forms import CommissionForm, ProviderSignatoryForm, commission_initial
 from contracts.links import contract_link_version_id
 from contracts.models import Commissioning, ContractVersion, ProviderSignatory
@@ -57,9 +59,16 @@ def _review_page(request, customer, form, *, error="", status=200):
 @require(can_write_customers)
 @require_http_methods(["GET", "POST"])
 def commission(request, customer_id):
-    """Identify → Details → Sign (one form, steps shown one at a time by static/js/commission.js) → Review
+    """Identify → Details → Sign (one form, steps shown one at a time by static/js/app.js) → Review
     (rendered by the server from the validated form) → Commission."""
     customer = get_object_or_404(Customer, pk=customer_id)
+    if request.method == "POST" and request.content_type == "application/json":
+        return submission_response(
+            request,
+            kind="commission",
+            groups=["fields"],
+            apply=lambda **document: _commission_apply(request, customer, **document),
+        )
     accounts = list(accounts_for_commissioning(customer))
     if not accounts:
         return _commission_page(request, customer, accounts, None, step=1)
@@ -83,6 +92,42 @@ def commission(request, customer_id):
         return _review_page(request, customer, form, error=str(exc), status=422)
     messages.success(request, f"{customer.full_name} is commissioned on account {commissioning.account_id}.")
     return redirect("contracts:commissioning_detail", pk=commissioning.pk)
+
+
+def _commission_apply(request, customer, *, key, data, flags):
+    """A commissioning kept on a tablet (ccportal.submissions): the same form and service as online, the
+    review step being the officer's own on the device. An account gone or a meter moved meanwhile is a conflict."""
+    form = CommissionForm({**data, "submission_key": str(key)}, customer=customer)
+    if not form.is_valid():
+        if "account" in form.errors:
+            raise SubmissionRefused(
+                409,
+                {
+                    "status": "conflict",
+                    "reason": "account",
+                    "message": "The account chosen is no longer this customer's: open the item, choose the account again and send it.",
+                },
+            )
+        raise SubmissionRefused(
+            422,
+            {
+                "status": "invalid",
+                "message": "Some details were refused: change them and send again.",
+                "errors": {"fields": form_errors(form)},
+            },
+        )
+    try:
+        commissioning = customer_commission(
+            customer=customer, by=request.user, link_base_url=request.build_absolute_uri("/"), **form.service_kwargs()
+        )
+    except (ContractRenderError, CommissioningError) as exc:
+        raise SubmissionRefused(409, {"status": "conflict", "reason": "commissioning", "message": str(exc)}) from None
+    return 201, {
+        "status": "applied",
+        "message": f"{customer.full_name} is commissioned on account {commissioning.account_id}.",
+        "id": commissioning.pk,
+        "url": reverse("contracts:commissioning_detail", args=[commissioning.pk]),
+    }
 
 
 @require(is_employee)

@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts import roles
 from accounts.roles import require
 from ccportal.links import link_maker
+from ccportal.submissions import SubmissionRefused, form_errors, submission_response
 from customers import selectors, services
 from customers.forms import (
     WIZARD_STEPS,
@@ -219,6 +220,85 @@ def _wizard_review(request, stored):
         request,
         "customers/wizard.html",
         {"step": "review", "steps": WIZARD_STEPS, "summary": summary, "duplicates": duplicates, "stored": stored},
+    )
+
+
+# New Customer, field form (offline capture) ----------------------------------------------------------------
+
+FIELD_FORM_REASON = "Registered with the New Customer field form"
+
+
+def _field_forms(data=None):
+    return [(name, title, form_class(data=data, prefix=name)) for name, title, form_class in WIZARD_STEPS]
+
+
+def _field_form_apply(*, key, data, flags, by):
+    """One customer from the field form's data (all the wizard's steps at once, validated by the same forms);
+    a national ID already registered is a conflict the officer resolves (``confirm_duplicate``)."""
+    forms = _field_forms(data)
+    errors = {name: form_errors(form) for name, _title, form in forms if not form.is_valid()}
+    if errors:
+        raise SubmissionRefused(
+            422, {"status": "invalid", "message": "Some details were refused: change them and send again.", "errors": errors}
+        )
+    fields = {}
+    for _name, _title, form in forms:
+        fields.update(form.cleaned_data)
+    if fields.get("national_id") and not flags.get("confirm_duplicate"):
+        same = list(selectors.customer_duplicates(national_id=fields["national_id"]))
+        if same:
+            found = ", ".join(f"{customer.pk} {customer.full_name}" for customer in same[:3])
+            raise SubmissionRefused(
+                409,
+                {
+                    "status": "conflict",
+                    "reason": "national_id",
+                    "resolve": "confirm_duplicate",
+                    "message": f"National ID {fields['national_id']} is already registered (customer {found}). "
+                    "Register anyway if this is another person, or change or discard this one.",
+                    "duplicates": [
+                        {"id": customer.pk, "name": customer.full_name, "url": reverse("customers:detail", args=[customer.pk])}
+                        for customer in same
+                    ],
+                },
+            )
+    customer = services.customer_create(by=by, reason=FIELD_FORM_REASON, **fields)
+    message = f"Customer {customer.pk} {customer.full_name} registered."
+    return 201, {
+        "status": "applied",
+        "message": message,
+        "id": customer.pk,
+        "url": reverse("customers:detail", args=[customer.pk]),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@require(roles.can_write_customers)
+def customer_new_field(request):
+    """The wizard's steps on one page that works without a connection: the page's script keeps the customer on
+    the device and sends one JSON document (ccportal.submissions); without JavaScript the form posts as usual."""
+    if request.method == "POST" and request.content_type == "application/json":
+        return submission_response(
+            request,
+            kind="customer_new",
+            groups=[name for name, _, _ in WIZARD_STEPS],
+            apply=lambda **document: _field_form_apply(by=request.user, **document),
+        )
+    forms = _field_forms(request.POST if request.method == "POST" else None)
+    duplicates = []
+    if request.method == "POST":
+        flags = {"confirm_duplicate": bool(request.POST.get("confirm_duplicate"))}
+        try:
+            status, body = _field_form_apply(key=None, data=request.POST, flags=flags, by=request.user)
+        except SubmissionRefused as refused:
+            duplicates = refused.body.get("duplicates", [])
+            if not duplicates:
+                return render(request, "customers/new_field.html", {"forms": forms}, status=refused.status)
+        else:
+            messages.success(request, body["message"])
+            return redirect(body["url"])
+    return render(
+        request, "customers/new_field.html", {"forms": forms, "duplicates": duplicates}, status=409 if duplicates else 200
     )
 
 

@@ -119,6 +119,11 @@ MATRIX = {
     "api-schema": Entry({"GET": EMPLOYEE}),
     # a browser without a session is sent to the login page; a bad Bearer token gets 401
     "api-docs": Entry({"GET": DOCS}),
+    # ccportal: the service worker and the offline queue's pages (the queue itself lives on the device)
+    "field_service_worker": Entry({"GET": PUBLIC}),
+    "field_status": Entry({"GET": PUBLIC}),
+    "field_offline": Entry({"GET": PUBLIC}),
+    "field_queue": Entry({"GET": EMPLOYEE}),
     # accounts: login and logout (Django's LoginView answers PUT like POST)
     "login": Entry({"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC, "PATCH": LOGIN_ONLY, "DELETE": LOGIN_ONLY}),
     "logout": Entry({"POST": PUBLIC}),
@@ -164,6 +169,7 @@ MATRIX = {
     # customers
     "customers:list": Entry({"GET": EMPLOYEE}),
     "customers:new": Entry({"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}),
+    "customers:new_field": Entry({"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}),
     "customers:detail": Entry({"GET": EMPLOYEE}, kwargs=customer_pk),
     # GET shows the field (any employee); POST (and GET ?edit=1) edits it
     "customers:field": Entry(

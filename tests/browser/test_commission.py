@@ -60,7 +60,7 @@ def test_it_commissions_with_a_mouse_signature_and_serves_both_pdfs(page, login,
     screenshot("commission-3-sign")
     page.get_by_role("button", name="Review").click()
 
-    page.wait_for_selector("text=4. Review")
+    page.get_by_role("heading", name="4. Review").wait_for()  # the form is htmx-boosted: the review is swapped in
     assert page.get_by_text("+26657755403").first.is_visible()
     assert page.locator("figure.signature-preview img").evaluate("img => img.naturalWidth") == 900
     screenshot("commission-4-review")
