@@ -15,6 +15,8 @@ REVERT_CHANGES = {Role.SUPERADMIN, Role.ONM_TEAM}
 IMPORT_PAYMENTS = {Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM}
 MANAGE_ROLES = {Role.SUPERADMIN}
 SYNC_ACDB = {Role.SUPERADMIN}
+SEND_MESSAGES = {Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM}  # resend, type a message, opt a customer out
+MANAGE_MESSAGING = {Role.SUPERADMIN}  # message templates and the low-balance rules
 # generic may read everything except the audit detail.
 READ_AUDIT_DETAIL = {Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM}
 
@@ -65,6 +67,16 @@ def can_read_audit_detail(user):
     return _has(user, READ_AUDIT_DETAIL)
 
 
+def can_send_messages(user):
+    """Resend a failed message, send one by hand, change a customer's message language or opt-out."""
+    return _has(user, SEND_MESSAGES)
+
+
+def can_manage_messaging(user):
+    """Edit the message templates and the low-balance alert rules."""
+    return _has(user, MANAGE_MESSAGING)
+
+
 def permissions_for(user):
     """The permission flags the API and the templates show (SPEC §2 `permissions`)."""
     return {
@@ -86,6 +98,8 @@ def capabilities_for(user):
         "manage_roles": can_manage_roles(user),
         "sync_acdb": can_sync_acdb(user),
         "read_audit_detail": can_read_audit_detail(user),
+        "send_messages": can_send_messages(user),
+        "manage_messaging": can_manage_messaging(user),
     }
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from billing.models import AccountHistory, Config, ImportedPayment, PaymentImport, TariffRate
 from billing.rollup import ledger_rollup_add
 from billing.selectors import TariffResolver, payment_rows_classify, tariff_rate_for
+from billing.signals import balances_changed_on_commit, payments_posted_on_commit
 from ccportal.history import history_bulk_create, history_delete, history_save
 from ccportal.units import energy, kwh_for_amount, money, rate
 
@@ -55,8 +56,11 @@ def _entry_values(*, accountnumber, when, is_payment, amount, kwh, rate_lsl):
 
 
 @transaction.atomic
-def ledger_entry_create(*, accountnumber, when, is_payment, by, reason, amount=None, kwh=None, rate_lsl=None, meterid=""):
-    """Add a payment (amount given) or a consumption row (kWh consumed given) to the ledger."""
+def ledger_entry_create(
+    *, accountnumber, when, is_payment, by, reason, amount=None, kwh=None, rate_lsl=None, meterid="", source="manual"
+):
+    """Add a payment (amount given) or a consumption row (kWh consumed given) to the ledger. A payment is
+    announced (billing.signals.payments_posted, with ``source``) once the transaction commits."""
     _lock_accounts([accountnumber])
     amount, kwh, rate_lsl = _entry_values(
         accountnumber=accountnumber, when=when, is_payment=is_payment, amount=amount, kwh=kwh, rate_lsl=rate_lsl
@@ -78,6 +82,9 @@ def ledger_entry_create(*, accountnumber, when, is_payment, by, reason, amount=N
     history_save(entry, by=by, reason=reason)
     ledger_balances_recompute(accountnumber=accountnumber, since=when)
     entry.refresh_from_db()
+    if is_payment:
+        payments_posted_on_commit(entry_ids=[entry.pk], source=source, by=by)
+    balances_changed_on_commit(accountnumbers=[accountnumber], by=by)
     return entry
 
 
@@ -98,6 +105,7 @@ def ledger_entry_update(*, entry, by, reason, when, is_payment, amount=None, kwh
     history_save(entry, by=by, reason=reason)
     ledger_balances_recompute(accountnumber=entry.accountnumber, since=since)
     entry.refresh_from_db()
+    balances_changed_on_commit(accountnumbers=[entry.accountnumber], by=by)
     return entry
 
 
@@ -107,6 +115,7 @@ def ledger_entry_delete(*, entry, by, reason):
     _lock_accounts([accountnumber])
     history_delete(entry, by=by, reason=reason)
     ledger_balances_recompute(accountnumber=accountnumber, since=since)
+    balances_changed_on_commit(accountnumbers=[accountnumber], by=by)
 
 
 # --- Tariff schedule -------------------------------------------------------------------------------------
@@ -311,7 +320,7 @@ def _lock_accounts(accountnumbers):
 
 
 @transaction.atomic
-def _payment_rows_post(*, payment_import, rows, by):
+def _payment_rows_post(*, payment_import, rows, by, source="statement"):
     classified = payment_rows_classify(rows=rows, provider=payment_import.provider)
     to_post = [c for c in classified if c.status == ImportedPayment.Status.POSTED]
     accounts = {c.accountnumber for c in to_post}
@@ -378,18 +387,21 @@ def _payment_rows_post(*, payment_import, rows, by):
     payment_import.duplicate_count = counts["duplicate"]
     payment_import.ignored_count = counts["ignored"]
     history_save(payment_import, by=by, reason=f"Posted {counts['posted']} payments")
+    payments_posted_on_commit(entry_ids=[e.pk for e in ledger_rows], source=source, by=by)
+    balances_changed_on_commit(accountnumbers=accounts, by=by)
     return counts
 
 
-def payment_rows_post(*, payment_import, rows, by, attempts=3):
+def payment_rows_post(*, payment_import, rows, by, attempts=3, source="statement"):
     """Post a statement's rows all or nothing: matched rows become ledger payments at the tariff in force at
     their time, the others are kept with their fate. If another import posts the same receipts at the same
-    moment, the unique constraint stops this one and it is classified again (those rows are then duplicates)."""
+    moment, the unique constraint stops this one and it is classified again (those rows are then duplicates).
+    The posted rows are announced (billing.signals.payments_posted with ``source``) after the commit."""
     from django.db import IntegrityError
 
     for attempt in range(attempts):
         try:
-            return _payment_rows_post(payment_import=payment_import, rows=rows, by=by)
+            return _payment_rows_post(payment_import=payment_import, rows=rows, by=by, source=source)
         except IntegrityError:
             if attempt == attempts - 1:
                 raise
@@ -443,7 +455,13 @@ def imported_payment_assign(*, payment, accountnumber, by, reason=""):
         raise ValidationError({"accountnumber": f"There is no account {accountnumber}."})
     why = (reason or "").strip() or f"Assigned unmatched {payment.get_provider_display()} receipt {payment.receipt}"
     payment.ledger_row = ledger_entry_create(
-        accountnumber=accountnumber, when=payment.paid_at, is_payment=True, amount=payment.amount, by=by, reason=why
+        accountnumber=accountnumber,
+        when=payment.paid_at,
+        is_payment=True,
+        amount=payment.amount,
+        by=by,
+        reason=why,
+        source="unmatched",
     )
     payment.accountnumber = accountnumber
     payment.status = ImportedPayment.Status.POSTED

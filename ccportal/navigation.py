@@ -16,6 +16,7 @@ NAVIGATION = [
     ("Tariffs", "billing:tariffs", roles.is_employee),
     ("Payments", "billing:payment_import", roles.can_import_payments),
     ("Payment lookup", "billing:payment_lookup", roles.is_employee),
+    ("Messages", "messaging:list", roles.is_employee),
     ("Export", "reports:export", roles.is_employee),
     ("Mutations", "reports:mutations", roles.is_employee),
     ("Tables", "reports:tables", roles.is_employee),

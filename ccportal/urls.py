@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("billing.urls")),
     path("", include("reports.urls")),
+    path("", include("messaging.urls")),
 ]
 
 handler403 = "ccportal.errors.permission_denied"

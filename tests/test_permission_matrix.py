@@ -176,7 +176,6 @@ MATRIX = {
         {"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}, kwargs=lambda w: {"customer_id": w.customer.pk}
     ),
     "contracts:commissioning_detail": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"pk": w.commissioning.pk}),
-    "contracts:sms_resend": Entry({"POST": WRITE_CUSTOMERS}, kwargs=lambda w: {"pk": w.commissioning.pk}),
     "contracts:download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"pk": w.contract_version.pk}),
     # the signed link is the credential (SMS to the customer): anyone holding it
     "contracts:signed_download": Entry({"GET": PUBLIC}, kwargs=lambda w: {"token": w.contract_token}),
