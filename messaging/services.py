@@ -395,7 +395,7 @@ def messages_stale_fail(*, now=None):
     return len(stale)
 
 
-def messages_send_due(*, limit=None, rate_per_second=None, now=None, sleep=time.sleep):
+def messages_send_due(*, limit=None, rate_per_second=None, now=None, sleep=time.sleep, clock=time.monotonic):
     """Send every due queued message, oldest first, at most ``rate_per_second`` (CC_SMS_RATE_PER_SECOND) per
     second. Returns {status: count} of the messages this call handled."""
     rate_per_second = rate_per_second or settings.CC_SMS_RATE_PER_SECOND
@@ -403,7 +403,7 @@ def messages_send_due(*, limit=None, rate_per_second=None, now=None, sleep=time.
     messages_stale_fail(now=now)
     counts = {}
     handled = 0
-    started = time.monotonic()
+    started = clock()
     while limit is None or handled < limit:
         moment = now or timezone.now()
         batch = list(
@@ -415,7 +415,7 @@ def messages_send_due(*, limit=None, rate_per_second=None, now=None, sleep=time.
         if not batch:
             break
         for pk in batch:
-            wait = started + handled * interval - time.monotonic()
+            wait = started + handled * interval - clock()
             if wait > 0:
                 sleep(wait)
             message = message_deliver(message_id=pk, now=now)
