@@ -20,7 +20,7 @@ class _Server:
         handler = self._handler()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self):
@@ -95,8 +95,10 @@ class FakeAfricasTalking(_Server):
         if scripted == "hang":
             return None, {}, ""
         if isinstance(scripted, int):
-            return scripted, TEXT, {429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}.get(
-                scripted, "Error"
+            return (
+                scripted,
+                TEXT,
+                {429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}.get(scripted, "Error"),
             )
         if callable(scripted):
             return scripted(form)
@@ -119,14 +121,20 @@ class FakeAfricasTalking(_Server):
         recipients = []
         for number in form["to"].split(","):
             if number in self.invalid:
-                recipients.append({"statusCode": 403, "number": number, "status": "InvalidPhoneNumber", "cost": "0", "messageId": "None"})
+                recipients.append(
+                    {"statusCode": 403, "number": number, "status": "InvalidPhoneNumber", "cost": "0", "messageId": "None"}
+                )
             elif number in self.blacklisted:
-                recipients.append({"statusCode": 406, "number": number, "status": "UserInBlacklist", "cost": "0", "messageId": "None"})
+                recipients.append(
+                    {"statusCode": 406, "number": number, "status": "UserInBlacklist", "cost": "0", "messageId": "None"}
+                )
             else:
                 message_id = f"ATXid_{uuid.uuid4().hex}"
                 with self.lock:
                     self.accepted.append((number, form["message"], message_id))
-                recipients.append({"statusCode": 101, "number": number, "status": "Success", "cost": "LSL 0.3000", "messageId": message_id})
+                recipients.append(
+                    {"statusCode": 101, "number": number, "status": "Success", "cost": "LSL 0.3000", "messageId": message_id}
+                )
         sent = sum(1 for r in recipients if r["statusCode"] == 101)
         summary = f"Sent to {sent}/{len(recipients)} Total Cost: LSL {0.3 * sent:.4f}"
         body = json.dumps({"SMSMessageData": {"Message": summary, "Recipients": recipients}})

@@ -140,7 +140,11 @@ def test_the_development_backend_sends_nothing_and_says_so(account, caplog):
         ("", Message.Status.CANCELLED, "no phone number on the customer's record"),
         ("12345", Message.Status.FAILED, "invalid number '12345': not a valid phone number"),
         ("2231 2345", Message.Status.FAILED, "invalid number '2231 2345': a landline cannot receive SMS"),
-        ("call me", Message.Status.FAILED, "invalid number 'call me': (1) The string supplied did not seem to be a phone number."),
+        (
+            "call me",
+            Message.Status.FAILED,
+            "invalid number 'call me': (1) The string supplied did not seem to be a phone number.",
+        ),
     ],
 )
 def test_invalid_numbers_are_refused_with_a_reason_and_never_sent(account, fake_at, phone, status, reason):

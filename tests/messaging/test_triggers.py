@@ -19,7 +19,12 @@ pytestmark = pytest.mark.django_db
 def pay(account, by, amount="50.00", when=None, capture=None):
     with capture(execute=True):
         return billing.ledger_entry_create(
-            accountnumber=account.pk, when=when or aware(2026, 3, 1, 14, 5), is_payment=True, amount=Decimal(amount), by=by, reason="Cash at the office"
+            accountnumber=account.pk,
+            when=when or aware(2026, 3, 1, 14, 5),
+            is_payment=True,
+            amount=Decimal(amount),
+            by=by,
+            reason="Cash at the office",
         )
 
 
@@ -84,7 +89,9 @@ def test_a_statement_import_sends_one_receipt_per_posted_row_with_its_receipt_nu
 
     content = STATEMENT.encode()
     rows = statement_read(content=content, filename="march.csv", provider="mpesa")
-    payment_import = billing.payment_import_create(provider="mpesa", filename="march.csv", content=content, by=finance, store=False)
+    payment_import = billing.payment_import_create(
+        provider="mpesa", filename="march.csv", content=content, by=finance, store=False
+    )
     with django_capture_on_commit_callbacks(execute=True):
         counts = billing.payment_rows_post(payment_import=payment_import, rows=rows, by=finance)
     assert counts["posted"] == 1 and counts["unmatched"] == 1
