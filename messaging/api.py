@@ -5,6 +5,7 @@ with (query parameter ``token`` or header ``X-CC-Callback-Token``)."""
 import hmac
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication
@@ -35,6 +36,19 @@ class CallbackSecretAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Token realm="sms-gateway"'
+
+
+class CallbackSecretScheme(OpenApiAuthenticationExtension):
+    target_class = "messaging.api.CallbackSecretAuthentication"
+    name = "callbackSecret"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-CC-Callback-Token",
+            "description": "or ?token= (CC_SMS_CALLBACK_SECRET)",
+        }
 
 
 class GatewayOnly(BasePermission):

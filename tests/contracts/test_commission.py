@@ -77,7 +77,9 @@ def test_it_commissions_end_to_end(onm, onm_client, account, commission_post, pr
     assert "English contract" in page and "Sesotho contract" in page
     # The page loads the message's real status from the outbox; nothing claims "Sent" in development.
     assert reverse("messaging:customer_messages", args=[customer.pk]) in page and "Sent" not in page
-    partial = onm_client.get(reverse("messaging:customer_messages", args=[customer.pk]), {"kind": "contract_link"}, HTTP_HX_REQUEST="true")
+    partial = onm_client.get(
+        reverse("messaging:customer_messages", args=[customer.pk]), {"kind": "contract_link"}, HTTP_HX_REQUEST="true"
+    )
     html = partial.content.decode()
     assert "Not sent: development backend" in html and "Sent to gateway" not in html
 
