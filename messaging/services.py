@@ -1,7 +1,9 @@
 """Every change to customer messages: putting messages in the outbox (receipts, low-balance alerts, contract
 links, resends), sending one exactly once, delivery reports, opt-outs, templates and low-balance rules."""
 
+import functools
 import logging
+import threading
 import time
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -38,7 +40,11 @@ class MessageError(Exception):
 
 def phone_e164(value):
     """(E.164 number, "") for a valid number (Lesotho when no country code is given), else ("", reason)."""
-    text = str(value or "").strip()
+    return _phone_e164(str(value or "").strip())
+
+
+@functools.lru_cache(maxsize=65536)  # an import's receipts go to a few numbers many times
+def _phone_e164(text):
     if text.endswith(".0") and text[:-2].isdigit():  # an ACDB integer that came through a float column
         text = text[:-2]
     if not text:
@@ -174,12 +180,13 @@ def receipts_queue(*, entry_ids, source, by):
     for start in range(0, len(entry_ids), 1000):
         chunk = entry_ids[start : start + 1000]
         entries += list(
-            AccountHistory.objects.filter(pk__in=chunk, payment=True).only(
-                "id", "accountnumber", "transaction_date", "transaction_amount", "kwh_value"
+            AccountHistory.objects.filter(pk__in=chunk, payment=True).values_list(
+                "id", "accountnumber", "transaction_date", "transaction_amount", "kwh_value", named=True
             )
         )
         receipts.update(ImportedPayment.objects.filter(ledger_row_id__in=chunk).values_list("ledger_row_id", "receipt"))
     accountnumbers = sorted({e.accountnumber for e in entries})
+    local_dates = {}
     accounts, balances = {}, {}
     for start in range(0, len(accountnumbers), 1000):
         chunk = accountnumbers[start : start + 1000]
@@ -202,13 +209,14 @@ def receipts_queue(*, entry_ids, source, by):
             "amount": f"{money(entry.transaction_amount):.2f}",
             "kwh": f"{energy(entry.kwh_value):.3f}",
             "balance_kwh": f"{energy(balances.get(entry.accountnumber) or 0):.3f}",
-            "receipt": receipts.get(entry.pk) or f"L{entry.pk}",
-            "date": timezone.localtime(entry.transaction_date).strftime("%Y-%m-%d %H:%M"),
+            "receipt": receipts.get(entry.id) or f"L{entry.id}",
+            "date": local_dates.get(entry.transaction_date)
+            or local_dates.setdefault(entry.transaction_date, timezone.localtime(entry.transaction_date).strftime("%Y-%m-%d %H:%M")),
         }
         messages.append(
             _message_build(
                 kind=Kind.RECEIPT,
-                trigger_key=f"receipt:{entry.pk}",
+                trigger_key=f"receipt:{entry.id}",
                 text=text_fill(texts[(Kind.RECEIPT, language)], values),
                 customer=customer,
                 accountnumber=entry.accountnumber,
@@ -395,37 +403,100 @@ def messages_stale_fail(*, now=None):
     return len(stale)
 
 
-def messages_send_due(*, limit=None, rate_per_second=None, now=None, sleep=time.sleep, clock=time.monotonic):
+class Pacer:
+    """Spaces sends evenly so that no second holds more than ``rate_per_second`` of them (kept RATE_MARGIN
+    under the limit: a send that leaves late must not push the next one into the same second at the gateway)."""
+
+    RATE_MARGIN = 0.95
+
+    def __init__(self, rate_per_second, *, clock=time.monotonic, sleep=time.sleep):
+        self.interval = 1.0 / (rate_per_second * self.RATE_MARGIN) if rate_per_second and rate_per_second > 0 else 0.0
+        self.clock, self.sleep = clock, sleep
+        self.next_at = None
+        self.lock = threading.Lock()
+
+    def wait(self):
+        with self.lock:
+            now = self.clock()
+            at = now if self.next_at is None else max(self.next_at, now)
+            self.next_at = at + self.interval
+        delay = at - self.clock()
+        if delay > 0:
+            self.sleep(delay)
+
+
+def _due_ids(*, now, count):
+    return list(
+        Message.objects.filter(status=Message.Status.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now or timezone.now()))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:count]
+    )
+
+
+def messages_send_due(*, limit=None, rate_per_second=None, threads=1, now=None, sleep=time.sleep, clock=time.monotonic):
     """Send every due queued message, oldest first, at most ``rate_per_second`` (CC_SMS_RATE_PER_SECOND) per
-    second. Returns {status: count} of the messages this call handled."""
+    second, from ``threads`` senders at once (a gateway call takes longer than the gap the rate allows, so one
+    sender alone falls behind a fast gateway). Returns {status: count} of the messages this call handled."""
     rate_per_second = rate_per_second or settings.CC_SMS_RATE_PER_SECOND
-    interval = 1.0 / rate_per_second if rate_per_second > 0 else 0.0
+    pacer = Pacer(rate_per_second, clock=clock, sleep=sleep)
     messages_stale_fail(now=now)
-    counts = {}
-    handled = 0
-    started = clock()
+    counts, handled = {}, 0
+    lock = threading.Lock()
+
+    def send(pk):
+        nonlocal handled
+        pacer.wait()
+        message = message_deliver(message_id=pk, now=now)
+        if message is not None:
+            with lock:
+                handled += 1
+                counts[message.status] = counts.get(message.status, 0) + 1
+
     while limit is None or handled < limit:
-        moment = now or timezone.now()
-        batch = list(
-            Message.objects.filter(status=Message.Status.QUEUED)
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=moment))
-            .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)[: min(500, limit - handled) if limit else 500]
-        )
+        batch = _due_ids(now=now, count=min(500, limit - handled) if limit else 500)
         if not batch:
             break
-        for pk in batch:
-            wait = started + handled * interval - clock()
-            if wait > 0:
-                sleep(wait)
-            message = message_deliver(message_id=pk, now=now)
-            if message is None:
-                continue
-            handled += 1
-            counts[message.status] = counts.get(message.status, 0) + 1
-            if limit is not None and handled >= limit:
-                break
+        if threads <= 1:
+            for pk in batch:
+                send(pk)
+        else:
+            _send_in_threads(batch, send, threads)
     return counts
+
+
+def _send_in_threads(ids, send, threads):
+    """Run send(pk) for every id from ``threads`` threads, each with its own database connection (closed at
+    its end)."""
+    import queue
+
+    from django.db import connection
+
+    work = queue.Queue()
+    for pk in ids:
+        work.put(pk)
+    errors = []
+
+    def run():
+        try:
+            while True:
+                try:
+                    pk = work.get_nowait()
+                except queue.Empty:
+                    return
+                send(pk)
+        except Exception as exc:  # reported after the others finish
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run, name=f"sms-sender-{n}") for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
 
 
 @transaction.atomic
@@ -622,21 +693,30 @@ def low_balance_check(*, accountnumbers, by=None, now=None):
     now = now or timezone.now()
     rules = selectors.low_balance_rules()
     balances = selectors.balances_of(accountnumbers)
-    for accountnumber in accountnumbers:  # a state row for each, so that they can be locked
-        LowBalanceState.objects.get_or_create(accountnumber=accountnumber)
-    states = {s.pk: s for s in LowBalanceState.objects.select_for_update().filter(pk__in=accountnumbers).order_by("pk")}
+    # A state row for each account (created in one statement, a concurrent creator's rows ignored), then locked.
+    known = set()
+    for start in range(0, len(accountnumbers), 1000):
+        known.update(LowBalanceState.objects.filter(pk__in=accountnumbers[start : start + 1000]).values_list("pk", flat=True))
+    LowBalanceState.objects.bulk_create(
+        [LowBalanceState(accountnumber=a) for a in accountnumbers if a not in known], ignore_conflicts=True, batch_size=1000
+    )
+    states = {}
+    for start in range(0, len(accountnumbers), 1000):
+        chunk = accountnumbers[start : start + 1000]
+        states.update((s.pk, s) for s in LowBalanceState.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
     global_rule = rules[""]
-    to_alert = []
+    to_alert, changed = [], []
+    today = timezone.localtime(now).date()
     for accountnumber in accountnumbers:
         state, balance = states[accountnumber], balances.get(accountnumber)
         if balance is None:
             continue
         rule = rules.get(site_code_from_account(accountnumber), global_rule)
+        before = (state.armed, state.episode, state.last_balance_kwh)
         state.last_balance_kwh = balance
         if balance > rule.clear_kwh:
             state.armed = True
         elif balance < rule.threshold_kwh and state.armed:
-            today = timezone.localtime(now).date()
             sent_today = state.alerts_that_day if state.alerts_day == today else 0
             if sent_today < global_rule.max_per_day:
                 state.armed = False
@@ -644,7 +724,11 @@ def low_balance_check(*, accountnumbers, by=None, now=None):
                 state.alerts_day, state.alerts_that_day = today, sent_today + 1
                 state.last_alert_at = now
                 to_alert.append((accountnumber, state.episode, balance, rule))
-        state.save()
+        if (state.armed, state.episode, state.last_balance_kwh) != before:
+            changed.append(state)
+    LowBalanceState.objects.bulk_update(
+        changed, ["armed", "episode", "alerts_day", "alerts_that_day", "last_alert_at", "last_balance_kwh"], batch_size=500
+    )
     if not to_alert:
         return []
     accounts = AccountNumber.objects.select_related("customer").in_bulk([a for a, _, _, _ in to_alert])

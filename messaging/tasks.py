@@ -16,4 +16,6 @@ def message_send(message_id):
 @task()
 def messages_send_due():
     """Send every due queued message at the gateway's rate (after a large import, and for retries)."""
-    return services.messages_send_due()
+    from django.conf import settings
+
+    return services.messages_send_due(threads=settings.CC_SMS_SEND_THREADS)

@@ -16,11 +16,15 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=float, default=5.0)
         parser.add_argument("--rate", type=float, default=None, help="messages per second (default CC_SMS_RATE_PER_SECOND)")
         parser.add_argument("--limit", type=int, default=None, help="send at most this many, then stop")
+        parser.add_argument("--threads", type=int, default=None, help="gateway calls at once (default CC_SMS_SEND_THREADS)")
 
-    def handle(self, *args, loop, every, rate, limit, **options):
+    def handle(self, *args, loop, every, rate, limit, threads, **options):
+        from django.conf import settings
+
+        threads = threads or settings.CC_SMS_SEND_THREADS
         while True:
             started = time.monotonic()
-            counts = messages_send_due(limit=limit, rate_per_second=rate)
+            counts = messages_send_due(limit=limit, rate_per_second=rate, threads=threads)
             if counts or not loop:
                 total = sum(counts.values())
                 seconds = time.monotonic() - started
