@@ -211,7 +211,9 @@ def receipts_queue(*, entry_ids, source, by):
             "balance_kwh": f"{energy(balances.get(entry.accountnumber) or 0):.3f}",
             "receipt": receipts.get(entry.id) or f"L{entry.id}",
             "date": local_dates.get(entry.transaction_date)
-            or local_dates.setdefault(entry.transaction_date, timezone.localtime(entry.transaction_date).strftime("%Y-%m-%d %H:%M")),
+            or local_dates.setdefault(
+                entry.transaction_date, timezone.localtime(entry.transaction_date).strftime("%Y-%m-%d %H:%M")
+            ),
         }
         messages.append(
             _message_build(
