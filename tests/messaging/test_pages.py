@@ -133,11 +133,13 @@ def test_the_low_balance_settings_are_changed_by_superadmins(admin_client, onm_c
 
 def test_customer_pages_show_the_customers_messages_and_preferences(account, onm_client, generic_client):
     queue(account.customer, text="Lumela")
+    payment = LedgerRowFactory(accountnumber=account.pk)
     detail = onm_client.get(reverse("customers:detail", args=[account.customer.pk])).content.decode()
     partial_url = reverse("messaging:customer_messages", args=[account.customer.pk])
     assert f'hx-get="{partial_url}"' in detail
     data = onm_client.get(reverse("customers:account_data", args=[account.pk])).content.decode()
     assert f'hx-get="{partial_url}"' in data and reverse("messaging:statement_pdf", args=[account.pk]) in data
+    assert reverse("messaging:receipt_pdf", args=[payment.pk]) in data
     partial = onm_client.get(partial_url, HTTP_HX_REQUEST="true").content.decode()
     assert "Lumela" in partial and "Sesotho" in partial and "Language and opt-out" in partial
     assert "Language and opt-out" not in generic_client.get(partial_url, HTTP_HX_REQUEST="true").content.decode()
