@@ -43,8 +43,8 @@ DATE_FORMATS = (
     "%Y-%m-%d",
     "%d/%m/%Y",
 )
-# Account numbers written inside free text: 0045MAK, 45 MAK, MAK0045, MAK-45.
-_ACCOUNT_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])(\d{1,4}\s?-?\s?[A-Za-z]{3}|[A-Za-z]{3}\s?-?\s?\d{1,4})(?![A-Za-z0-9])")
+# Account numbers written inside free text: 0045MAK, 45 MAK, MAK0045, MAK-45, 11235MAK.
+_ACCOUNT_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])(\d{1,7}\s?-?\s?[A-Za-z]{3}|[A-Za-z]{3}\s?-?\s?\d{1,7})(?![A-Za-z0-9])")
 _PHONE_IN_TEXT = re.compile(r"\+?\d[\d ]{7,14}\d")
 # The first three DATE_FORMATS written with two-digit fields, which datetime.fromisoformat reads the same way.
 _ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?|T\d{2}:\d{2}:\d{2})")

@@ -2,14 +2,42 @@
 
 Each function returns a SafeString holding one <svg> with a viewBox, so it scales to its container."""
 
+import math
 from decimal import Decimal
 from html import escape
 
 from django.utils.safestring import mark_safe
 
-PALETTE = ["#1f6f8b", "#f0a202", "#2a9d8f", "#e76f51", "#6d597a", "#8ab17d", "#b56576", "#457b9d", "#e9c46a", "#264653"]
+# Fifteen colours (one per site), picked from the Okabe-Ito, Tol and Tableau palettes so that any two differ by
+# at least 15 CIELAB units in normal vision and in simulated deuteranopia and protanopia (tests/ccportal/test_charts.py).
+PALETTE = [
+    "#1f6f8b", "#f0a202", "#8ab17d", "#99ddff", "#332288", "#663333", "#cc3311", "#eedd88",
+    "#2a9d8f", "#0077bb", "#56b4e9", "#264653", "#ee7733", "#8c564b", "#e76f51",
+]  # fmt: skip
 WIDTH, HEIGHT = 640, 280
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56, 12, 16, 48
+# In viewBox units. On a 1366-px desktop the narrowest chart (two to a row) is drawn about 520 px wide, a scale of
+# 0.82: 14 units are 11.5 px (tests/browser/test_charts.py measures it).
+FONT_SIZE = 14
+CHAR_WIDTH = 0.62 * FONT_SIZE  # DejaVu Sans digits and capitals, for spacing the axis labels
+# PAD_TOP leaves a line above the top tick for the unit label, so the two never overlap.
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 60, 12, 30, 48
+TICKS = 4
+
+
+def _whole_max(value):
+    """The axis top for counts: TICKS steps of a whole, round number (1, 2, 5 × 10ⁿ), the first reaching ``value``."""
+    step = max(float(value or 0), 0) / TICKS
+    magnitude = 10 ** math.floor(math.log10(step)) if step >= 1 else 1
+    for multiple in (1, 2, 5, 10):
+        if multiple * magnitude >= step:
+            return float(multiple * magnitude * TICKS)
+
+
+def _axis_max(values):
+    """The axis top for ``values``: whole ticks when every value is a whole number (customers, connections)."""
+    values = [float(v or 0) for v in values]
+    top = max(values, default=0)
+    return _whole_max(top) if all(v.is_integer() for v in values) else _nice_max(top)
 
 
 def _nice_max(value):
@@ -41,18 +69,21 @@ def _frame(title, top, unit, labels, body, legend=()):
     per_row = _legend_per_row()
     legend_rows = (len(legend) + per_row - 1) // per_row
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT + 18 * legend_rows}" xmlns="http://www.w3.org/2000/svg" '
-        f'role="img" aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif" font-size="11">',
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT + 20 * legend_rows}" xmlns="http://www.w3.org/2000/svg" '
+        f'role="img" aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif" font-size="{FONT_SIZE}">',
         f"<title>{escape(title)}</title>",
     ]
-    for i in range(5):
-        y = PAD_TOP + plot_h - plot_h * i / 4
+    for i in range(TICKS + 1):
+        y = PAD_TOP + plot_h - plot_h * i / TICKS
         parts.append(f'<line x1="{PAD_LEFT}" y1="{y:.1f}" x2="{WIDTH - PAD_RIGHT}" y2="{y:.1f}" stroke="#e3e6ea"/>')
-        parts.append(f'<text x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{_fmt(top * i / 4)}</text>')
+        parts.append(
+            f'<text class="tick" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{_fmt(top * i / TICKS)}</text>'
+        )
     if unit:
-        parts.append(f'<text x="4" y="{PAD_TOP - 4}" fill="#555">{escape(unit)}</text>')
+        parts.append(f'<text class="unit" x="4" y="{PAD_TOP - 14}" fill="#555">{escape(unit)}</text>')
     n = max(len(labels), 1)
-    every = max(1, (n + 11) // 12)
+    widest = max((len(str(label)) for label in labels), default=1) * CHAR_WIDTH + 8
+    every = max(1, math.ceil(n * widest / plot_w))  # label every n-th bar so that no two labels touch
     for i, label in enumerate(labels):
         if i % every:
             continue
@@ -66,7 +97,7 @@ def _frame(title, top, unit, labels, body, legend=()):
     return mark_safe("".join(parts))
 
 
-LEGEND_ITEM_WIDTH = 90
+LEGEND_ITEM_WIDTH = 100
 
 
 def _legend_per_row():
@@ -74,14 +105,14 @@ def _legend_per_row():
 
 
 def _legend(names, top, colors=PALETTE):
-    """Legend entries from ``top`` down, wrapped onto as many 18-px rows as they need."""
+    """Legend entries from ``top`` down, wrapped onto as many 20-unit rows as they need."""
     parts = []
     per_row = _legend_per_row()
     for i, name in enumerate(names):
         x = PAD_LEFT + (i % per_row) * LEGEND_ITEM_WIDTH
-        y = top + 18 * (i // per_row)
-        parts.append(f'<rect x="{x}" y="{y + 2}" width="10" height="10" fill="{colors[i % len(colors)]}"/>')
-        parts.append(f'<text x="{x + 14}" y="{y + 11}" fill="#333">{escape(str(name))}</text>')
+        y = top + 20 * (i // per_row)
+        parts.append(f'<rect x="{x}" y="{y + 2}" width="12" height="12" fill="{colors[i % len(colors)]}"/>')
+        parts.append(f'<text x="{x + 16}" y="{y + 13}" fill="#333">{escape(str(name))}</text>')
     return parts
 
 
@@ -94,7 +125,7 @@ def stacked_bar_chart(labels, series, *, title, unit="", colors=PALETTE, legend=
     """Bars stacked by series: ``series`` maps a name to a list of values aligned with ``labels``."""
     names = list(series)
     totals = [sum(Decimal(str(series[name][i] or 0)) for name in names) for i in range(len(labels))]
-    top = _nice_max(max(totals, default=0))
+    top = _axis_max(totals)
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     n = max(len(labels), 1)
@@ -121,7 +152,7 @@ def stacked_bar_chart(labels, series, *, title, unit="", colors=PALETTE, legend=
 def line_chart(labels, series, *, title, unit="", colors=PALETTE):
     """One line per series (a name mapped to values aligned with ``labels``), with a dot per point."""
     names = list(series)
-    top = _nice_max(max((float(v or 0) for name in names for v in series[name]), default=0))
+    top = _axis_max([v for name in names for v in series[name]])
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     n = max(len(labels), 1)
@@ -148,27 +179,29 @@ def horizontal_bar_chart(labels, series, *, title, unit="", colors=PALETTE, stac
     names = list(series)
     n = max(len(labels), 1)
     if stacked:
-        top = _nice_max(max((sum(float(series[s][i] or 0) for s in names) for i in range(len(labels))), default=0))
+        top = _axis_max([sum(Decimal(str(series[s][i] or 0)) for s in names) for i in range(len(labels))])
     else:
-        top = _nice_max(max((float(v or 0) for s in names for v in series[s]), default=0))
+        top = _axis_max([v for s in names for v in series[s]])
     left, right, head = 110, 16, 22
     row_h = 10 + (14 if stacked else 10 * len(names))
     plot_w = WIDTH - left - right
     plot_h = row_h * n
     legend = names if len(names) > 1 else []
     per_row = _legend_per_row()
-    height = head + plot_h + 22 + 18 * ((len(legend) + per_row - 1) // per_row)
+    height = head + plot_h + 22 + 20 * ((len(legend) + per_row - 1) // per_row)
     parts = [
         f'<svg class="chart chart-rows" viewBox="0 0 {WIDTH} {height}" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif" font-size="11">',
+        f'aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif" font-size="{FONT_SIZE}">',
         f"<title>{escape(title)}</title>",
     ]
-    for i in range(5):
-        x = left + plot_w * i / 4
+    for i in range(TICKS + 1):
+        x = left + plot_w * i / TICKS
         parts.append(f'<line x1="{x:.1f}" y1="{head}" x2="{x:.1f}" y2="{head + plot_h}" stroke="#e3e6ea"/>')
-        parts.append(f'<text x="{x:.1f}" y="{head + plot_h + 14}" text-anchor="middle" fill="#555">{_fmt(top * i / 4)}</text>')
+        parts.append(
+            f'<text class="tick" x="{x:.1f}" y="{head + plot_h + 14}" text-anchor="middle" fill="#555">{_fmt(top * i / TICKS)}</text>'
+        )
     if unit:
-        parts.append(f'<text x="{WIDTH - right}" y="{head - 8}" text-anchor="end" fill="#555">{escape(unit)}</text>')
+        parts.append(f'<text class="unit" x="{WIDTH - right}" y="{head - 8}" text-anchor="end" fill="#555">{escape(unit)}</text>')
     for i, label in enumerate(labels):
         y0 = head + row_h * i + 5
         parts.append(

@@ -5,10 +5,13 @@ import re
 PHONE_COUNTRY_CODE = "266"
 LOCAL_PHONE_DIGITS = 8  # Lesotho numbers are 8 digits after +266
 
+ACCOUNT_DIGITS_MAX = 7  # tblaccountnumbers.accountnumber holds 10 characters: up to 7 digits and the site code
 _ACCOUNT_FORMS = (
-    re.compile(r"^(?P<num>\d{1,4})\s*-?\s*(?P<site>[A-Z]{3})$"),  # 0045MAK, 45 MAK
-    re.compile(r"^(?P<site>[A-Z]{3})\s*-?\s*(?P<num>\d{1,4})$"),  # MAK0045, mak 45
+    re.compile(r"^(?P<num>\d{1,7})\s*-?\s*(?P<site>[A-Z]{3})$"),  # 0045MAK, 45 MAK, 11235MAK
+    re.compile(r"^(?P<site>[A-Z]{3})\s*-?\s*(?P<num>\d{1,7})$"),  # MAK0045, mak 45
 )
+# The canonical form: the number zero-padded to four digits (0045MAK), longer numbers without padding (11235MAK).
+ACCOUNT_NUMBER_CANONICAL = re.compile(r"^(?P<num>\d{4}|[1-9]\d{4,6})(?P<site>[A-Z]{3})$")
 
 
 class NormalisationError(ValueError):
@@ -48,18 +51,26 @@ def phone_search_key(value):
 
 
 def account_number_normalise(value):
-    """Return the canonical account number ``NNNNSSS`` (e.g. 0045MAK).
+    """Return the canonical account number: the number zero-padded to four digits, then the site code
+    (``0045MAK``); a site past 9,999 customers gets longer numbers without padding (``11235MAK``).
 
-    Accepts 0045MAK, 0045mak, MAK0045, mak 45, 45-MAK. Raises NormalisationError otherwise."""
+    Accepts 0045MAK, 0045mak, MAK0045, mak 45, 45-MAK, 011235MAK. Raises NormalisationError otherwise."""
     text = re.sub(r"\s+", " ", str(value or "").strip().upper())
     for pattern in _ACCOUNT_FORMS:
         match = pattern.match(text)
         if match:
             number = int(match["num"])
-            if number == 0:
+            if number == 0 or number >= 10**ACCOUNT_DIGITS_MAX:
                 break
-            return f"{number:04d}{match['site']}"
-    raise NormalisationError(f"{str(value).strip()!r} is not an account number: use 4 digits and the site code, e.g. 0045MAK.")
+            return account_number_format(number, match["site"])
+    raise NormalisationError(
+        f"{str(value).strip()[:40]!r} is not an account number: use the number (4 digits or more) and the site code, e.g. 0045MAK."
+    )
+
+
+def account_number_format(number, site_code):
+    """The canonical account number for ``number`` at ``site_code`` (45, MAK → 0045MAK; 11235, MAK → 11235MAK)."""
+    return f"{number:04d}{site_code.upper()}"
 
 
 def account_number_or_none(value):

@@ -10,6 +10,7 @@ admin.site.site_title = "CC portal admin"
 
 urlpatterns = [
     path("health", views.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", include("ccportal.api")),
     path("", include("accounts.urls")),

@@ -1,6 +1,5 @@
 """Read queries for customers, meters and accounts: search, duplicates, next account number, Customer Data."""
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -14,7 +13,14 @@ from django.utils import timezone
 from billing.models import AccountHistory
 from billing.selectors import tariff_rate_for
 from ccportal.keyset import Key, keyset_page
-from ccportal.normalize import account_number_or_none, phone_search_key, site_code_from_account
+from ccportal.normalize import (
+    ACCOUNT_DIGITS_MAX,
+    ACCOUNT_NUMBER_CANONICAL,
+    account_number_format,
+    account_number_or_none,
+    phone_search_key,
+    site_code_from_account,
+)
 from ccportal.units import energy, money
 from customers.models import AccountNumber, Customer, Meter, Site, phone_digits_reversed
 
@@ -32,9 +38,8 @@ LEDGER_SORTS = {
     "balance": ("current_balance", "id"),
 }
 PHONE_COLUMNS = ("phone", "cell_phone_1", "cell_phone_2")
-ACCOUNT_NUMBER_RE = re.compile(r"^(\d{4})([A-Z]{3})$")
 COUNT_CAP = 1000  # the list says "more than 1,000" rather than count every match of a short search
-LINKED_CUSTOMERS_MAX = 500  # customers an account number or meter serial can name (the 1-4 digit form: ≤ 15)
+LINKED_CUSTOMERS_MAX = 500  # customers an account number or meter serial can name (a number alone: one per site)
 
 
 def sort_keys(sort, table, default):
@@ -79,8 +84,10 @@ def _linked_customer_ids(q, *, has_digit):
     accountnumber = account_number_or_none(q)
     if accountnumber:
         accounts |= Q(accountnumber=accountnumber)
-    if q.isdigit() and len(q) <= 4 and int(q):
-        accounts |= _starts_with(F("accountnumber"), f"{int(q):04d}")
+    if q.isdigit() and len(q) <= ACCOUNT_DIGITS_MAX and 0 < int(q) < 10**ACCOUNT_DIGITS_MAX:
+        # The number at every site: its canonical digits, then exactly the three letters of a site code.
+        digits = account_number_format(int(q), "")
+        accounts |= _starts_with(F("accountnumber"), digits) & Q(Exact(Length("accountnumber"), len(digits) + 3))
     meters = Q()
     if accounts:
         meters |= accounts
@@ -294,26 +301,27 @@ def account_number_next(site_code):
     site_code = site_code.upper()
     highest = 0
     for model in (AccountNumber, Meter):
-        # Portable SQL (no regex): seven-character numbers ending in the code, highest first as text.
+        # Portable SQL (no regex): numbers ending in the code, highest first (longest, then highest as text).
         candidates = (
             model.objects.filter(accountnumber__endswith=site_code)
             .annotate(length=Length("accountnumber"))
-            .filter(length=7)
-            .order_by("-accountnumber")
+            .filter(length__gte=7)
+            .order_by("-length", "-accountnumber")
             .values_list("accountnumber", flat=True)
             .distinct()[:20]
         )
         for value in candidates:
-            match = ACCOUNT_NUMBER_RE.match(value.upper())
+            match = ACCOUNT_NUMBER_CANONICAL.match(value.upper())
             if match:
-                highest = max(highest, int(match[1]))
+                highest = max(highest, int(match["num"]))
                 break
     number = highest + 1
-    while number <= 9999 and AccountHistory.objects.filter(accountnumber=f"{number:04d}{site_code}").exists():
+    limit = 10**ACCOUNT_DIGITS_MAX
+    while number < limit and AccountHistory.objects.filter(accountnumber=account_number_format(number, site_code)).exists():
         number += 1
-    if number > 9999:
+    if number >= limit:
         raise ValueError(f"site {site_code} has no free account numbers left")
-    return f"{number:04d}{site_code}"
+    return account_number_format(number, site_code)
 
 
 def meter_active_account(meterid):

@@ -35,24 +35,23 @@ def _dashboard_chart(summary):
 
 
 def _om_choices(request):
-    """(quarter, site) from the query string; a bad value becomes a message and the default, never an error."""
+    """(quarter, site, problems) from the query string; a bad value becomes a problem and the default, never an error."""
+    problems = []
     try:
         quarter = quarter_parse_optional(request.GET.get("quarter"))
     except QuarterError as exc:
-        messages.error(request, f"{exc} Showing the current quarter instead.")
+        problems.append(f"{exc} Showing the current quarter instead.")
         quarter = None
     site = (request.GET.get("site") or "").strip().upper() or None
     if site and not Site.objects.filter(code=site).exists():
-        messages.error(request, f"{site!r} is not a site code; showing all sites.")
+        problems.append(f"{site[:10]!r} is not a site code; showing all sites.")
         site = None
-    return quarter or quarter_current(), site
+    return quarter or quarter_current(), site, problems
 
 
-@require_GET
-@roles.require(roles.is_employee)
-@vary_on_headers("HX-Request")
-def om(request):
-    quarter, site = _om_choices(request)
+def _om_page(request, quarter, site, problems):
+    for problem in problems:
+        messages.error(request, problem)
     report = om_report_build(quarter=quarter, site=site)
     quarters = selectors.quarters_with_data()
     if quarter not in quarters:
@@ -71,17 +70,29 @@ def om(request):
 
 @require_GET
 @roles.require(roles.is_employee)
+@vary_on_headers("HX-Request")
+def om(request):
+    return _om_page(request, *_om_choices(request))
+
+
+@require_GET
+@roles.require(roles.is_employee)
 def om_download(request, file_format):
-    quarter, site = _om_choices(request)
+    if file_format not in ("xlsx", "pdf"):
+        raise Http404("Unknown format")
+    quarter, site, problems = _om_choices(request)
+    if problems:
+        # A file of another quarter than the one asked for would be mistaken for it: the page says what was wrong.
+        response = _om_page(request, quarter, site, problems)
+        response.status_code = 400
+        return response
     report = om_report_build(quarter=quarter, site=site)
     if file_format == "xlsx":
         content = om_report_xlsx(report)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    elif file_format == "pdf":
+    else:
         content = om_report_pdf(report, base_url=request.build_absolute_uri("/"))
         content_type = "application/pdf"
-    else:
-        raise Http404("Unknown format")
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{om_report_filename(report, file_format)}"'
     return response

@@ -109,6 +109,7 @@ def customer_table(world):
 MATRIX = {
     # ccportal
     "health": Entry({"GET": PUBLIC}),
+    "favicon": Entry({"GET": PUBLIC}),
     "api-schema": Entry({"GET": PUBLIC}),
     "api-docs": Entry({"GET": PUBLIC}),
     # accounts: login and logout (Django's LoginView answers PUT like POST)

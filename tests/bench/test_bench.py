@@ -65,3 +65,13 @@ def test_it_writes_a_statement_the_providers_way():
     lines = content.splitlines()
     assert lines[0].startswith("Receipt No,Completion Time,Details")
     assert len(lines) == 4 and "0002MAK" in lines[2]
+
+
+@pytest.mark.django_db
+def test_it_builds_its_context_at_the_smallest_scale():
+    """At --scale 0.01 there are 17 customers: the context picks its samples from what exists."""
+    from bench.runner import build_context
+
+    demo.seed_demo(scale=0.01, today=datetime(2026, 6, 30).date())
+    context = build_context({"today": "2026-06-30"})
+    assert context.busy_account and context.sample_phone

@@ -105,3 +105,10 @@ def test_the_api_is_in_the_schema(generic):
     client.force_authenticate(generic)
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert b"/api/payments/lookup" in schema.content
+
+
+@pytest.mark.django_db
+def test_the_lookup_page_keeps_the_query_in_the_address_bar_and_the_dashboard_does_not(generic_client):
+    page = generic_client.get("/payments/lookup/", {"q": "RCP0001"}).content.decode()
+    assert 'hx-replace-url="true"' in page and 'value="RCP0001"' in page
+    assert "hx-replace-url" not in generic_client.get("/").content.decode()

@@ -12,13 +12,23 @@ def test_it_normalises_account_number_forms(raw):
     assert account_number_normalise(raw) == "0045MAK"
 
 
-@pytest.mark.parametrize("raw", ["", "MAK", "0000MAK", "12345MAK", "0045MA", "0045MAKE", "45/MAK", None])
+@pytest.mark.parametrize("raw", ["11235MAK", "11235mak", "MAK11235", "mak 11235", "011235MAK"])
+def test_it_normalises_numbers_past_9999_without_padding(raw):
+    assert account_number_normalise(raw) == "11235MAK"
+
+
+@pytest.mark.parametrize("raw", ["", "MAK", "0000MAK", "10000000MAK", "0045MA", "0045MAKE", "45/MAK", None])
 def test_it_refuses_non_account_numbers(raw):
     with pytest.raises(NormalisationError):
         account_number_normalise(raw)
 
 
-@given(st.integers(1, 9999), st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3), st.booleans(), st.booleans())
+@given(
+    st.integers(1, 9_999_999),
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3),
+    st.booleans(),
+    st.booleans(),
+)
 def test_account_number_forms_round_trip(number, site, reversed_form, lower):
     raw = f"{site}{number}" if reversed_form else f"{number:04d}{site}"
     raw = raw.lower() if lower else raw

@@ -62,3 +62,13 @@ def test_the_page_loads_htmx_from_static_and_sends_csrf(generic_client):
 def test_the_dashboard_has_the_payment_lookup_box(generic_client):
     body = generic_client.get("/").content.decode()
     assert 'id="payment-lookup-q"' in body and 'hx-get="/payments/lookup/"' in body
+
+
+def test_favicon_ico_is_served_to_anyone(client):
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith(".ico")
+    path = finders.find("favicon.ico")
+    with open(path, "rb") as handle:
+        assert handle.read(4) == b"\x00\x00\x01\x00"  # an ICO file

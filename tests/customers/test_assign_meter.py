@@ -36,8 +36,16 @@ def test_the_next_number_looks_at_accounts_meters_and_legacy_ledger_rows():
     assert selectors.account_number_next("MAK") == "0053MAK"
 
 
-def test_a_full_site_says_so():
+def test_a_site_past_9999_customers_gets_longer_numbers():
     AccountNumberFactory(accountnumber="9999MAK")
+    assert selectors.account_number_next("MAK") == "10000MAK"
+    AccountNumberFactory(accountnumber="11234MAK")
+    MeterFactory(accountnumber="0999MAK")  # text order would put 0999 above 11234: the length comes first
+    assert selectors.account_number_next("MAK") == "11235MAK"
+
+
+def test_a_full_site_says_so():
+    AccountNumberFactory(accountnumber="9999999MAK")
     with pytest.raises(ValueError):
         selectors.account_number_next("MAK")
 

@@ -117,3 +117,15 @@ def test_it_lays_the_pdf_out_on_a4_with_a_title_page(dataset):
 
 def test_it_refuses_an_unknown_report_format(generic_client):
     assert generic_client.get("/reports/om/report.docx").status_code == 404
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "pdf"])
+@pytest.mark.parametrize("query", [{"quarter": "2024 Q9"}, {"quarter": "2024 Q2", "site": "NOPE"}])
+def test_a_download_with_a_bad_quarter_or_site_says_so_instead_of_another_quarters_file(
+    generic_client, dataset, file_format, query
+):
+    response = generic_client.get(f"/reports/om/report.{file_format}", query)
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response
+    body = response.content.decode()
+    assert ("Showing the current quarter instead" in body) or ("is not a site code" in body)
