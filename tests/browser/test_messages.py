@@ -4,6 +4,7 @@ customer out from Customer Detail (the messages partial) and sees the receipt th
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from messaging.models import CustomerPreference, Message
 from tests.factories import AccountNumberFactory, TariffRateFactory, aware
@@ -18,12 +19,12 @@ def test_the_template_preview_counts_parts_as_you_type(page, login, screenshot, 
     assert "1 SMS part" in preview.inner_text()
     text = page.locator("textarea[name=text]")
     text.fill("Paid M{amount}. " + "x" * 150)
-    page.wait_for_function("document.querySelector('#preview').innerText.includes('2 SMS parts')")
+    expect(page.locator("#preview")).to_contain_text("2 SMS parts")
     text.fill("Patala M{amount} · Tšebeliso")
-    page.wait_for_function("document.querySelector('#preview').innerText.includes('UCS-2')")
+    expect(page.locator("#preview")).to_contain_text("UCS-2")
     screenshot("messages-template-preview")
     text.fill("Paid {nope}")
-    page.wait_for_function("document.querySelector('#preview').innerText.includes('is not a placeholder')")
+    expect(page.locator("#preview")).to_contain_text("is not a placeholder")
 
 
 def test_a_clerk_sees_the_receipt_and_opts_the_customer_out(page, login, screenshot, finance, live_server):
@@ -45,6 +46,6 @@ def test_a_clerk_sees_the_receipt_and_opts_the_customer_out(page, login, screens
     messages.locator("input[name=opted_out]").check()
     messages.locator("input[name=reason]").first.fill("asked not to be texted")
     messages.get_by_role("button", name="Save preferences").click()
-    page.wait_for_function("document.querySelector('#customer-messages').innerText.includes('Opted out')")
+    expect(page.locator("#customer-messages")).to_contain_text("Opted out")
     screenshot("messages-customer-detail")
     assert CustomerPreference.objects.get().opt_out_reason == "asked not to be texted"
