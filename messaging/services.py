@@ -11,7 +11,7 @@ from decimal import Decimal
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -699,9 +699,12 @@ def low_balance_check(*, accountnumbers, by=None, now=None):
     known = set()
     for start in range(0, len(accountnumbers), 1000):
         known.update(LowBalanceState.objects.filter(pk__in=accountnumbers[start : start + 1000]).values_list("pk", flat=True))
-    LowBalanceState.objects.bulk_create(
-        [LowBalanceState(accountnumber=a) for a in accountnumbers if a not in known], ignore_conflicts=True, batch_size=1000
-    )
+    missing = [LowBalanceState(accountnumber=a) for a in accountnumbers if a not in known]
+    if connection.features.supports_ignore_conflicts:
+        LowBalanceState.objects.bulk_create(missing, ignore_conflicts=True, batch_size=1000)
+    else:  # SQL Server: one at a time, a concurrent creator's row kept
+        for state in missing:
+            LowBalanceState.objects.get_or_create(accountnumber=state.accountnumber)
     states = {}
     for start in range(0, len(accountnumbers), 1000):
         chunk = accountnumbers[start : start + 1000]

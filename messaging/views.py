@@ -310,34 +310,33 @@ def _pdf(content, filename):
     return response
 
 
-@require_GET
-@roles.require(roles.is_employee)
-def receipt_pdf(request, entry_id):
+def _print(request, render_pdf, filename):
+    """A printable PDF with the options of the query (size, lang, dates): 400 naming a bad option, 404 for
+    nothing to print."""
     form = PrintForm(request.GET)
     if not form.is_valid():
         return HttpResponse(" ".join(sum(form.errors.values(), [])), status=400, content_type="text/plain")
     try:
-        content = printing.receipt_pdf(entry_id=entry_id, size=form.cleaned_data["size"], language=form.cleaned_data["lang"])
+        content = render_pdf(form.cleaned_data)
     except printing.NotPrintable:
         raise Http404 from None
-    return _pdf(content, f"receipt-{entry_id}-{form.cleaned_data['lang']}.pdf")
+    return _pdf(content, f"{filename}-{form.cleaned_data['lang']}.pdf")
+
+
+@require_GET
+@roles.require(roles.is_employee)
+def receipt_pdf(request, entry_id):
+    return _print(
+        request, lambda o: printing.receipt_pdf(entry_id=entry_id, size=o["size"], language=o["lang"]), f"receipt-{entry_id}"
+    )
 
 
 @require_GET
 @roles.require(roles.is_employee)
 def statement_pdf(request, accountnumber):
-    form = PrintForm(request.GET)
-    if not form.is_valid():
-        return HttpResponse(" ".join(sum(form.errors.values(), [])), status=400, content_type="text/plain")
-    data = form.cleaned_data
-    try:
-        content = printing.statement_pdf(
-            accountnumber=accountnumber,
-            date_from=data["date_from"],
-            date_to=data["date_to"],
-            size=data["size"],
-            language=data["lang"],
+    def render_pdf(o):
+        return printing.statement_pdf(
+            accountnumber=accountnumber, date_from=o["date_from"], date_to=o["date_to"], size=o["size"], language=o["lang"]
         )
-    except printing.NotPrintable:
-        raise Http404 from None
-    return _pdf(content, f"statement-{accountnumber}-{data['lang']}.pdf")
+
+    return _print(request, render_pdf, f"statement-{accountnumber}")
