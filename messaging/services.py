@@ -143,6 +143,7 @@ def messages_dispatch(message_ids):
 
 def _dispatch_now(message_ids):
     from django_tasks import default_task_backend
+    from django_tasks.backends.immediate import ImmediateBackend
 
     from messaging.tasks import message_send, messages_send_due
 
@@ -158,7 +159,7 @@ def _dispatch_now(message_ids):
     if len(ready) <= ENQUEUE_EACH_MAX:
         for pk in ready:
             message_send.enqueue(pk)
-    elif type(default_task_backend).__name__ != "ImmediateBackend":
+    elif not isinstance(default_task_backend, ImmediateBackend):
         messages_send_due.enqueue()
     # else: too many to send inside this request; the worker (manage.py messages_send) drains them.
     if defer:

@@ -142,3 +142,26 @@ def test_preferences_need_a_reason_to_opt_out(account, finance):
         services.customer_preference_set(customer=account.customer, opted_out=True, by=finance, reason="")
     preference = services.customer_preference_set(customer=account.customer, opted_out=True, by=finance, reason="no SMS please")
     assert CustomerPreference.objects.get().opted_out and preference.history.first().history_user == finance
+
+
+def test_a_large_batch_is_left_to_the_worker_or_one_draining_task(account, django_capture_on_commit_callbacks, settings):
+    from tests.factories import LedgerRowFactory
+
+    entries = [LedgerRowFactory(accountnumber=account.pk, transaction_date=aware(2026, 3, 1, 8, i)).pk for i in range(25)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.receipts_queue(entry_ids=entries, source="statement", by=None)
+    # ImmediateBackend would send 25 SMS inside the request: they wait for the worker instead.
+    assert Message.objects.filter(status=Message.Status.QUEUED).count() == 25
+    assert services.messages_send_due() == {Message.Status.NOT_SENT_DEVELOPMENT: 25}
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from django_tasks import default_task_backend
+
+    more = [LedgerRowFactory(accountnumber=account.pk, transaction_date=aware(2026, 3, 2, 8, i)).pk for i in range(25)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.receipts_queue(entry_ids=more, source="statement", by=None)
+    assert [r.task.name for r in default_task_backend.results] == ["messages_send_due"]
+    few = [LedgerRowFactory(accountnumber=account.pk, transaction_date=aware(2026, 3, 3, 8, i)).pk for i in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.receipts_queue(entry_ids=few, source="statement", by=None)
+    assert [r.task.name for r in default_task_backend.results][1:] == ["message_send"] * 3
