@@ -325,6 +325,19 @@ def message_claim(*, message_id, now=None):
     )
 
 
+def _alert_outdated(message):
+    """Why a low-balance alert that waited (quiet hours, retries) should no longer go: the balance has risen to
+    its rule's level since. "" otherwise."""
+    if message.kind != Kind.LOW_BALANCE or not message.accountnumber:
+        return ""
+    balance = selectors.balances_of([message.accountnumber]).get(message.accountnumber)
+    rules = selectors.low_balance_rules()
+    rule = rules.get(site_code_from_account(message.accountnumber), rules[""])
+    if balance is not None and balance >= rule.threshold_kwh:
+        return f"not sent: the balance has risen to {energy(balance):.3f} kWh since"
+    return ""
+
+
 def retry_delay(attempt):
     """Seconds to wait after failed attempt number ``attempt`` (1, 2, …): doubling from CC_SMS_RETRY_SECONDS."""
     return settings.CC_SMS_RETRY_SECONDS * 2 ** max(attempt - 1, 0)
@@ -337,6 +350,13 @@ def message_deliver(*, message_id, now=None):
     if not message_claim(message_id=message_id, now=now):
         return None
     message = Message.objects.get(pk=message_id)
+    stale = _alert_outdated(message)
+    if stale:
+        with transaction.atomic():
+            message = Message.objects.select_for_update().get(pk=message_id)
+            message.status, message.status_reason, message.claimed_at = Message.Status.CANCELLED, stale, None
+            history_save(message, by=None, reason=stale[:100])
+        return message
     outcome, retry_at = None, None
     try:
         # Outside any transaction: a slow gateway must not hold database locks.

@@ -87,6 +87,19 @@ def test_quiet_hours_defer_the_alert_to_their_end(account, settings):
     assert services.messages_send_due(now=aware(2026, 3, 3, 7, 0)) == {Message.Status.NOT_SENT_DEVELOPMENT: 1}
 
 
+def test_an_alert_held_over_the_night_is_dropped_if_the_customer_paid_meanwhile(account):
+    services.low_balance_rule_set(
+        site_code="", threshold_kwh="5", clear_kwh="12", quiet_start=time(21, 0), quiet_end=time(7, 0), by=None, reason="night"
+    )
+    night = aware(2026, 3, 2, 23, 30)
+    balance(account, "2.000", night)
+    (message,) = check(account, night)
+    balance(account, "30.000", aware(2026, 3, 3, 6, 0))  # paid at dawn
+    assert services.messages_send_due(now=aware(2026, 3, 3, 7, 0)) == {Message.Status.CANCELLED: 1}
+    message.refresh_from_db()
+    assert message.status_reason == "not sent: the balance has risen to 30.000 kWh since"
+
+
 def test_quiet_hours_are_local_time():
     start, end = time(21, 0), time(7, 0)
     assert services.quiet_until(aware(2026, 3, 2, 20, 59), start, end) is None
