@@ -7,20 +7,30 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DEBUG ?= true
 
-.PHONY: run test test-browser test-all lint system-packages venv migrate seed serve bench loadtest clean
+.PHONY: run test test-browser test-all lint system-packages system-packages-serve venv venv-serve migrate seed serve bench loadtest clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Serving needs requirements.txt only; the tests and tools add requirements-dev.txt (playwright, ruff, …).
+$(VENV)/.installed-serve: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.installed-serve requirements-dev.txt
 	$(PIP) install -q -r requirements-dev.txt
 	touch $@
 
+venv-serve: $(VENV)/.installed-serve
+
 venv: $(VENV)/.installed
+
+system-packages-serve:
+	@./scripts/install-system-packages serve
 
 system-packages:
 	@./scripts/install-system-packages
 
-migrate: venv
+migrate: venv-serve
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
@@ -29,7 +39,7 @@ seed: migrate
 		echo "Demo logins (if this database was seeded): 1001 (superadmin), 1002 (onm_team), 1003 (finance_team), 1004 (generic), password cc-demo-2026!"; \
 	else $(PY) manage.py seed_demo; fi
 
-run: system-packages seed
+run: system-packages-serve seed
 	@echo "Serving on http://$(HOST):$(PORT)/  (log in with a demo login above; Ctrl-C stops)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

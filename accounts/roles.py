@@ -17,6 +17,7 @@ MANAGE_ROLES = {Role.SUPERADMIN}
 SYNC_ACDB = {Role.SUPERADMIN}
 SEND_MESSAGES = {Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM}  # resend, type a message, opt a customer out
 MANAGE_MESSAGING = {Role.SUPERADMIN}  # message templates and the low-balance rules
+SET_PROVIDER_SIGNATORY = {Role.SUPERADMIN}
 # generic may read everything except the audit detail.
 READ_AUDIT_DETAIL = {Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM}
 
@@ -63,6 +64,11 @@ def can_sync_acdb(user):
     return _has(user, SYNC_ACDB)
 
 
+def can_set_provider_signatory(user):
+    """Choose who signs every contract for the company, with their signature."""
+    return _has(user, SET_PROVIDER_SIGNATORY)
+
+
 def can_read_audit_detail(user):
     return _has(user, READ_AUDIT_DETAIL)
 
@@ -97,6 +103,7 @@ def capabilities_for(user):
         "revert_changes": can_revert_changes(user),
         "manage_roles": can_manage_roles(user),
         "sync_acdb": can_sync_acdb(user),
+        "set_provider_signatory": can_set_provider_signatory(user),
         "read_audit_detail": can_read_audit_detail(user),
         "send_messages": can_send_messages(user),
         "manage_messaging": can_manage_messaging(user),

@@ -3,6 +3,7 @@ a ledger of payments and consumption with running balances, 10-minute readings a
 
 Rows are generated customer by customer and written in batches, so memory stays flat at any scale."""
 
+import io
 import random
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from django.db import connection, transaction
 from accounts.models import Employee, Role
 from billing.models import AccountHistory, Config, TariffRate
 from ccportal.rollup import rollups_rebuild
+from contracts.models import ProviderSignatory
+from contracts.services import provider_signatory_set
 from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
 
 FIRST_NAMES_F = [
@@ -624,4 +627,26 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
                 employee_id, DEMO_PASSWORD, name=name, role=role, email=f"{employee_id}@demo.1pwrafrica.com"
             )
         report.employees.append((employee_id, name, role))
+    if not ProviderSignatory.objects.exists():
+        provider_signatory_set(
+            name="Mpho Letsie (demo)",
+            title="Managing Director",
+            title_st="Motsamaisi e Moholo",
+            signature_png=_demo_signature_png(),
+            by=Employee.objects.get(employee_id=DEMO_EMPLOYEES[0][0]),
+            reason="Demo data: a made-up signatory for the demo contracts",
+        )
     return report
+
+
+def _demo_signature_png():
+    """A scribble on a transparent 900 × 300 canvas, as the signature pad would send it."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (900, 300), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line(
+        [(80, 210), (170, 90), (260, 220), (380, 70), (470, 200), (560, 120), (820, 150)], fill=(20, 33, 61, 255), width=7
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()

@@ -251,11 +251,6 @@ CC_CONTRACT = {
     "tariff_notice_days": env.int("CC_CONTRACT_TARIFF_NOTICE_DAYS", default=30),
     "cpi_publisher": env.str("CC_CONTRACT_CPI_PUBLISHER", default="Bureau of Statistics Lesotho"),
     "payment_channels": env.list("CC_CONTRACT_PAYMENT_CHANNELS", default=["M-Pesa", "EcoCash"]),
-    "signatory_name": env.str("CC_CONTRACT_SIGNATORY_NAME", default=""),
-    "signatory_title": env.str("CC_CONTRACT_SIGNATORY_TITLE", default="Authorised signatory"),
-    "signatory_title_st": env.str("CC_CONTRACT_SIGNATORY_TITLE_ST", default="Ea lumelletsoeng ho saena"),
-    # An image file (PNG/JPEG) of the signatory's signature; empty leaves a line to sign by hand.
-    "signatory_signature_path": env.str("CC_CONTRACT_SIGNATORY_SIGNATURE", default=""),
     # Signed links in the SMS: how long they work, and the portal's public address they start with.
     "link_max_age_days": env.int("CC_CONTRACT_LINK_DAYS", default=30),
     "public_base_url": env.str("CC_PUBLIC_BASE_URL", default=""),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ccportal.normalize import NormalisationError, phone_normalise
 from contracts.models import Commissioning
 from contracts.selectors import accounts_for_commissioning
-from contracts.services import CommissioningError, signature_png_check
+from contracts.services import SIGNATORY_UPLOAD_MAX_BYTES, CommissioningError, provider_signature_png, signature_png_check
 from customers.models import CustomerType
 
 STEP_OF_FIELD = {
@@ -29,6 +29,17 @@ STEP_OF_FIELD = {
 }
 _NATIONAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 /-]{3,48}[A-Za-z0-9]$")
 _DATA_URL = "data:image/png;base64,"
+
+
+def png_from_data_url(value):
+    """The PNG bytes of the signature pad's data URL; ValidationError when it did not come through."""
+    value = (value or "").strip()
+    if not value.startswith(_DATA_URL):
+        raise forms.ValidationError("The signature did not come through: clear it and sign again.")
+    try:
+        return base64.b64decode(value[len(_DATA_URL) :], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise forms.ValidationError("The signature did not come through: clear it and sign again.") from exc
 
 
 class AccountChoiceField(forms.ModelChoiceField):
@@ -82,12 +93,7 @@ class CommissionForm(forms.Form):
 
     def clean_signature(self):
         value = self.cleaned_data["signature"].strip()
-        if not value.startswith(_DATA_URL):
-            raise forms.ValidationError("The signature did not come through: clear it and sign again.")
-        try:
-            data = base64.b64decode(value[len(_DATA_URL) :], validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise forms.ValidationError("The signature did not come through: clear it and sign again.") from exc
+        data = png_from_data_url(value)
         try:
             signature_png_check(data)
         except CommissioningError as exc:
@@ -138,3 +144,33 @@ def commission_initial(customer, accounts):
         "gps_lng": customer.gps_x,
     }
     return {key: value for key, value in initial.items() if value not in (None, "")}
+
+
+class ProviderSignatoryForm(forms.Form):
+    """Who signs for the company: a signature drawn on the pad, or an uploaded scan (PNG or JPEG)."""
+
+    name = forms.CharField(max_length=120, help_text="As it appears under the signature, e.g. Thato Mokoena.")
+    title = forms.CharField(label="Capacity (English)", max_length=120, initial="Authorised signatory")
+    title_st = forms.CharField(label="Capacity (Sesotho)", max_length=120, initial="Ea lumelletsoeng ho saena")
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+    signature_file = forms.FileField(
+        label="Or upload a scan", required=False, help_text="PNG or JPEG, at most 2 MB, dark ink on white or transparent."
+    )
+    reason = forms.CharField(max_length=255, help_text="Why it changes, e.g. new managing director.")
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, drawn = cleaned.get("signature_file"), cleaned.get("signature")
+        try:
+            if upload:
+                data = upload.read(SIGNATORY_UPLOAD_MAX_BYTES + 1)
+            elif drawn:
+                data = png_from_data_url(drawn)
+            else:
+                raise forms.ValidationError("Draw the signature on the pad or upload an image of it.")
+            self.signature_png = provider_signature_png(data)
+        except CommissioningError as exc:
+            self.add_error("signature_file" if upload else "signature", str(exc))
+        except forms.ValidationError as exc:
+            self.add_error("signature", exc)
+        return cleaned

@@ -23,6 +23,10 @@ def _signature_path(instance, filename):
     return f"signatures/{instance.customer.site_code or 'XXX'}/{uuid.uuid4().hex}.png"
 
 
+def _provider_signature_path(instance, filename):
+    return f"signatures/provider/{uuid.uuid4().hex}.png"
+
+
 def _contract_path(instance, filename):
     # Unguessable and never reused: a new version is a new file, an old file is never overwritten.
     return f"contracts/{instance.account.site_code}/{instance.account.accountnumber}/{uuid.uuid4().hex}-{instance.language}.pdf"
@@ -111,3 +115,24 @@ class ContractVersion(models.Model):
     @property
     def download_name(self):
         return f"{self.account_id}-contract-{self.language}-v{self.version}.pdf"
+
+
+class ProviderSignatory(models.Model):
+    """Who signs every contract for the company (one row, set by a superadmin): name, capacity, signature."""
+
+    name = models.CharField(max_length=120)
+    title = models.CharField("capacity (English)", max_length=120)
+    title_st = models.CharField("capacity (Sesotho)", max_length=120)
+    signature = models.FileField(storage=private_storage, upload_to=_provider_signature_path, max_length=200)
+    signature_sha256 = models.CharField("signature SHA-256", max_length=64)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "cc_provider_signatory"
+        verbose_name = "provider signatory"
+
+    def __str__(self):
+        return f"{self.name}, {self.title}"

@@ -2,11 +2,10 @@
 
 import base64
 import functools
-import mimetypes
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import get_template, render_to_string
@@ -103,12 +102,34 @@ def _phone_display(phone):
     return phone
 
 
-def _image_data_url(path):
-    file = Path(path)
-    if not file.is_file():
-        raise ContractRenderError(f"The signatory's signature image {path} is missing (setting CC_CONTRACT_SIGNATORY_SIGNATURE).")
-    mime = mimetypes.guess_type(file.name)[0] or "image/png"
-    return f"data:{mime};base64,{base64.b64encode(file.read_bytes()).decode()}"
+NO_SIGNATORY = (
+    "No one signs contracts for the company yet: a superadmin must set the provider's signatory "
+    "(name, capacity and signature) on the Contract signatory page before any contract can be issued."
+)
+
+
+def provider_signatory_facts():
+    """The provider's signatory as the contracts show it; ContractRenderError while none is set or its
+    signature file is missing or altered."""
+    from contracts.models import ProviderSignatory
+
+    signatory = ProviderSignatory.objects.first()
+    if signatory is None:
+        raise ContractRenderError(NO_SIGNATORY)
+    try:
+        with signatory.signature.open("rb") as handle:
+            png = handle.read()
+    except (FileNotFoundError, ValueError):
+        png = b""
+    if hashlib.sha256(png).hexdigest() != signatory.signature_sha256:
+        raise ContractRenderError(
+            "The provider's signature image is missing or altered: a superadmin must set the signatory again."
+        )
+    return {
+        "name": signatory.name,
+        "title": {"en": signatory.title, "st": signatory.title_st},
+        "signature_url": f"data:image/png;base64,{base64.b64encode(png).decode()}",
+    }
 
 
 def contract_context(*, customer, account, terms, language, tariff, version=None, signature_png=None, issued_at=None):
@@ -116,7 +137,7 @@ def contract_context(*, customer, account, terms, language, tariff, version=None
     facts = settings.CC_CONTRACT
     organisation = settings.CC_ORGANISATION
     issued_at = timezone.localtime(issued_at or timezone.now())
-    signatory_path = facts.get("signatory_signature_path") or ""
+    signatory = provider_signatory_facts()
     from customers.models import CustomerType
 
     return {
@@ -154,9 +175,9 @@ def contract_context(*, customer, account, terms, language, tariff, version=None
         "tariff_notice_days": facts["tariff_notice_days"],
         "cpi_publisher": facts["cpi_publisher"],
         "payment_channels": facts["payment_channels"],
-        "signatory_name": facts.get("signatory_name") or "",
-        "signatory_title": (facts.get("signatory_title_st") if language == "st" else None) or facts.get("signatory_title") or "",
-        "signatory_signature_url": _image_data_url(signatory_path) if signatory_path else "",
+        "signatory_name": signatory["name"],
+        "signatory_title": signatory["title"].get(language, signatory["title"]["en"]),
+        "signatory_signature_url": signatory["signature_url"],
         "customer_signature_url": f"data:image/png;base64,{base64.b64encode(signature_png).decode()}" if signature_png else "",
     }
 

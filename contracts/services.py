@@ -12,7 +12,7 @@ from django.utils import timezone
 from billing.selectors import tariff_rate_for
 from ccportal.history import history_save
 from ccportal.normalize import NormalisationError, phone_normalise
-from contracts.models import Commissioning, ContractVersion, Language, private_storage
+from contracts.models import Commissioning, ContractVersion, Language, ProviderSignatory, private_storage
 from contracts.rendering import LANGUAGES, ContractRenderError, ContractTerms, contract_context, contract_pdf
 from contracts.signals import commissioned
 from customers.models import AccountNumber, Customer
@@ -50,6 +50,47 @@ def signature_png_check(data):
 
     if ImageChops.multiply(ink, alpha).getbbox() is None:
         raise CommissioningError("The signature is empty: ask the customer to sign.")
+
+
+SIGNATORY_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+
+
+def provider_signature_png(data):
+    """The provider's signature as a clean PNG (re-encoded, so nothing but pixels is kept), from the PNG the
+    signature pad sends or an uploaded PNG or JPEG scan. Raises CommissioningError saying what is wrong."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not data:
+        raise CommissioningError("Draw the signature or upload an image of it.")
+    if len(data) > SIGNATORY_UPLOAD_MAX_BYTES:
+        raise CommissioningError("The signature image is larger than 2 MB: crop or scale it down.")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("PNG", "JPEG"):
+                raise CommissioningError("The signature must be a PNG or JPEG image.")
+            if not (50 <= image.width <= 4000 and 20 <= image.height <= 2000):  # checked before the pixels are read
+                raise CommissioningError("The signature image has an unexpected size (50-4000 by 20-2000 pixels).")
+            image.load()
+            buffer = io.BytesIO()
+            image.convert("RGBA").save(buffer, "PNG")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise CommissioningError("The signature image could not be read.") from exc
+    png = buffer.getvalue()
+    signature_png_check(png)
+    return png
+
+
+@transaction.atomic
+def provider_signatory_set(*, name, title, title_st, signature_png, by, reason):
+    """Set who signs every contract for the company from now on (contracts already issued keep theirs)."""
+    png = provider_signature_png(signature_png)
+    signatory = ProviderSignatory.objects.select_for_update().first() or ProviderSignatory()
+    signatory.name, signatory.title, signatory.title_st = name.strip(), title.strip(), title_st.strip()
+    signatory.signature.save("provider.png", ContentFile(png), save=False)
+    signatory.signature_sha256 = hashlib.sha256(png).hexdigest()
+    signatory.updated_by, signatory.updated_at = by, timezone.now()
+    # The previous image file stays: its history record names it, so a revert brings it back.
+    return history_save(signatory, by=by, reason=reason)
 
 
 def _next_version(account, language):

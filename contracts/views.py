@@ -10,14 +10,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.roles import can_write_customers, is_employee, require
+from accounts.roles import can_set_provider_signatory, can_write_customers, is_employee, require
 from billing.selectors import tariff_rate_for
-from contracts.forms import CommissionForm, commission_initial
+from contracts.forms import CommissionForm, ProviderSignatoryForm, commission_initial
 from contracts.links import contract_link_version_id
-from contracts.models import Commissioning, ContractVersion
-from contracts.rendering import ContractRenderError
+from contracts.models import Commissioning, ContractVersion, ProviderSignatory
+from contracts.rendering import NO_SIGNATORY, ContractRenderError
 from contracts.selectors import accounts_for_commissioning, commissioning_detail
-from contracts.services import CommissioningError, customer_commission
+from contracts.services import CommissioningError, customer_commission, provider_signatory_set
 from customers.models import Customer, CustomerType
 
 logger = logging.getLogger("contracts")
@@ -26,7 +26,14 @@ STEPS = ("Identify", "Details", "Sign", "Review")
 
 
 def _commission_page(request, customer, accounts, form, *, step, status=200):
-    context = {"customer": customer, "accounts": accounts, "form": form, "step": step, "steps": STEPS}
+    context = {
+        "customer": customer,
+        "accounts": accounts,
+        "form": form,
+        "step": step,
+        "steps": STEPS,
+        "no_signatory": NO_SIGNATORY if not ProviderSignatory.objects.exists() else "",
+    }
     return render(request, "contracts/commission.html", context, status=status)
 
 
@@ -124,3 +131,44 @@ def signed_download(request, token):
     except signing.BadSignature:
         raise Http404 from None
     return _pdf_response(get_object_or_404(ContractVersion, pk=version_id))
+
+
+@require(can_set_provider_signatory)
+@require_http_methods(["GET", "POST"])
+def provider_signatory(request):
+    """Who signs every contract for the company: shown, and changed with a reason."""
+    current = ProviderSignatory.objects.select_related("updated_by").first()
+    form = ProviderSignatoryForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        provider_signatory_set(
+            name=data["name"],
+            title=data["title"],
+            title_st=data["title_st"],
+            signature_png=form.signature_png,
+            by=request.user,
+            reason=data["reason"],
+        )
+        messages.success(request, f"Contracts issued from now on are signed for the company by {data['name']}.")
+        return redirect("contracts:provider_signatory")
+    if current and not form.is_bound:
+        form = ProviderSignatoryForm(initial={"name": current.name, "title": current.title, "title_st": current.title_st})
+    context = {"current": current, "form": form}
+    return render(request, "contracts/provider_signatory.html", context, status=400 if form.errors else 200)
+
+
+@require(can_set_provider_signatory)
+@require_GET
+def provider_signature_image(request):
+    """The current provider signature (for the page's preview): private, never cached."""
+    current = ProviderSignatory.objects.first()
+    if current is None:
+        raise Http404
+    try:
+        with current.signature.open("rb") as handle:
+            png = handle.read()
+    except FileNotFoundError:
+        raise Http404 from None
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, no-store"
+    return response

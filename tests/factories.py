@@ -99,3 +99,25 @@ class MeterReadingFactory(factory.django.DjangoModelFactory):
     whdatetime = factory.LazyFunction(lambda: aware(2025, 1, 10, 18, 0))
     power_kw = Decimal("0.5000")
     community = "MAK"
+
+
+def provider_signatory(name="Thato Signatory", by=None):
+    """Set who signs contracts for the company (commissioning refuses while no one does)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from contracts.services import provider_signatory_set
+
+    image = Image.new("RGBA", (900, 300), (255, 255, 255, 0))
+    ImageDraw.Draw(image).line([(60, 200), (200, 90), (330, 220), (600, 100), (840, 160)], fill=(20, 33, 61, 255), width=6)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return provider_signatory_set(
+        name=name,
+        title="Managing Director",
+        title_st="Motsamaisi e Moholo",
+        signature_png=buffer.getvalue(),
+        by=by,
+        reason="tests",
+    )

@@ -102,6 +102,11 @@ def history_entry(world):
     return {"table": table, "history_id": history_id}
 
 
+def with_provider_signatory(world):
+    world.provider_signatory  # noqa: B018 - its signature image is what the URL serves
+    return {}
+
+
 def customer_table(world):
     return {"table": world.customer._meta.db_table}
 
@@ -184,6 +189,8 @@ MATRIX = {
     "contracts:download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"pk": w.contract_version.pk}),
     # the signed link is the credential (SMS to the customer): anyone holding it
     "contracts:signed_download": Entry({"GET": PUBLIC}, kwargs=lambda w: {"token": w.contract_token}),
+    "contracts:provider_signatory": Entry({"GET": SUPERADMIN_ONLY, "POST": SUPERADMIN_ONLY}),
+    "contracts:provider_signature_image": Entry({"GET": SUPERADMIN_ONLY}, kwargs=with_provider_signatory),
     # billing
     "billing:tariffs": Entry({"GET": EMPLOYEE}),
     "billing:tariff_set": Entry({"POST": MANAGE_TARIFFS}),

@@ -6,7 +6,7 @@ import pytest
 
 from contracts.models import Commissioning, ContractVersion
 from tests.browser.conftest import SCREENSHOTS
-from tests.factories import AccountNumberFactory
+from tests.factories import AccountNumberFactory, provider_signatory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +30,7 @@ SIGNATURE = [
 
 def test_it_commissions_with_a_mouse_signature_and_serves_both_pdfs(page, login, screenshot, onm, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
+    provider_signatory()
     account = AccountNumberFactory(customer__first_name="Mpho", customer__last_name="Lebona", accountnumber="0101MAK")
     login(onm)
     page.goto(f"/customers/{account.customer.pk}/commission/")
@@ -109,3 +110,20 @@ def test_a_touch_pointer_draws_too(page, login, onm, settings, tmp_path):
         }"""
     )
     assert page.input_value("input[name=signature]").startswith("data:image/png;base64,")
+
+
+def test_a_superadmin_draws_the_provider_signature_and_sees_it(page, login, screenshot, superadmin, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "private"
+    login(superadmin)
+    page.goto("/contracts/signatory/")
+    assert page.get_by_text("No one signs for the company yet").is_visible()
+    page.fill("#id_name", "Lerato Mokhothu")
+    page.fill("#id_title", "Chief Executive")
+    page.fill("#id_title_st", "Mookameli e Moholo")
+    draw(page, "canvas[data-signature-pad]", SIGNATURE)
+    page.fill("#id_reason", "first signatory")
+    page.get_by_role("button", name="Save signatory").click()
+    page.get_by_text("signed for the company by Lerato Mokhothu").wait_for()
+    preview = page.locator("img.signatory-preview")
+    assert preview.evaluate("img => img.complete && img.naturalWidth > 0")
+    screenshot("provider-signatory-tablet")

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.factories import AccountNumberFactory
+from tests.factories import AccountNumberFactory, provider_signatory
 
 
 def png_signature(width=900, height=300, ink=True):
@@ -35,6 +35,15 @@ def pdf_text(pdf_bytes):
 def private_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def signatory(request, private_root):
+    """Someone signs for the company in every contracts test, unless it is marked no_signatory."""
+    if "no_signatory" in request.keywords:
+        return None
+    request.getfixturevalue("db")
+    return provider_signatory()
 
 
 @pytest.fixture

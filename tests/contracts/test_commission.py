@@ -163,24 +163,24 @@ def test_an_account_of_another_customer_is_refused(onm_client, account, commissi
         )
 
 
-def test_a_rendering_failure_leaves_everything_unchanged(onm_client, account, commission_post, settings, private_root):
-    settings.CC_CONTRACT = {**settings.CC_CONTRACT, "signatory_signature_path": "/nonexistent/signature.png"}
+def test_a_rendering_failure_leaves_everything_unchanged(onm_client, account, commission_post, signatory, private_root):
+    Path(signatory.signature.path).write_bytes(b"not the signature that was set")
     before = Customer.objects.filter(pk=account.customer.pk).values().get()
     meter_before = Meter.objects.filter(pk=account.meter_id).values().get()
     history_before = (Customer.history.count(), Meter.history.count())
     response = onm_client.post(url_for(account.customer), commission_post(action="commission"))
     assert response.status_code == 422
     body = response.content.decode()
-    assert "Nothing was saved." in body and "/nonexistent/signature.png" in body
+    assert "Nothing was saved." in body and "signature image is missing or altered" in body
     assert Customer.objects.filter(pk=account.customer.pk).values().get() == before
     assert Meter.objects.filter(pk=account.meter_id).values().get() == meter_before
     assert (Customer.history.count(), Meter.history.count()) == history_before
     assert not Commissioning.objects.exists() and not ContractVersion.objects.exists()
-    assert not private_root.exists() or not any(p.is_file() for p in private_root.rglob("*"))
+    assert not any(p.is_file() for p in (private_root / "contracts").rglob("*"))
 
 
-def test_the_service_raises_a_render_error_and_saves_nothing(onm, account, signature_png, settings):
-    settings.CC_CONTRACT = {**settings.CC_CONTRACT, "signatory_signature_path": "/nonexistent.png"}
+def test_the_service_raises_a_render_error_and_saves_nothing(onm, account, signature_png, signatory):
+    Path(signatory.signature.path).unlink()
     with pytest.raises(ContractRenderError):
         customer_commission(
             customer=account.customer,
@@ -195,14 +195,7 @@ def test_the_service_raises_a_render_error_and_saves_nothing(onm, account, signa
     assert not Commissioning.objects.exists()
 
 
-def test_the_contracts_hold_name_account_tariff_and_date(onm, signature_png, settings, tmp_path):
-    signatory = tmp_path / "signatory.png"
-    signatory.write_bytes(png_signature())
-    settings.CC_CONTRACT = {
-        **settings.CC_CONTRACT,
-        "signatory_name": "Thato Signatory",
-        "signatory_signature_path": str(signatory),
-    }
+def test_the_contracts_hold_name_account_tariff_and_date(onm, signature_png):
     account = AccountNumberFactory(customer__first_name="Lineo", customer__last_name="Ramokhoro", accountnumber="0077MAK")
     TariffRateFactory(rate_lsl=Decimal("5.0000"))
     TariffRateFactory(scope="site", scope_key="MAK", rate_lsl=Decimal("6.0000"), effective_from=aware(2020, 1, 1))

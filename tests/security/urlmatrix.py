@@ -133,6 +133,12 @@ class World:
         return LowBalanceRule.objects.create(site_code="MAK", threshold_kwh=Decimal("2"), clear_kwh=Decimal("6"))
 
     @cached_property
+    def provider_signatory(self):
+        from tests.factories import provider_signatory
+
+        return provider_signatory()
+
+    @cached_property
     def commissioning(self):
         """A commissioning row made directly (no PDF rendering); its signature is a placeholder file."""
         from decimal import Decimal
