@@ -142,10 +142,12 @@ def messages_dispatch(message_ids):
 
 
 def _dispatch_now(message_ids):
-    from django_tasks import default_task_backend
+    from django_tasks import task_backends
     from django_tasks.backends.immediate import ImmediateBackend
 
     from messaging.tasks import message_send, messages_send_due
+
+    default_task_backend = task_backends["default"]  # the backend itself (the module's name is a proxy)
 
     now = timezone.now()
     due = list(
@@ -480,11 +482,14 @@ def messages_send_due(*, limit=None, rate_per_second=None, threads=1, now=None, 
         batch = _due_ids(now=now, count=min(500, limit - handled) if limit else 500)
         if not batch:
             break
+        before = handled
         if threads <= 1:
             for pk in batch:
                 send(pk)
         else:
             _send_in_threads(batch, send, threads)
+        if handled == before:
+            break  # due but claimed by nobody (taken by another worker, or not visible to the senders): stop
     return counts
 
 
