@@ -17,6 +17,8 @@ MANAGE_ROLES = {Role.SUPERADMIN}
 SYNC_ACDB = {Role.SUPERADMIN}
 SEE_ALL_JOBS = {Role.SUPERADMIN}  # everyone's background jobs and their files; others see their own
 REBUILD_ROLLUPS = {Role.SUPERADMIN}
+SEND_MESSAGES = {Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM}  # resend, type a message, opt a customer out
+MANAGE_MESSAGING = {Role.SUPERADMIN}  # message templates and the low-balance rules
 SET_PROVIDER_SIGNATORY = {Role.SUPERADMIN}
 # generic may read everything except the audit detail.
 READ_AUDIT_DETAIL = {Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM}
@@ -81,6 +83,16 @@ def can_read_audit_detail(user):
     return _has(user, READ_AUDIT_DETAIL)
 
 
+def can_send_messages(user):
+    """Resend a failed message, send one by hand, change a customer's message language or opt-out."""
+    return _has(user, SEND_MESSAGES)
+
+
+def can_manage_messaging(user):
+    """Edit the message templates and the low-balance alert rules."""
+    return _has(user, MANAGE_MESSAGING)
+
+
 def permissions_for(user):
     """The permission flags the API and the templates show (SPEC §2 `permissions`)."""
     return {
@@ -103,6 +115,8 @@ def capabilities_for(user):
         "sync_acdb": can_sync_acdb(user),
         "set_provider_signatory": can_set_provider_signatory(user),
         "read_audit_detail": can_read_audit_detail(user),
+        "send_messages": can_send_messages(user),
+        "manage_messaging": can_manage_messaging(user),
     }
 
 

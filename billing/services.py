@@ -12,7 +12,7 @@ from django.utils import timezone
 from billing.models import AccountHistory, Config, ImportedPayment, IncomingSms, PaymentImport, TariffRate
 from billing.rollup import ledger_rollup_add
 from billing.selectors import TariffResolver, payment_rows_classify, tariff_rate_for
-from billing.signals import payments_posted
+from billing.signals import balances_changed_on_commit, payments_posted_on_commit
 from billing.statements import StatementError, statement_read
 from ccportal import bounds
 from ccportal.history import history_bulk_create, history_delete, history_save
@@ -79,8 +79,11 @@ def _bounded(field, check, value, **kwargs):
 
 
 @transaction.atomic
-def ledger_entry_create(*, accountnumber, when, is_payment, by, reason, amount=None, kwh=None, rate_lsl=None, meterid=""):
-    """Add a payment (amount given) or a consumption row (kWh consumed given) to the ledger."""
+def ledger_entry_create(
+    *, accountnumber, when, is_payment, by, reason, amount=None, kwh=None, rate_lsl=None, meterid="", source="manual"
+):
+    """Add a payment (amount given) or a consumption row (kWh consumed given) to the ledger. A payment is
+    announced (billing.signals.payments_posted, with ``source``) once the transaction commits."""
     _lock_accounts([accountnumber])
     amount, kwh, rate_lsl = _entry_values(
         accountnumber=accountnumber, when=when, is_payment=is_payment, amount=amount, kwh=kwh, rate_lsl=rate_lsl
@@ -102,6 +105,9 @@ def ledger_entry_create(*, accountnumber, when, is_payment, by, reason, amount=N
     history_save(entry, by=by, reason=reason)
     ledger_balances_recompute(accountnumber=accountnumber, since=when)
     entry.refresh_from_db()
+    if is_payment:
+        payments_posted_on_commit(entry_ids=[entry.pk], source=source, by=by)
+    balances_changed_on_commit(accountnumbers=[accountnumber], by=by)
     return entry
 
 
@@ -122,6 +128,7 @@ def ledger_entry_update(*, entry, by, reason, when, is_payment, amount=None, kwh
     history_save(entry, by=by, reason=reason)
     ledger_balances_recompute(accountnumber=entry.accountnumber, since=since)
     entry.refresh_from_db()
+    balances_changed_on_commit(accountnumbers=[entry.accountnumber], by=by)
     return entry
 
 
@@ -131,6 +138,7 @@ def ledger_entry_delete(*, entry, by, reason):
     _lock_accounts([accountnumber])
     history_delete(entry, by=by, reason=reason)
     ledger_balances_recompute(accountnumber=accountnumber, since=since)
+    balances_changed_on_commit(accountnumbers=[accountnumber], by=by)
 
 
 # --- Tariff schedule -------------------------------------------------------------------------------------
@@ -390,9 +398,8 @@ def _payment_rows_record(*, rows, provider, by, reason, source, payment_import=N
     for c in repeats:
         payments[id(c)].duplicate_of_id = payments[id(c.duplicate_of_row)].pk
     history_bulk_create(ImportedPayment, [payments[id(c)] for c in repeats], by=by, reason=reason)
-    if ledger_rows:
-        entry_ids = [row.pk for row in ledger_rows]
-        transaction.on_commit(lambda: payments_posted.send(sender=ImportedPayment, entry_ids=entry_ids, source=source, by=by))
+    payments_posted_on_commit(entry_ids=[row.pk for row in ledger_rows], source=str(source), by=by)
+    balances_changed_on_commit(accountnumbers=accounts, by=by)
     return classified, [payments[id(c)] for c in classified]
 
 
@@ -444,7 +451,7 @@ def payment_rows_post(*, payment_import, rows, by, attempts=3):
     """Post a statement's rows all or nothing: matched rows become ledger payments at the tariff in force at
     their time, the others are kept with their fate. If another import or the intake posts the same receipts at
     the same moment, the unique constraint stops this one and it is classified again (those rows are then
-    duplicates)."""
+    duplicates). The posted rows are announced (billing.signals.payments_posted) after the commit."""
     return _once(lambda: _payment_rows_post(payment_import=payment_import, rows=rows, by=by), attempts)
 
 
@@ -556,7 +563,13 @@ def imported_payment_assign(*, payment, accountnumber, by, reason=""):
         raise ValidationError({"accountnumber": f"There is no account {accountnumber}."})
     why = (reason or "").strip() or f"Assigned unmatched {payment.get_provider_display()} receipt {payment.receipt}"
     payment.ledger_row = ledger_entry_create(
-        accountnumber=accountnumber, when=payment.paid_at, is_payment=True, amount=payment.amount, by=by, reason=why
+        accountnumber=accountnumber,
+        when=payment.paid_at,
+        is_payment=True,
+        amount=payment.amount,
+        by=by,
+        reason=why,
+        source="unmatched",
     )
     payment.accountnumber = accountnumber
     payment.status = ImportedPayment.Status.POSTED

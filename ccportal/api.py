@@ -41,3 +41,4 @@ def app_api(module, prefix):
 urlpatterns += app_api("accounts.api_urls", "auth/")
 urlpatterns += app_api("reports.api_urls", "om-report/")
 urlpatterns += app_api("billing.api_urls", "payments/")
+urlpatterns += app_api("messaging.api_urls", "messages/")

@@ -4,6 +4,7 @@ import os
 import sys
 import tempfile
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "billing",
     "contracts",
     "reports",
+    "messaging",
     "jobs",
     "datatools",
 ]
@@ -331,10 +333,29 @@ CC_CONTRACT = {
     "link_max_age_days": env.int("CC_CONTRACT_LINK_DAYS", default=30),
     "public_base_url": env.str("CC_PUBLIC_BASE_URL", default=""),
 }
-# SMS sender: a dotted path to a class in contracts.sms (logging by default; HTTP for the company's gateway).
-CC_SMS_BACKEND = env.str("CC_SMS_BACKEND", default="contracts.sms.LoggingSmsBackend")
+# Customer messages (messaging app). CC_SMS_BACKEND: development (sends nothing, says so), africastalking,
+# company_http, or a dotted path to a gateway class.
+CC_SMS_BACKEND = env.str("CC_SMS_BACKEND", default="development")
+CC_SMS_TIMEOUT = env.float("CC_SMS_TIMEOUT", default=10.0)
+CC_SMS_MAX_ATTEMPTS = env.int("CC_SMS_MAX_ATTEMPTS", default=5)
+CC_SMS_RETRY_SECONDS = env.float("CC_SMS_RETRY_SECONDS", default=30.0)  # doubled after each failed attempt
+CC_SMS_RATE_PER_SECOND = env.float("CC_SMS_RATE_PER_SECOND", default=10.0)  # the gateway's limit, kept by the worker
+CC_SMS_SEND_THREADS = env.int("CC_SMS_SEND_THREADS", default=4)  # gateway calls the worker makes at once
+CC_SMS_AT_USERNAME = env.str("CC_SMS_AT_USERNAME", default="")
+CC_SMS_AT_API_KEY = env.str("CC_SMS_AT_API_KEY", default="")
+CC_SMS_AT_SENDER_ID = env.str("CC_SMS_AT_SENDER_ID", default="")
+CC_SMS_AT_SANDBOX = env.bool("CC_SMS_AT_SANDBOX", default=False)
+CC_SMS_AT_BASE_URL = env.str("CC_SMS_AT_BASE_URL", default="")
 CC_SMS_HTTP_URL = env.str("CC_SMS_HTTP_URL", default="")
-CC_SMS_HTTP_TIMEOUT = env.float("CC_SMS_HTTP_TIMEOUT", default=10.0)
+CC_SMS_HTTP_TOKEN = env.str("CC_SMS_HTTP_TOKEN", default="")
+# The secret the gateway is configured with for its delivery reports and forwarded replies (?token= or the
+# X-CC-Callback-Token header); empty refuses every callback.
+CC_SMS_CALLBACK_SECRET = env.str("CC_SMS_CALLBACK_SECRET", default="")
+# Low-balance alerts when no global rule has been saved on /messages/settings/.
+CC_LOW_BALANCE_KWH = Decimal(env.str("CC_LOW_BALANCE_KWH", default="5"))
+CC_LOW_BALANCE_CLEAR_KWH = Decimal(env.str("CC_LOW_BALANCE_CLEAR_KWH", default="12"))
+CC_LOW_BALANCE_MAX_PER_DAY = env.int("CC_LOW_BALANCE_MAX_PER_DAY", default=2)
+CC_LOW_BALANCE_QUIET_HOURS = env.str("CC_LOW_BALANCE_QUIET_HOURS", default="21:00-07:00")
 
 # Payment intake (POST /api/payments/incoming, README "Payment intake"): the shared secret the SMS gateway signs
 # each forwarded SMS with (empty: the intake refuses everything), how far its clock may run ahead, how old an SMS

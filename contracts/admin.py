@@ -8,8 +8,8 @@ from contracts.models import Commissioning, ContractVersion
 
 @admin.register(Commissioning)
 class CommissioningAdmin(ReadOnlyAdmin):
-    list_display = ("id", "account", "customer", "commissioned_at", "commissioned_by", "sms_status")
-    list_filter = ("sms_status", "service_phase")
+    list_display = ("id", "account", "customer", "commissioned_at", "commissioned_by")
+    list_filter = ("service_phase",)
     search_fields = ("account__accountnumber", "customer__first_name", "customer__last_name")
     raw_id_fields = ("customer", "account", "meter")
     exclude = ("signature",)

@@ -46,12 +46,6 @@ class Commissioning(PlausibleRangesModel, models.Model):
         SINGLE = "Single", "Single-phase"
         THREE = "Three", "Three-phase"
 
-    class SmsStatus(models.TextChoices):
-        PENDING = "pending", "Not sent yet"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        NO_PHONE = "no_phone", "No phone number"
-
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="commissionings")
     account = models.ForeignKey(AccountNumber, on_delete=models.PROTECT, related_name="commissionings")
     meter = models.ForeignKey(Meter, null=True, blank=True, on_delete=models.PROTECT, related_name="commissionings")
@@ -72,12 +66,6 @@ class Commissioning(PlausibleRangesModel, models.Model):
     signature = models.FileField(storage=private_storage, upload_to=_signature_path, max_length=200)
     signature_sha256 = models.CharField(max_length=64)
 
-    sms_status = models.CharField(max_length=10, choices=SmsStatus.choices, default=SmsStatus.PENDING)
-    sms_attempts = models.PositiveIntegerField(default=0)
-    sms_last_attempt_at = models.DateTimeField(null=True, blank=True)
-    sms_sent_at = models.DateTimeField(null=True, blank=True)
-    sms_error = models.CharField(max_length=500, blank=True, default="")
-
     # The form's one-time key: a second submit of the same form returns the first commissioning.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
@@ -92,10 +80,6 @@ class Commissioning(PlausibleRangesModel, models.Model):
 
     def __str__(self):
         return f"{self.account_id} commissioned {self.commissioned_at:%Y-%m-%d}"
-
-    @property
-    def sms_can_be_resent(self):
-        return self.sms_status in (self.SmsStatus.FAILED, self.SmsStatus.PENDING)
 
 
 class ContractVersion(models.Model):

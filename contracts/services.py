@@ -1,11 +1,10 @@
-"""Every state change of the contracts app: commissioning a customer, issuing contract versions, sending the SMS."""
+"""Every state change of the contracts app: commissioning a customer and issuing contract versions."""
 
 import hashlib
 import io
 import logging
 from functools import partial
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -13,10 +12,9 @@ from django.utils import timezone
 from billing.selectors import tariff_rate_for
 from ccportal.history import history_save
 from ccportal.normalize import NormalisationError, phone_normalise
-from contracts.links import contract_link_url
 from contracts.models import Commissioning, ContractVersion, Language, ProviderSignatory, private_storage
 from contracts.rendering import LANGUAGES, ContractRenderError, ContractTerms, contract_context, contract_pdf
-from contracts.sms import SmsError, sms_backend
+from contracts.signals import commissioned
 from customers.models import AccountNumber, Customer
 
 logger = logging.getLogger("contracts")
@@ -169,7 +167,8 @@ def customer_commission(
     commissioning and its signature, and issue the English and Sesotho contracts as new versions.
 
     The contracts are rendered before anything is written: if rendering fails (ContractRenderError) nothing is
-    saved. The SMS with the Sesotho link is sent after the commit; its failure is recorded, not raised."""
+    saved. After the commit, contracts.signals.commissioned announces it (messaging queues the SMS with the
+    contract link in its outbox)."""
     if submission_key:
         earlier = Commissioning.objects.filter(submission_key=submission_key).first()
         if earlier is not None:
@@ -289,53 +288,12 @@ def customer_commission(
         raise
 
     transaction.on_commit(
-        partial(commissioning_sms_send, commissioning=commissioning, by=by, link_base_url=link_base_url), robust=True
+        partial(
+            commissioned.send_robust,
+            sender=Commissioning,
+            commissioning_id=commissioning.pk,
+            by=by,
+            link_base_url=link_base_url,
+        )
     )
-    return commissioning
-
-
-def commissioning_sms_message(*, commissioning, link):
-    """The welcome SMS, in Sesotho, with the link to the Sesotho contract."""
-    phones = settings.CC_ORGANISATION["customer_service_phones"]
-    days = settings.CC_CONTRACT["link_max_age_days"]
-    return (
-        f"Lumela {commissioning.customer.first_name}. U hoketsoe motlakase oa {settings.CC_ORGANISATION['administrator']}. "
-        f"Ak'haonte: {commissioning.account_id}. Tumellano ea hau: {link} (e sebetsa matsatsi a {days}). "
-        f"Thuso: {phones[0] if phones else ''}"
-    ).strip()
-
-
-def commissioning_sms_send(*, commissioning, by, link_base_url=""):
-    """Send (or re-send) the SMS with the Sesotho contract link and record the outcome on the commissioning.
-
-    Never raises for a failed send: the failure is recorded and can be re-sent from Customer Detail."""
-    commissioning = Commissioning.objects.select_related("customer").get(pk=commissioning.pk)
-    version = commissioning.contract_versions.filter(language=Language.SESOTHO).order_by("-version").first()
-    error = ""
-    if not commissioning.phone:
-        status = Commissioning.SmsStatus.NO_PHONE
-    elif version is None:
-        status, error = Commissioning.SmsStatus.FAILED, "There is no Sesotho contract to link to."
-    else:
-        message = commissioning_sms_message(commissioning=commissioning, link=contract_link_url(version, base_url=link_base_url))
-        try:
-            # Outside any transaction: a slow gateway must not hold database locks.
-            sms_backend().send(number=commissioning.phone, message=message)
-            status = Commissioning.SmsStatus.SENT
-        except SmsError as exc:
-            status, error = Commissioning.SmsStatus.FAILED, str(exc)
-        except Exception as exc:  # a broken sender must not undo a commissioning
-            logger.exception("SMS sender failed for commissioning %s", commissioning.pk)
-            status, error = Commissioning.SmsStatus.FAILED, f"The SMS sender failed: {exc}"
-    now = timezone.now()
-    with transaction.atomic():
-        commissioning = Commissioning.objects.select_for_update().get(pk=commissioning.pk)
-        commissioning.sms_status = status
-        commissioning.sms_error = error[:500]
-        commissioning.sms_attempts += 1
-        commissioning.sms_last_attempt_at = now
-        if status == Commissioning.SmsStatus.SENT:
-            commissioning.sms_sent_at = now
-        reason = "Contract SMS sent" if status == Commissioning.SmsStatus.SENT else f"Contract SMS not sent: {error or status}"
-        history_save(commissioning, by=by, reason=reason[:200])
     return commissioning

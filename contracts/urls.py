@@ -8,7 +8,6 @@ app_name = "contracts"
 urlpatterns = [
     path("customers/<int:customer_id>/commission/", views.commission, name="commission"),
     path("commissioning/<int:pk>/", views.commissioning_page, name="commissioning_detail"),
-    path("commissioning/<int:pk>/resend-sms/", views.sms_resend, name="sms_resend"),
     path("contracts/<int:pk>/download/", views.download, name="download"),
     path("contracts/link/<str:token>/", views.signed_download, name="signed_download"),
     path("contracts/signatory/", views.provider_signatory, name="provider_signatory"),

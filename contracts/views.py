@@ -9,8 +9,7 @@ from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import can_set_provider_signatory, can_write_customers, is_employee, require
 from billing.selectors import tariff_rate_for
@@ -20,7 +19,7 @@ from contracts.links import contract_link_version_id
 from contracts.models import Commissioning, ContractVersion, ProviderSignatory
 from contracts.rendering import NO_SIGNATORY, ContractRenderError
 from contracts.selectors import accounts_for_commissioning, commissioning_detail
-from contracts.services import CommissioningError, commissioning_sms_send, customer_commission, provider_signatory_set
+from contracts.services import CommissioningError, customer_commission, provider_signatory_set
 from customers.models import Customer, CustomerType
 
 logger = logging.getLogger("contracts")
@@ -139,23 +138,6 @@ def commissioning_page(request, pk):
         raise Http404 from None
     versions = sorted(commissioning.contract_versions.all(), key=lambda v: v.language)
     return render(request, "contracts/commissioning_detail.html", {"commissioning": commissioning, "versions": versions})
-
-
-@require(can_write_customers)
-@require_POST
-def sms_resend(request, pk):
-    commissioning = get_object_or_404(Commissioning, pk=pk)
-    commissioning = commissioning_sms_send(
-        commissioning=commissioning, by=request.user, link_base_url=request.build_absolute_uri("/")
-    )
-    if commissioning.sms_status == Commissioning.SmsStatus.SENT:
-        messages.success(request, f"The contract SMS was sent to {commissioning.phone}.")
-    else:
-        messages.error(request, f"The SMS was not sent: {commissioning.sms_error or commissioning.get_sms_status_display()}")
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(next_url)
-    return redirect("contracts:commissioning_detail", pk=commissioning.pk)
 
 
 def _pdf_response(version):

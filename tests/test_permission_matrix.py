@@ -76,6 +76,10 @@ MANAGE_ROLES = policy("MANAGE_ROLES", *roles.MANAGE_ROLES)
 SYNC_ACDB = policy("SYNC_ACDB", *roles.SYNC_ACDB)
 READ_AUDIT_DETAIL = policy("READ_AUDIT_DETAIL", *roles.READ_AUDIT_DETAIL)
 SIGNED_ONLY = policy("SIGNED_ONLY", overrides=dict.fromkeys(ALL_ROLES, UNSIGNED))
+SEND_MESSAGES = policy("SEND_MESSAGES", *roles.SEND_MESSAGES)
+MANAGE_MESSAGING = policy("MANAGE_MESSAGING", *roles.MANAGE_MESSAGING)
+# Called by the SMS gateway with the shared callback secret, never by an employee's token or session.
+GATEWAY_ONLY = policy("GATEWAY_ONLY")
 # The login page does not serve PATCH/DELETE (405), but first sends a logged-in employee to the dashboard.
 LOGIN_ONLY = policy("LOGIN_ONLY", overrides={ANONYMOUS: UNSERVED, **dict.fromkeys(EMPLOYEE_ROLES, REDIRECTED)})
 # The API docs page (a browser page under /api/): employees; anonymous is sent to the login page.
@@ -196,7 +200,6 @@ MATRIX = {
         {"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}, kwargs=lambda w: {"customer_id": w.customer.pk}
     ),
     "contracts:commissioning_detail": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"pk": w.commissioning.pk}),
-    "contracts:sms_resend": Entry({"POST": WRITE_CUSTOMERS}, kwargs=lambda w: {"pk": w.commissioning.pk}),
     "contracts:download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"pk": w.contract_version.pk}),
     # the signed link is the credential (SMS to the customer): anyone holding it
     "contracts:signed_download": Entry({"GET": PUBLIC}, kwargs=lambda w: {"token": w.contract_token}),
@@ -233,6 +236,24 @@ MATRIX = {
     "datatools:table_export": Entry({"GET": EMPLOYEE}, kwargs=customer_table),
     "datatools:sync": Entry({"GET": SYNC_ACDB, "POST": SYNC_ACDB}),
     "datatools:sync_run": Entry({"GET": SYNC_ACDB}, kwargs=lambda w: {"run_id": w.import_run.pk}),
+    # messaging
+    "messaging:list": Entry({"GET": EMPLOYEE}),
+    "messaging:detail": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"pk": w.message.pk}),
+    "messaging:resend": Entry({"POST": SEND_MESSAGES}, kwargs=lambda w: {"pk": w.message.pk}),
+    "messaging:templates": Entry({"GET": EMPLOYEE}),
+    "messaging:template_edit": Entry(
+        {"GET": MANAGE_MESSAGING, "POST": MANAGE_MESSAGING}, kwargs=lambda w: {"kind": "receipt", "language": "st"}
+    ),
+    "messaging:template_preview": Entry({"GET": MANAGE_MESSAGING}, kwargs=lambda w: {"kind": "receipt", "language": "st"}),
+    "messaging:settings": Entry({"GET": EMPLOYEE, "POST": MANAGE_MESSAGING}),
+    "messaging:rule_delete": Entry({"POST": MANAGE_MESSAGING}, kwargs=lambda w: {"pk": w.low_balance_rule.pk}),
+    "messaging:customer_messages": Entry({"GET": EMPLOYEE}, kwargs=customer_pk),
+    "messaging:customer_preference": Entry({"POST": SEND_MESSAGES}, kwargs=customer_pk),
+    "messaging:customer_send": Entry({"POST": SEND_MESSAGES}, kwargs=customer_pk),
+    "messaging:receipt_pdf": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"entry_id": w.ledger_row.pk}),
+    "messaging:statement_pdf": Entry({"GET": EMPLOYEE}, kwargs=accountnumber, missing=no_account),
+    "api-message-delivery-report": Entry({"POST": GATEWAY_ONLY}),
+    "api-message-inbound": Entry({"POST": GATEWAY_ONLY}),
     # The admin's own pages that differ from ADMIN_RULE.
     "admin:login": Entry({"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC}),
     "admin:logout": Entry({"POST": SUPERADMIN_ONLY}),  # others are sent to the admin index (then to its login)

@@ -70,7 +70,10 @@ def test_it_commissions_with_a_mouse_signature_and_serves_both_pdfs(page, login,
     screenshot("commission-5-done")
 
     commissioning = Commissioning.objects.get()
-    assert commissioning.sms_status == "sent"
+    # The contract SMS is in the outbox; the page shows its real status (nothing is sent in development).
+    page.wait_for_selector("#customer-messages table")
+    assert "Not sent: development backend" in page.locator("#customer-messages").inner_text()
+    assert "Sent to gateway" not in page.locator("#customer-messages").inner_text()
     links = page.locator(".contract-links a")
     assert links.count() == 2
     for i, title in enumerate(("Electricity Supply Agreement", "Tumellano ea Phepelo ea Motlakase")):

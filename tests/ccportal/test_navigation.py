@@ -14,6 +14,7 @@ EVERY_ENTRY = [
     ("/tariffs/", "Tariffs"),
     ("/payments/import/", "Payments"),
     ("/payments/lookup/", "Payment lookup"),
+    ("/messages/", "Messages"),
     ("/reports/export/", "Export"),
     ("/mutations/", "Mutations"),
     ("/tables/", "Tables"),

@@ -53,7 +53,12 @@ def test_it_commissions_end_to_end(onm, onm_client, account, commission_post, pr
     assert meter.latitude == pytest.approx(-29.351234)
 
     assert commissioning.commissioned_by == onm and commissioning.tariff_rate_lsl == Decimal("5.5000")
-    assert commissioning.sms_status == Commissioning.SmsStatus.SENT and commissioning.sms_attempts == 1
+    # The contract link went into the outbox (the development backend sends nothing and says so).
+    from messaging.models import Message
+
+    message = Message.objects.get(trigger_key=f"commissioning:{commissioning.pk}")
+    assert message.kind == "contract_link" and message.number == "+26657755403" and "/contracts/link/" in message.text
+    assert message.status == Message.Status.NOT_SENT_DEVELOPMENT and message.status_reason == "not sent: development backend"
     versions = {v.language: v for v in ContractVersion.objects.all()}
     assert set(versions) == {"en", "st"}
     for version in versions.values():
@@ -69,7 +74,14 @@ def test_it_commissions_end_to_end(onm, onm_client, account, commission_post, pr
     assert meter.history.first().history_user == onm
 
     page = onm_client.get(response.url).content.decode()
-    assert "English contract" in page and "Sesotho contract" in page and "Sent" in page
+    assert "English contract" in page and "Sesotho contract" in page
+    # The page loads the message's real status from the outbox; nothing claims "Sent" in development.
+    assert reverse("messaging:customer_messages", args=[customer.pk]) in page and "Sent" not in page
+    partial = onm_client.get(
+        reverse("messaging:customer_messages", args=[customer.pk]), {"kind": "contract_link"}, HTTP_HX_REQUEST="true"
+    )
+    html = partial.content.decode()
+    assert "Not sent: development backend" in html and "Sent to gateway" not in html
 
 
 def test_recommissioning_issues_new_versions_and_keeps_the_old_files(onm, account, signature_png):

@@ -1,4 +1,5 @@
-"""The Customer Detail partial: contract versions with language, date, who, links and the SMS re-send button."""
+"""The Customer Detail partial: contract versions with language, date, who and links (the contract SMS is in the
+customer's messages, messaging app)."""
 
 from datetime import date
 
@@ -7,7 +8,6 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from accounts.roles import capabilities_for
-from contracts.models import Commissioning
 from contracts.selectors import contracts_for_customer
 from contracts.services import customer_commission
 
@@ -45,13 +45,11 @@ def test_it_lists_every_version_in_a_fixed_number_of_queries(onm, account, signa
     assert onm.name in html and "Re-commission" in html
 
 
-def test_writers_see_resend_for_a_failed_sms_and_readers_do_not(onm, generic, account, signature_png):
-    commissioning = commission(account, onm, signature_png)
-    Commissioning.objects.filter(pk=commissioning.pk).update(sms_status="failed", sms_error="gateway down")
+def test_readers_do_not_see_recommission(onm, generic, account, signature_png):
+    commission(account, onm, signature_png)
     versions = contracts_for_customer(account.customer)
-    assert "Re-send SMS" in render_partial(account.customer, onm, versions)
-    reader_html = render_partial(account.customer, generic, versions)
-    assert "Re-send SMS" not in reader_html and "Re-commission" not in reader_html and "Failed" in reader_html
+    assert "Re-commission" in render_partial(account.customer, onm, versions)
+    assert "Re-commission" not in render_partial(account.customer, generic, versions)
 
 
 def test_it_says_what_to_do_without_contracts(onm, generic, account):

@@ -119,6 +119,34 @@ class World:
         return MeterReadingFactory(meterid=self.meter.meterid)
 
     @cached_property
+    def message(self):
+        """A failed outbox message (so that it may be resent)."""
+        from django.utils import timezone
+
+        from messaging.models import Message
+
+        return Message.objects.create(
+            kind="manual",
+            trigger_key="matrix:1",
+            text="Matrix message",
+            customer=self.customer,
+            accountnumber=self.account.accountnumber,
+            number="+26650000001",
+            number_given="+26650000001",
+            created_at=timezone.now(),
+            status=Message.Status.FAILED,
+            status_reason="gateway down",
+        )
+
+    @cached_property
+    def low_balance_rule(self):
+        from decimal import Decimal
+
+        from messaging.models import LowBalanceRule
+
+        return LowBalanceRule.objects.create(site_code="MAK", threshold_kwh=Decimal("2"), clear_kwh=Decimal("6"))
+
+    @cached_property
     def provider_signatory(self):
         from tests.factories import provider_signatory
 
