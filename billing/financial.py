@@ -140,7 +140,7 @@ def financial_xlsx(*, site_code=None):
         sheet.append(xlsx_row([row["site"], *row["sales"], row["total"]]))
     sheet.append(["Total", *summary["totals"], summary["grand_total"]])
     quarters = workbook.create_sheet("ARPU by quarter")
-    quarters.append(["Quarter", "Revenue (LSL)", "Energy sold (kWh)", "Active customers", "ARPU (LSL)"])
+    quarters.append(["Quarter", "Revenue (LSL)", "Energy sold (kWh)", "Active in the quarter", "ARPU (LSL)"])
     for q in summary["quarters"]:
         quarters.append(xlsx_row([q["quarter"], q["sales"], q["energy"], q["active_customers"], q["arpu"]]))
     buffer = io.BytesIO()

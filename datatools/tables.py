@@ -191,6 +191,16 @@ def table_queryset(table, query):
     return queryset.order_by(*ordering).values_list(*(c.field.attname for c in columns))
 
 
+MATCH_COUNT_CAP = 10_000  # a filtered view counts its matches up to here ("more than 10,000" beyond)
+
+
+def table_match_count(table, query):
+    """How many rows the query's search and filter leave: (count, capped). Counted over at most
+    MATCH_COUNT_CAP + 1 rows, so a broad search on a big table stays cheap."""
+    found = table_queryset(table, query).order_by()[: MATCH_COUNT_CAP + 1].count()
+    return min(found, MATCH_COUNT_CAP), found > MATCH_COUNT_CAP
+
+
 @dataclass
 class OffsetPage:
     """A page of a sort on a non-key column, for the shared pager (numbers, no total)."""

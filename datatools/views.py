@@ -104,7 +104,12 @@ def table_browse(request, table):
     table = _table_or_404(table)
     query = tables.table_query(table, request.GET)
     page = tables.table_page(table, query)
+    filtered = bool(query.search or query.filter_column)
+    match_count, match_capped = tables.table_match_count(table, query) if filtered else (None, False)
     context = {
+        "filtered": filtered,
+        "match_count": match_count,
+        "match_capped": match_capped,
         "table": table,
         "columns": table.columns,
         "query": query,

@@ -106,7 +106,7 @@ def _build(quarter, site):
             ("Site", "text"),
             ("District", "text"),
             ("Customers", "int"),
-            ("Active", "int"),
+            ("Active in quarter", "int"),
             ("New", "int"),
             ("Active %", "pct"),
             ("kWh sold", "kwh"),
@@ -140,7 +140,7 @@ def _build(quarter, site):
                     codes,
                     {
                         "Total": [s["total"] for s in stats["sites"]],
-                        "Active": [s["active"] for s in stats["sites"]],
+                        "Active in quarter": [s["active"] for s in stats["sites"]],
                         "New": [s["new"] for s in stats["sites"]],
                     },
                     title="Customers per site",
@@ -253,7 +253,7 @@ def _build(quarter, site):
                 "Average daily",
                 [
                     ("Quarter", "text"),
-                    ("Active customers", "int"),
+                    ("Active in quarter", "int"),
                     ("kWh", "kwh"),
                     ("LSL", "lsl"),
                     ("kWh/customer/day", "ratio"),
@@ -402,7 +402,7 @@ def _build(quarter, site):
             Table(
                 "ARPU per quarter",
                 "ARPU",
-                [("Quarter", "text"), ("Sales (LSL)", "lsl"), ("Active customers", "int"), ("ARPU (LSL)", "lsl")],
+                [("Quarter", "text"), ("Sales (LSL)", "lsl"), ("Active in quarter", "int"), ("ARPU (LSL)", "lsl")],
                 [[q["quarter"], q["total_revenue"], q["active_customers"], q["arpu"]] for q in arpu["arpu"]],
             ),
         )

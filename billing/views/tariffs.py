@@ -47,6 +47,7 @@ def _tariff_context(request, form=None, open_dialog=False):
         "sites": Site.objects.order_by("code"),
         "history_page": page,
         "filters": filters,
+        "history_filtered": any(data.get(name) for name in ("scope", "key", "since", "until")),
         "form": form or TariffRateForm(initial={"scope": "global"}),
         "end_form": ReasonForm(),
         "open_dialog": open_dialog,

@@ -136,3 +136,10 @@ def test_bulk_resolver_agrees_with_tariff_rate_for(finance):
         assert resolver.rate_for(customer_id=account.customer_id, site_code="MAK", on=moment) == selectors.tariff_rate_for(
             account=account, on=moment
         )
+
+
+@pytest.mark.django_db
+def test_an_empty_tariff_history_says_no_changes_yet_and_a_filtered_one_says_to_clear_the_filters(generic_client):
+    assert "No changes yet" in generic_client.get("/tariffs/").content.decode()
+    filtered = generic_client.get("/tariffs/", {"scope": "site", "key": "MAK"}).content.decode()
+    assert "No changes match these filters" in filtered and "No changes yet" not in filtered

@@ -96,7 +96,7 @@ def test_a_page_runs_a_fixed_number_of_queries(generic_client, django_assert_num
     # session, user, the page (one row more than shown), session save (savepoint, update, release)
     with django_assert_num_queries(6):
         first = generic_client.get(url)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # a search or filter also counts its matches (capped)
         generic_client.get(url, {"after": first.context["page"].next_cursor or "", "q": "a", "col": "CITY", "val": ""})
     with django_assert_num_queries(6):
         generic_client.get(url, {"sort": "FIRST NAME", "page": "2"})
@@ -185,3 +185,16 @@ def test_the_browser_answers_htmx_with_rows_only(data, generic_client):
 def test_tables_need_a_login(client):
     assert client.get(reverse("datatools:tables")).status_code == 302
     assert client.get(reverse("datatools:table", args=["tblcustomer"])).status_code == 302
+
+
+def test_the_row_count_follows_the_search_and_the_filter(generic_client, monkeypatch):
+    for i in range(3):
+        CustomerFactory(first_name=f"Counted{i}", last_name="Mokoena")
+    CustomerFactory(first_name="Other", last_name="Thabane")
+    page = generic_client.get("/tables/tblcustomer/", {"q": "Mokoena"}).content.decode()
+    assert "3 rows match this search or filter." in page
+    one = generic_client.get("/tables/tblcustomer/", {"col": "FIRST NAME", "val": "Other"}, HTTP_HX_REQUEST="true")
+    assert "1 row matches this search or filter." in one.content.decode()
+    assert "match this search" not in generic_client.get("/tables/tblcustomer/").content.decode()
+    monkeypatch.setattr(tables, "MATCH_COUNT_CAP", 2)
+    assert "More than 2 rows match" in generic_client.get("/tables/tblcustomer/", {"q": "Mokoena"}).content.decode()

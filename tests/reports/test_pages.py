@@ -129,3 +129,28 @@ def test_a_download_with_a_bad_quarter_or_site_says_so_instead_of_another_quarte
     assert "Content-Disposition" not in response
     body = response.content.decode()
     assert ("Showing the current quarter instead" in body) or ("is not a site code" in body)
+
+
+def test_today_s_active_customers_are_one_figure_on_every_page(generic_client, generic):
+    """Total − terminated on the Dashboard, Customers and the O&M overview; quarter figures are labelled so."""
+    from datetime import date
+
+    from rest_framework.test import APIClient
+
+    from tests.factories import CustomerFactory, LedgerRowFactory, aware
+
+    CustomerFactory.create_batch(4, date_service_connected=date(2020, 1, 1))
+    CustomerFactory(date_service_connected=None)  # never connected: not terminated, so counted as active today
+    CustomerFactory.create_batch(2, date_service_connected=date(2020, 1, 1), date_service_terminated=date(2024, 5, 1))
+    dashboard = generic_client.get("/").context["summary"]["overview"]["active_customers"]
+    customers = generic_client.get("/customers/").context["counts"]["active"]
+    api = APIClient()
+    api.force_authenticate(generic)
+    overview = api.get("/api/om-report/overview").json()
+    assert dashboard == customers == overview["active_customers"] == 5
+    assert overview["active_customers"] + overview["terminated_customers"] == overview["total_customers"]
+    LedgerRowFactory(accountnumber="0045MAK", payment=True, transaction_date=aware(2025, 2, 1))
+    financial = generic_client.get("/financial/").content.decode()
+    assert "Active in 2025 Q1" in financial and "Active in the quarter" in financial and "Active customers" not in financial
+    om = generic_client.get("/reports/om/").content.decode()
+    assert "Active in quarter" in om
