@@ -108,6 +108,7 @@ class LedgerTypeCustomer(_TypedCell):
         ordering = ["customer_type", "customer_id"]
         verbose_name = "ledger type customer (derived)"
         constraints = [models.UniqueConstraint(fields=["customer_type", "customer_id"], name="cc_ledger_tc_key")]
+        indexes = [models.Index(fields=["customer_type", "payments"], name="cc_ledger_tc_count")]
 
 
 class ReadingTypeHour(_TypedCell):
