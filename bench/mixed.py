@@ -72,6 +72,7 @@ class Plan:
     def __init__(self, *, statement_rows, seed=7):
         from django.conf import settings
         from django.db.models import Count
+        from django.utils import timezone
 
         from accounts.api import token_pair_for
         from bench.payment_import import statement_csv
@@ -80,6 +81,7 @@ class Plan:
         from customers.models import AccountNumber, Customer
 
         rng = random.Random(seed)
+        self.started = timezone.now()  # the check counts only what this run wrote
         self.writer = _writer()
         self.session = _session_for(self.writer)
         self.token = str(token_pair_for(self.writer)["access_token"])
@@ -237,13 +239,15 @@ def check(load, *, rollups=True):
     for pk, value in load.edits:
         latest[pk] = value
     for pk, value in latest.items():
-        if not Customer.history.filter(customer_id=pk, city=value, history_change_reason=REASON).exists():
+        edits = Customer.history.filter(customer_id=pk, city=value, history_change_reason=REASON, history_date__gte=plan.started)
+        if not edits.exists():
             problems.append(f"customer {pk}: the edit to {value!r} has no history row")
     written = set(load.adds)
     posted = ImportedPayment.objects.filter(payment_import=plan.payment_import, ledger_row__isnull=False)
     written |= set(posted.values_list("ledger_row__accountnumber", flat=True))
     added = dict(
         AccountHistory.history.filter(accountnumber__in=set(load.adds), history_type="+", history_change_reason=REASON)
+        .filter(history_date__gte=plan.started)
         .values_list("accountnumber")
         .annotate(n=Count("id", distinct=True))
         .order_by()
