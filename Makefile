@@ -40,8 +40,8 @@ seed: migrate
 	else $(PY) manage.py seed_demo; fi
 
 run: system-packages-serve seed
-	@echo "Serving on http://$(HOST):$(PORT)/  (log in with a demo login above; Ctrl-C stops)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ with one task worker and the scheduler (log in with a demo login above; Ctrl-C stops all three)"
+	@PY=$(PY) HOST=$(HOST) PORT=$(PORT) ./scripts/dev-run
 
 test: system-packages venv
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -15,8 +15,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts import services
 from accounts.authentication import INVALID_TOKEN, USER_TYPE, EmployeeJWTAuthentication
-from accounts.lockout import lockout_response
+from accounts.lockout import lockout_response, login_succeeded
 from accounts.roles import permissions_for
+from accounts.tokens import FamilyRefreshToken
 
 INVALID_CREDENTIALS = "Invalid credentials"
 
@@ -28,11 +29,12 @@ class EmployeeJWTScheme(SimpleJWTScheme):
 
 
 def token_pair_for(employee):
-    """A fresh refresh token and its access token, both carrying the claims of SPEC §2."""
-    refresh = RefreshToken.for_user(employee)  # sub, token_type, iat, exp, jti; aud is added when signed
-    refresh["role"] = employee.role
-    refresh["name"] = employee.get_full_name()
-    refresh["user_type"] = USER_TYPE
+    """A new login's token pair (a new token family), as the login answer gives it."""
+    return _token_pair(services.token_family_start(employee=employee))
+
+
+def _token_pair(refresh):
+    """The answer's token fields for a refresh token and its access token (claims of SPEC §2: accounts.tokens)."""
     return {
         "access_token": str(refresh.access_token),
         "refresh_token": str(refresh),
@@ -55,10 +57,11 @@ def _not_json_response(*fields):
     return Response({"non_field_errors": [message]}, status=status.HTTP_400_BAD_REQUEST)
 
 
-def _refresh_token_from(value):
-    """The refresh token in ``value`` if valid, unexpired, not blacklisted and of our audience; else None."""
+def _refresh_token_from(value, token_class=RefreshToken):
+    """The refresh token in ``value`` if valid, unexpired, not blacklisted (unless ``token_class`` leaves that to
+    the token's family) and of our audience when one is set; else None."""
     try:
-        token = RefreshToken(value)
+        token = token_class(value)
     except TokenError:
         return None
     return token if token.get("user_type") == USER_TYPE else None
@@ -74,7 +77,10 @@ class TokenPairSerializer(serializers.Serializer):
     access_token = serializers.CharField(help_text="HS256 JWT for `Authorization: Bearer …`.")
     refresh_token = serializers.CharField(help_text="Exchange at /api/auth/refresh; single use.")
     token_type = serializers.ChoiceField(choices=["bearer"])
-    expires_in = serializers.IntegerField(help_text="Lifetime of the access token in seconds (CC_JWT_ACCESS_MINUTES).")
+    expires_in = serializers.IntegerField(
+        help_text="Lifetime of the access token in seconds: 28800 (8 hours) unless CC_JWT_ACCESS_MINUTES or "
+        "CC_JWT_EXPIRY_HOURS says otherwise."
+    )
 
 
 class LoginUserSerializer(serializers.Serializer):
@@ -104,15 +110,26 @@ class RefreshTokenInputSerializer(serializers.Serializer):
 
 
 DETAIL = inline_serializer("Detail", {"detail": serializers.CharField()})
-FIELD_ERRORS = inline_serializer(
-    "FieldErrors", {"employee_id": serializers.ListField(child=serializers.CharField(), required=False)}
-)
+
+
+def field_errors(name, *fields):
+    """OpenAPI: a 400 body, {field: [messages]} for the fields named (non_field_errors for a body that is not a
+    JSON object), plus "detail" saying it all in one sentence (ccportal.api_errors adds it to every API error)."""
+    messages = {
+        field: serializers.ListField(child=serializers.CharField(), required=False) for field in (*fields, "non_field_errors")
+    }
+    detail = serializers.CharField(help_text="The messages in one sentence, e.g. 'password: This field is required.'")
+    return inline_serializer(name, {**messages, "detail": detail})
+
+
+LOGIN_FIELD_ERRORS = field_errors("LoginFieldErrors", "employee_id", "password")
+REFRESH_FIELD_ERRORS = field_errors("RefreshFieldErrors", "refresh_token")
 EXAMPLE_PERMISSIONS = {"write_customers": True, "write_transactions": True, "manage_roles": False}
 EXAMPLE_TOKENS = {
     "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIn0.signature",
     "refresh_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.signature",
     "token_type": "bearer",
-    "expires_in": 3600,
+    "expires_in": 28800,
 }
 UNAUTHORIZED = OpenApiResponse(
     DETAIL, description="Missing, invalid, expired or revoked token, or a deactivated employee.",
@@ -121,7 +138,7 @@ UNAUTHORIZED = OpenApiResponse(
 
 
 REFRESH_TOKEN_REFUSALS = {
-    400: OpenApiResponse(FIELD_ERRORS, description="No refresh_token, or a body that is not JSON."),
+    400: OpenApiResponse(REFRESH_FIELD_ERRORS, description="No refresh_token, or a body that is not JSON."),
     401: UNAUTHORIZED,
 }
 
@@ -156,13 +173,15 @@ class EmployeeLoginView(_PublicView):
         description=(
             "Checks the employee's own password (Django's hashers). A wrong password and an unknown employee get the "
             "same 401. After `CC_LOCKOUT_FAILURES` failures (default 5) for one employee from one address, that pair "
-            "is locked for `CC_LOCKOUT_HOURS` (default 0.25 h): 429. An employee who still holds a one-time password "
+            "is locked for `CC_LOCKOUT_HOURS` (default 0.25 h): 429. After `CC_LOCKOUT_EMPLOYEE_FAILURES` failures (default "
+            "10) for one employee from any addresses, each attempt waits a growing cool-down (at most "
+            "`CC_LOCKOUT_EMPLOYEE_COOLDOWN_MAX_SECONDS`): 429 with Retry-After. An employee who still holds a one-time password "
             "must set their own on the portal first: 403."
         ),
         request=EmployeeLoginInputSerializer,
         responses={
             200: LoginResponseSerializer,
-            400: OpenApiResponse(FIELD_ERRORS, description="A missing or empty field, or a body that is not JSON."),
+            400: OpenApiResponse(LOGIN_FIELD_ERRORS, description="A missing or empty field, or a body that is not JSON."),
             401: OpenApiResponse(DETAIL, description="Wrong password, unknown or deactivated employee."),
             403: OpenApiResponse(DETAIL, description="A one-time password must be changed on the portal first."),
             429: OpenApiResponse(DETAIL, description="Locked out after repeated failures."),
@@ -189,7 +208,7 @@ class EmployeeLoginView(_PublicView):
                 "Missing field",
                 status_codes=["400"],
                 response_only=True,
-                value={"password": ["This field is required."]},
+                value={"password": ["This field is required."], "detail": "password: This field is required."},
             ),
             OpenApiExample("Refused", status_codes=["401"], response_only=True, value={"detail": INVALID_CREDENTIALS}),
         ],
@@ -216,6 +235,7 @@ class EmployeeLoginView(_PublicView):
             detail = "This is a one-time password: log in to the CC portal and choose your own password first."
             return Response({"detail": detail}, status=status.HTTP_403_FORBIDDEN)
         axes_reset(ip=http_request.axes_ip_address, username=employee.employee_id)
+        login_succeeded(http_request, employee.employee_id)
         services.employee_last_login_record(employee=employee)
         return Response({**token_pair_for(employee), "user": _user_payload(employee)})
 
@@ -271,8 +291,10 @@ class RefreshView(_PublicView):
     @extend_schema(
         operation_id="auth_refresh",
         summary="Exchange a refresh token for a new pair",
-        description="The refresh token is single-use: it is blacklisted and a new one is returned with the new access "
-        "token. Claims are rebuilt from the database.",
+        description="The refresh token is single-use, also under concurrent requests: exactly one exchange of a token "
+        "succeeds, and a new refresh token is returned with the new access token (claims rebuilt from the database). "
+        "Presenting a refresh token that was already exchanged (a replay) is refused and revokes every token of that "
+        "login, refresh and access alike: the employee logs in again.",
         request=RefreshTokenInputSerializer,
         responses={200: TokenPairSerializer, **REFRESH_TOKEN_REFUSALS},
         examples=[
@@ -283,24 +305,25 @@ class RefreshView(_PublicView):
         tags=["auth"],
     )
     def post(self, request):
-        token = _valid_refresh_token(request)
+        token = _valid_refresh_token(request, FamilyRefreshToken)
         if isinstance(token, Response):
             return token
-        try:
-            # The same checks as for an access token: known, active, password unchanged since the login.
-            employee = EmployeeJWTAuthentication().get_user(token)
-        except AuthenticationFailed:
+        employee = _token_employee(token)
+        fresh = employee and services.token_family_rotate(employee=employee, refresh=token)
+        if not fresh:
             return Response({"detail": INVALID_TOKEN}, status=status.HTTP_401_UNAUTHORIZED)
-        token.blacklist()
-        return Response(token_pair_for(employee))
+        return Response(_token_pair(fresh))
 
 
 class LogoutView(_PublicView):
     @extend_schema(
         operation_id="auth_logout",
-        summary="Blacklist a refresh token",
+        summary="Log out: end the refresh token and every token of its login",
         request=RefreshTokenInputSerializer,
-        responses={204: OpenApiResponse(description="The refresh token can no longer be used."), **REFRESH_TOKEN_REFUSALS},
+        responses={
+            204: OpenApiResponse(description="The refresh token and the access tokens of its login no longer work."),
+            **REFRESH_TOKEN_REFUSALS,
+        },
         examples=[OpenApiExample("Request", value={"refresh_token": EXAMPLE_TOKENS["refresh_token"]}, request_only=True)],
         auth=[],
         tags=["auth"],
@@ -309,11 +332,23 @@ class LogoutView(_PublicView):
         token = _valid_refresh_token(request)
         if isinstance(token, Response):
             return token
-        token.blacklist()
+        employee = _token_employee(token)
+        if employee is None:
+            return Response({"detail": INVALID_TOKEN}, status=status.HTTP_401_UNAUTHORIZED)
+        services.token_family_logout(employee=employee, refresh=token)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _valid_refresh_token(request):
+def _token_employee(token):
+    """The employee of a refresh token after the checks an access token gets (known, active, password unchanged
+    since the login, family not revoked), or None."""
+    try:
+        return EmployeeJWTAuthentication().get_user(token)
+    except AuthenticationFailed:
+        return None
+
+
+def _valid_refresh_token(request, token_class=RefreshToken):
     """The request's refresh token, or the 400/401 response that refuses it."""
     data = _json_body(request)
     if data is None:
@@ -321,7 +356,7 @@ def _valid_refresh_token(request):
     form = RefreshTokenInputSerializer(data=data)
     if not form.is_valid():
         return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
-    token = _refresh_token_from(form.validated_data["refresh_token"])
+    token = _refresh_token_from(form.validated_data["refresh_token"], token_class)
     if token is None:
         return Response({"detail": INVALID_TOKEN}, status=status.HTTP_401_UNAUTHORIZED)
     return token

@@ -2,16 +2,28 @@
 
 Kept apart from accounts.api because DRF imports it while rest_framework.views is still loading."""
 
+import uuid
+
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 USER_TYPE = "employee"
+# Carried by every refresh and access token of one login (accounts.models.TokenFamily).
+FAMILY_CLAIM = "family"
 INVALID_TOKEN = "Invalid or expired token."
 
 
 class EmployeeJWTAuthentication(JWTAuthentication):
     """Bearer access tokens issued by employee-login. The employee is read from the database on every request,
-    so a deactivation, a role change or a password reset applies at once; any refusal is a 401."""
+    so a deactivation, a role change or a password reset applies at once, and so does the revocation of the
+    token's family (logout, or a replayed refresh token); any refusal is a 401."""
+
+    def get_raw_token(self, header):
+        # RFC 7235: the scheme is case-insensitive ("bearer", as the login answer's token_type says, or "BEARER").
+        parts = header.split()
+        if len(parts) == 2 and parts[0].lower() == b"bearer":
+            return parts[1]
+        return super().get_raw_token(header)
 
     def get_validated_token(self, raw_token):
         try:
@@ -23,8 +35,17 @@ class EmployeeJWTAuthentication(JWTAuthentication):
         return token
 
     def get_user(self, validated_token):
+        from accounts.models import TokenFamily  # models are not loaded when DRF imports this module
+
         try:
-            return super().get_user(validated_token)
+            employee = super().get_user(validated_token)
         except AuthenticationFailed as exc:
             # Inactive, unknown or password changed: one answer that reveals nothing about the account.
             raise AuthenticationFailed(INVALID_TOKEN, code="token_not_valid") from exc
+        try:
+            family = uuid.UUID(str(validated_token.get(FAMILY_CLAIM)))
+        except ValueError as exc:
+            raise AuthenticationFailed(INVALID_TOKEN, code="token_not_valid") from exc
+        if not TokenFamily.objects.filter(pk=family, employee=employee, revoked_at=None).exists():
+            raise AuthenticationFailed(INVALID_TOKEN, code="token_not_valid")
+        return employee

@@ -1,5 +1,7 @@
 """Staff accounts: the Employee user model and its role."""
 
+import uuid
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
@@ -83,3 +85,57 @@ class Employee(AbstractBaseUser):
 
     def has_module_perms(self, app_label):
         return self.is_staff
+
+
+class TokenFamily(models.Model):
+    """The refresh tokens descended from one API login (accounts.services.token_family_*).
+
+    Only the newest of them, ``current_jti``, can be exchanged; presenting an older one (a token already rotated,
+    so replayed or stolen) revokes the whole family, as logging out does, and with it the family's access tokens."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="token_families")
+    current_jti = models.CharField(max_length=255, help_text="jti of the one refresh token that may be exchanged.")
+    created_at = models.DateTimeField(default=timezone.now)
+    rotated_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(help_text="When the current refresh token expires.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        db_table = "cc_token_family"
+
+    def __str__(self):
+        return f"token family {self.pk} of {self.employee_id}"
+
+
+class LoginCeiling(models.Model):
+    """Failed logins of one employee number from every address together (the per-employee ceiling of
+    accounts.lockout): how many since the last quiet spell, and when the last one was."""
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    first_failure_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "cc_login_ceiling"
+
+    def __str__(self):
+        return f"{self.username}: {self.failures} failures"
+
+
+class KnownLoginAddress(models.Model):
+    """An address from which an employee has logged in: the per-employee ceiling does not apply there (the
+    per-address lockout still does), so a guesser elsewhere cannot keep the employee out at their own desk."""
+
+    username = models.CharField(max_length=150)
+    ip_address = models.CharField(max_length=64)
+    last_login_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "cc_known_login_address"
+        constraints = [models.UniqueConstraint(fields=["username", "ip_address"], name="cc_known_login_address_unique")]
+
+    def __str__(self):
+        return f"{self.username} from {self.ip_address}"

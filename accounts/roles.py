@@ -15,6 +15,8 @@ REVERT_CHANGES = {Role.SUPERADMIN, Role.ONM_TEAM}
 IMPORT_PAYMENTS = {Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM}
 MANAGE_ROLES = {Role.SUPERADMIN}
 SYNC_ACDB = {Role.SUPERADMIN}
+SEE_ALL_JOBS = {Role.SUPERADMIN}  # everyone's background jobs and their files; others see their own
+REBUILD_ROLLUPS = {Role.SUPERADMIN}
 SET_PROVIDER_SIGNATORY = {Role.SUPERADMIN}
 # generic may read everything except the audit detail.
 READ_AUDIT_DETAIL = {Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM}
@@ -60,6 +62,14 @@ def can_manage_roles(user):
 
 def can_sync_acdb(user):
     return _has(user, SYNC_ACDB)
+
+
+def can_see_all_jobs(user):
+    return _has(user, SEE_ALL_JOBS)
+
+
+def can_rebuild_rollups(user):
+    return _has(user, REBUILD_ROLLUPS)
 
 
 def can_set_provider_signatory(user):

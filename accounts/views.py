@@ -69,6 +69,8 @@ def roles_list(request):
         "role_choices": Role.choices,
         "lockout_failures": settings.AXES_FAILURE_LIMIT,
         "lockout_minutes": lockout_minutes(),
+        "ceiling_failures": settings.CC_LOCKOUT_EMPLOYEE_FAILURES,
+        "ceiling_minutes": settings.CC_LOCKOUT_EMPLOYEE_COOLDOWN_MAX_SECONDS // 60,
     }
     return render(request, template, context)
 

@@ -133,6 +133,50 @@ register(Workload("export transactions 1y.csv", _export("transactions", "csv", T
 register(Workload("export transactions 1y.xlsx", _export("transactions", "xlsx", True), target="≤ 150 MB", **EXPORT))
 
 
+# Exports as background jobs: the worker's own code path (jobs.services.job_run) in this process, file and all.
+def _export_job(dataset, fmt):
+    def run(ctx):
+        from jobs.files import job_directory_remove
+        from jobs.models import Job
+        from jobs.services import job_run
+
+        filters = {"site": "", "from": ctx.year_from, "to": ctx.year_to, "q": ""}
+        job = Job.objects.create(kind="export", params={"dataset": dataset, "format": fmt, "filters": filters}, title="bench")
+        job_run(job_id=job.pk, worker="bench")
+        job.refresh_from_db()
+        if job.status != Job.Status.SUCCEEDED:
+            raise RuntimeError(job.error)
+        job_directory_remove(job.pk)
+        return {"rows": job.result["rows"], "bytes": job.result_size}
+
+    return run
+
+
+register(
+    Workload("job export transactions 1y.xlsx", _export_job("transactions", "xlsx"), target="≥ 50k rows/s, ≤ 150 MB", **EXPORT)
+)
+register(
+    Workload("job export transactions 1y.csv", _export_job("transactions", "csv"), target="≥ 50k rows/s, ≤ 150 MB", **EXPORT)
+)
+
+
+# Enqueue-to-start latency: a worker started once in its own process (as in production: db_worker --interval 0.2,
+# or rqworker on REDIS_URL); each call enqueues bench.tasks.started_at and waits until the worker has run it.
+def _latency(backend):
+    def run(ctx):
+        from bench import latency
+
+        return {"latency_s": latency.enqueue_to_start(backend)}
+
+    return run
+
+
+register(
+    Workload("task latency (database backend)", _latency("database"), target="≤ 1 s", kind="function", repeats=10, warmups=1)
+)
+register(Workload("task latency (RQ)", _latency("rq"), target="≤ 0.2 s", kind="function", repeats=10, warmups=1))
+
+
 # Functions of other apps, looked up by name when the run starts.
 def _function(module, name):
     try:

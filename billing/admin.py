@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from billing.models import AccountHistory, Config, TariffRate
-from ccportal.admin import AuditedAdmin
+from billing.models import AccountHistory, Config, IncomingSms, TariffRate
+from ccportal.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(AccountHistory)
@@ -31,3 +31,13 @@ class TariffRateAdmin(AuditedAdmin):
     list_display = ["scope", "scope_key", "rate_lsl", "effective_from", "effective_to", "created_by", "note"]
     list_filter = ["scope"]
     search_fields = ["scope_key", "note"]
+
+
+@admin.register(IncomingSms)
+class IncomingSmsAdmin(ReadOnlyAdmin):
+    """The SMS as the gateway sent it is evidence: read here, never edited or deleted."""
+
+    list_display = ["arrived_at", "gateway_id", "sender", "provider", "status", "note"]
+    list_filter = ["status", "provider"]
+    search_fields = ["gateway_id", "text"]
+    date_hierarchy = "arrived_at"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from billing.rollup import sales_by_site_and_quarter
 from ccportal.quarters import quarter_parse
+from ccportal.spreadsheet import xlsx_row
 from ccportal.units import energy, money
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
@@ -122,3 +123,26 @@ def financial_summary(*, site_code=None):
         "growth_pct": growth,
         "latest_by_site": latest_by_site,
     }
+
+
+def financial_xlsx(*, site_code=None):
+    """The Financial page's figures as XLSX bytes: revenue by site × quarter, and ARPU by quarter."""
+    import io
+
+    from openpyxl import Workbook
+
+    summary = financial_summary(site_code=site_code)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Revenue by site"
+    sheet.append(["Site", *summary["labels"], "Total"])
+    for row in summary["table"]:
+        sheet.append(xlsx_row([row["site"], *row["sales"], row["total"]]))
+    sheet.append(["Total", *summary["totals"], summary["grand_total"]])
+    quarters = workbook.create_sheet("ARPU by quarter")
+    quarters.append(["Quarter", "Revenue (LSL)", "Energy sold (kWh)", "Active customers", "ARPU (LSL)"])
+    for q in summary["quarters"]:
+        quarters.append(xlsx_row([q["quarter"], q["sales"], q["energy"], q["active_customers"], q["arpu"]]))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,12 +1,12 @@
 """Forms of the billing pages: statement upload, tariff changes, unmatched-payment decisions, account lookup
 and ledger rows."""
 
-from decimal import Decimal
-
 from django import forms
 
 from billing.models import Provider, TariffRate
 from billing.statements import EXTENSIONS
+from ccportal import bounds
+from ccportal.fields import PlausibleDateField, PlausibleDateTimeField, kwh_field, money_field, rate_field
 from ccportal.normalize import NormalisationError, account_number_normalise
 
 
@@ -23,12 +23,11 @@ class TariffRateForm(forms.Form):
     scope_key = forms.CharField(
         label="Site code or customer ID", required=False, max_length=20, help_text="Blank for the global rate."
     )
-    rate_lsl = forms.DecimalField(label="Rate (LSL per kWh)", min_value=0.0001, max_digits=10, decimal_places=4)
-    effective_from = forms.DateTimeField(
+    rate_lsl = rate_field(label="Rate (LSL per kWh)")
+    effective_from = PlausibleDateTimeField(
+        within=bounds.EFFECTIVE,
         required=False,
         help_text="Blank for now. A future moment schedules the change; it applies by itself.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
     reason = forms.CharField(max_length=255)
 
@@ -45,8 +44,8 @@ class AssignPaymentForm(forms.Form):
 class TariffHistoryFilterForm(forms.Form):
     scope = forms.ChoiceField(choices=[("", "All scopes"), *TariffRate.Scope.choices], required=False)
     key = forms.CharField(required=False, max_length=20)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = PlausibleDateField(required=False)
+    until = PlausibleDateField(required=False)
 
 
 class AccountLookupForm(forms.Form):
@@ -62,36 +61,11 @@ class AccountLookupForm(forms.Form):
 class LedgerEntryForm(forms.Form):
     KINDS = [("payment", "Payment"), ("consumption", "Consumption")]
 
-    when = forms.DateTimeField(
-        label="Date and time",
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    when = PlausibleDateTimeField(label="Date and time", within=bounds.EVENT)
     kind = forms.ChoiceField(choices=KINDS)
-    amount = forms.DecimalField(
-        label="Amount (LSL)",
-        required=False,
-        min_value=Decimal("0"),
-        max_digits=12,
-        decimal_places=2,
-        help_text="Paid; for consumption, empty means kWh × rate.",
-    )
-    kwh = forms.DecimalField(
-        label="kWh",
-        required=False,
-        min_value=Decimal("0"),
-        max_digits=12,
-        decimal_places=3,
-        help_text="Consumed kWh; for a payment, empty means amount ÷ rate.",
-    )
-    rate = forms.DecimalField(
-        label="Rate (LSL/kWh)",
-        required=False,
-        min_value=Decimal("0.0001"),
-        max_digits=8,
-        decimal_places=4,
-        help_text="Empty: the tariff in force at that time.",
-    )
+    amount = money_field(label="Amount (LSL)", required=False, help_text="Paid; for consumption, empty means kWh × rate.")
+    kwh = kwh_field(label="kWh", required=False, help_text="Consumed kWh; for a payment, empty means amount ÷ rate.")
+    rate = rate_field(label="Rate (LSL/kWh)", required=False, max_digits=8, help_text="Empty: the tariff in force at that time.")
     reason = forms.CharField(max_length=200)
 
     def clean(self):

@@ -4,12 +4,15 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from ccportal import bounds
+from ccportal.data_quality import PlausibleRangesModel
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ENERGY = {"max_digits": 14, "decimal_places": 3}
 RATE = {"max_digits": 10, "decimal_places": 4}
 
 
-class AccountHistory(models.Model):
+class AccountHistory(PlausibleRangesModel, models.Model):
     """`tblaccounthistory1`: one ledger row. Payments (vends) add kWh; consumption rows (payment false) carry
     negative kWh. `current balance` is the account's kWh balance after this row.
 
@@ -27,6 +30,13 @@ class AccountHistory(models.Model):
     current_balance = models.DecimalField(**ENERGY, null=True, blank=True, db_column="current balance")
 
     history = HistoricalRecords()
+
+    plausible_ranges = {  # ccportal.bounds, checked by `manage.py check_data`
+        "transaction_date": bounds.EVENT,
+        "transaction_amount": bounds.MONEY_SIGNED,
+        "rate_used": bounds.RATE_OR_ZERO,
+        "kwh_value": bounds.KWH_SIGNED,
+    }
 
     class Meta:
         db_table = "tblaccounthistory1"
@@ -69,6 +79,8 @@ class LedgerMonth(models.Model):
     kwh = models.DecimalField(max_digits=20, decimal_places=3, default=0)
     lsl = models.DecimalField(max_digits=20, decimal_places=2, default=0)
 
+    plausible_ranges = {"month": None}  # derived from the ledger, which is checked
+
     class Meta:
         db_table = "cc_ledger_month"
         ordering = ["site_code", "month", "payment"]
@@ -95,6 +107,8 @@ class LedgerAccountQuarter(models.Model):
     kwh = models.DecimalField(max_digits=20, decimal_places=3, default=0)
     lsl = models.DecimalField(max_digits=20, decimal_places=2, default=0)
 
+    plausible_ranges = {"quarter": None}  # derived from the ledger, which is checked
+
     class Meta:
         db_table = "cc_ledger_account_quarter"
         ordering = ["account_id", "quarter"]  # not "account": ordering by it would join, dropping legacy rows
@@ -106,13 +120,15 @@ class LedgerAccountQuarter(models.Model):
         return f"{self.account_id} {self.quarter}: {self.kwh} kWh, M {self.lsl} ({self.payments} payments)"
 
 
-class Config(models.Model):
+class Config(PlausibleRangesModel, models.Model):
     """`tblconfig`: legacy single-row configuration; `therate` mirrors the global tariff in force."""
 
     id = models.AutoField(primary_key=True, db_column="ID")
     therate = models.DecimalField(**RATE, db_column="therate")
 
     history = HistoricalRecords()
+
+    plausible_ranges = {"therate": bounds.RATE_OR_ZERO}
 
     class Meta:
         db_table = "tblconfig"
@@ -122,7 +138,7 @@ class Config(models.Model):
         return f"therate = {self.therate}"
 
 
-class TariffRate(models.Model):
+class TariffRate(PlausibleRangesModel, models.Model):
     """One rate in the tariff schedule. The rate for an account at a moment is the latest effective
     customer rate, else site rate, else global rate (see billing.selectors.tariff_rate_for)."""
 
@@ -143,6 +159,8 @@ class TariffRate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+
+    plausible_ranges = {"rate_lsl": bounds.RATE}
 
     class Meta:
         db_table = "cc_tariff_rate"
@@ -168,6 +186,7 @@ class PaymentImport(models.Model):
 
     class Status(models.TextChoices):
         PREVIEW = "preview", "Previewed, not posted"
+        POSTING = "posting", "Being posted"
         POSTED = "posted", "Posted"
 
     provider = models.CharField(max_length=10, choices=Provider.choices)
@@ -196,9 +215,47 @@ class PaymentImport(models.Model):
         return f"{self.get_provider_display()} {self.filename} ({self.get_status_display()})"
 
 
-class ImportedPayment(models.Model):
-    """One row of a statement and its fate. A receipt is posted once, ever: (provider, receipt) is unique
-    among every row that is not itself a duplicate of an earlier one."""
+class IncomingSms(models.Model):
+    """A confirmation SMS the company's gateway forwarded to the payment intake (`POST /api/payments/incoming`),
+    kept verbatim whatever became of it. `gateway_id` is unique: the same SMS is never taken twice."""
+
+    class Status(models.TextChoices):
+        POSTED = "posted", "Posted"
+        WAITING = "waiting", "Waiting in the unmatched queue"
+        DUPLICATE = "duplicate", "Already received"
+        IGNORED = "ignored", "Not a payment"
+        UNREADABLE = "unreadable", "Unreadable"
+
+    gateway_id = models.CharField(max_length=100, unique=True)
+    sender = models.CharField(max_length=40)
+    text = models.TextField()
+    received_at = models.DateTimeField(help_text="when the gateway received the SMS (its own clock)")
+    arrived_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    provider = models.CharField(max_length=10, choices=Provider.choices, blank=True, default="")
+    template = models.CharField(max_length=60, blank=True, default="", help_text="the layout that read it")
+    status = models.CharField(max_length=10, choices=Status.choices, blank=True, default="")
+    note = models.CharField(max_length=255, blank=True, default="")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        db_table = "cc_incoming_sms"
+        ordering = ["-arrived_at", "-id"]
+        verbose_name = "incoming payment SMS"
+        verbose_name_plural = "incoming payment SMS"
+
+    def __str__(self):
+        return f"SMS {self.gateway_id} from {self.sender} ({self.status or 'received'})"
+
+
+class ImportedPayment(PlausibleRangesModel, models.Model):
+    """One payment from a statement row or an intake SMS, and its fate. A receipt is posted once, ever:
+    (provider, receipt) is unique among every row that is not itself a duplicate of an earlier one, whichever
+    way it came."""
+
+    class Source(models.TextChoices):
+        STATEMENT = "statement", "Statement"
+        INTAKE = "intake", "Payment intake (SMS)"
 
     class Status(models.TextChoices):
         POSTED = "posted", "Posted"
@@ -213,7 +270,9 @@ class ImportedPayment(models.Model):
         MANUAL = "manual", "Assigned by a person"
         NONE = "", "None"
 
-    payment_import = models.ForeignKey(PaymentImport, on_delete=models.PROTECT, related_name="payments")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.STATEMENT)
+    payment_import = models.ForeignKey(PaymentImport, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    incoming_sms = models.OneToOneField(IncomingSms, null=True, blank=True, on_delete=models.PROTECT, related_name="payment")
     provider = models.CharField(max_length=10, choices=Provider.choices)
     receipt = models.CharField(max_length=40)
     row_number = models.PositiveIntegerField()
@@ -235,6 +294,8 @@ class ImportedPayment(models.Model):
 
     history = HistoricalRecords()
 
+    plausible_ranges = {"paid_at": bounds.EVENT, "amount": bounds.MONEY_SIGNED}
+
     class Meta:
         db_table = "cc_imported_payment"
         ordering = ["-paid_at", "-id"]
@@ -246,6 +307,11 @@ class ImportedPayment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "receipt"], condition=~models.Q(status="duplicate"), name="cc_impay_receipt_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source="statement", payment_import__isnull=False)
+                | models.Q(source="intake", incoming_sms__isnull=False),
+                name="cc_impay_source_recorded",
             ),
         ]
 

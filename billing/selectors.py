@@ -3,7 +3,7 @@ payment lookup. The Financial page's figures are in billing/financial.py, Custom
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from billing.models import AccountHistory, Config, ImportedPayment, TariffRate
+from ccportal import bounds
 from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise, site_code_from_account
 from ccportal.units import money
 from customers.models import AccountNumber, Customer, Site
@@ -87,14 +88,17 @@ class TariffResolver:
     sites once, then answers each (customer ID, site code, moment) in memory with the same cascade."""
 
     def __init__(self, *, customer_ids=(), site_codes=()):
-        keys = {"customer": {str(c) for c in customer_ids}, "site": {str(s).upper() for s in site_codes}}
-        rows = list(TariffRate.objects.filter(scope=TariffRate.Scope.GLOBAL).values_list(*_SCHEDULE_FIELDS))
-        for scope, wanted in keys.items():
-            wanted = sorted(wanted)
-            for start in range(0, len(wanted), 1000):  # bounded IN lists (SQL Server's parameter limit)
-                rows += TariffRate.objects.filter(scope=scope, scope_key__in=wanted[start : start + 1000]).values_list(
-                    *_SCHEDULE_FIELDS
-                )
+        pairs = [(TariffRate.Scope.CUSTOMER, str(c)) for c in sorted({str(c) for c in customer_ids})]
+        pairs += [(TariffRate.Scope.SITE, s) for s in sorted({str(s).upper() for s in site_codes})]
+        rows = []
+        # One query for a small import (an intake SMS), bounded IN lists for a large one (SQL Server's limit).
+        for start in range(0, max(len(pairs), 1), 1000):
+            chunk = pairs[start : start + 1000]
+            wanted = Q(scope=TariffRate.Scope.GLOBAL) if start == 0 else Q(pk__in=[])
+            for scope in (TariffRate.Scope.CUSTOMER, TariffRate.Scope.SITE):
+                if keys := [key for s, key in chunk if s == scope]:
+                    wanted |= Q(scope=scope, scope_key__in=keys)
+            rows += TariffRate.objects.filter(wanted).values_list(*_SCHEDULE_FIELDS)
         rows.sort(key=lambda r: (r[3], r[5]), reverse=True)
         self._by_key = {}
         for row in rows:
@@ -172,11 +176,11 @@ def payment_rows_classify(*, rows, provider):
     earlier = {}
     for chunk in _chunks({r.receipt for r in rows}, WIDE_CHUNK):
         # Provider and status are checked here so that the query's only parameters are the receipts.
-        for receipt, receipt_id, receipt_provider, status in ImportedPayment.objects.filter(receipt__in=chunk).values_list(
-            "receipt", "id", "provider", "status"
-        ):
+        for receipt, receipt_id, receipt_provider, status, source in ImportedPayment.objects.filter(
+            receipt__in=chunk
+        ).values_list("receipt", "id", "provider", "status", "source"):
             if receipt_provider == provider and status != ImportedPayment.Status.DUPLICATE:
-                earlier[receipt] = receipt_id
+                earlier[receipt] = (receipt_id, source)
     accounts = {}
     for chunk in _chunks({a for r in rows for a in r.account_candidates}, WIDE_CHUNK):
         accounts.update(AccountNumber.objects.filter(accountnumber__in=chunk).values_list("accountnumber", "customer_id"))
@@ -196,7 +200,9 @@ def payment_rows_classify(*, rows, provider):
     classified, first_in_file = [], {}
     for row in rows:
         if row.receipt in earlier:
-            classified.append(ClassifiedRow(row, ImportedPayment.Status.DUPLICATE, duplicate_of_id=earlier[row.receipt]))
+            earlier_id, source = earlier[row.receipt]
+            note = "already received by intake" if source == ImportedPayment.Source.INTAKE else ""
+            classified.append(ClassifiedRow(row, ImportedPayment.Status.DUPLICATE, duplicate_of_id=earlier_id, note=note))
             continue
         first = first_in_file.get(row.receipt)
         if first is not None:
@@ -238,9 +244,37 @@ def payment_outcome_counts(classified):
 def unmatched_payments():
     return (
         ImportedPayment.objects.filter(status=ImportedPayment.Status.UNMATCHED)
-        .select_related("payment_import")
+        .select_related("payment_import", "incoming_sms")
         .order_by("-paid_at", "-id")
     )
+
+
+def payment_intake_status(*, now=None):
+    """The Dashboard's intake panel: when the last forwarded SMS arrived, what became of today's, and whether to
+    warn that none has come for CC_PAYMENT_INTAKE_QUIET_MINUTES during the day's hours (Africa/Maseru), when
+    the gateway may be down. Two queries."""
+    from django.db.models import Count, Max
+
+    from billing.models import IncomingSms
+
+    now = timezone.localtime(now or timezone.now())
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    last = IncomingSms.objects.aggregate(last=Max("arrived_at"))["last"]
+    today = dict(IncomingSms.objects.filter(arrived_at__gte=midnight).order_by().values_list("status").annotate(n=Count("id")))
+    quiet = timedelta(minutes=settings.CC_PAYMENT_INTAKE_QUIET_MINUTES)
+    first_hour, last_hour = settings.CC_PAYMENT_INTAKE_DAY_HOURS
+    daytime = first_hour <= now.hour < last_hour
+    # The quiet time is counted from the start of the day's hours, not from an SMS of last night.
+    since = max(last, now.replace(hour=first_hour, minute=0, second=0, microsecond=0)) if last else None
+    return {
+        "enabled": bool(settings.CC_PAYMENT_INTAKE_SECRET),
+        "last": last,
+        "today": {status: today.get(status, 0) for status in IncomingSms.Status.values},
+        "today_total": sum(today.values()),
+        "quiet_minutes": settings.CC_PAYMENT_INTAKE_QUIET_MINUTES,
+        "day_hours": (first_hour, last_hour),
+        "warning": bool(settings.CC_PAYMENT_INTAKE_SECRET) and daytime and (since is None or now - since > quiet),
+    }
 
 
 # --- Tariff page -----------------------------------------------------------------------------------------
@@ -319,12 +353,18 @@ def _imported_payments():
     return ImportedPayment.objects.select_related(
         "payment_import",
         "payment_import__confirmed_by",
+        "incoming_sms",
         "ledger_row",
         "resolved_by",
         "duplicate_of",
         "duplicate_of__ledger_row",
         "duplicate_of__resolved_by",
     ).order_by("-paid_at", "-id")
+
+
+def imported_payment_for_lookup(pk):
+    """One payment loaded as the payment lookup loads them (for the intake's answer)."""
+    return _imported_payments().get(pk=pk)
 
 
 def payment_lookup(query):
@@ -341,7 +381,12 @@ def payment_lookup(query):
         match = pattern.match(text)
         day = _lookup_date(match["date"]) if match else None
         if day:
-            amount = money(match["amount"].replace(",", "."))
+            try:
+                bounds.date_check(day, label="The date", within=bounds.EVENT)
+                amount = bounds.number_check(money(match["amount"].replace(",", ".")), label="The amount", within=bounds.MONEY)
+            except ValueError as exc:
+                result.kind, result.searched, result.hint = "amount and date", text, str(exc)
+                return result
             result.kind, result.searched = "amount and date", f"payments of M {amount} on {day:%Y-%m-%d}"
             result.payments = list(_imported_payments().filter(amount=amount, paid_at__date=day)[:LOOKUP_LIMIT])
             result.hint = "Check the date (the statement's time, not when the customer was credited) and the exact amount."

@@ -1,15 +1,20 @@
 """Every change to the ledger and the tariff schedule: one transaction each, with history (who and why)."""
 
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
-from billing.models import AccountHistory, Config, ImportedPayment, PaymentImport, TariffRate
+from billing.models import AccountHistory, Config, ImportedPayment, IncomingSms, PaymentImport, TariffRate
 from billing.rollup import ledger_rollup_add
 from billing.selectors import TariffResolver, payment_rows_classify, tariff_rate_for
+from billing.signals import payments_posted
+from billing.statements import StatementError, statement_read
+from ccportal import bounds
 from ccportal.history import history_bulk_create, history_delete, history_save
 from ccportal.units import energy, kwh_for_amount, money, rate
 
@@ -42,16 +47,35 @@ def ledger_balances_recompute(*, accountnumber, since):
 def _entry_values(*, accountnumber, when, is_payment, amount, kwh, rate_lsl):
     """Fill in what was not given: the rate from the tariff in force at ``when``; a payment's kWh from its
     amount (amount ÷ rate); a consumption row's amount from its kWh (kWh × rate). Consumption is stored
-    with negative kWh and amount so that the balance is the running sum of `kwh value`."""
-    rate_lsl = rate(rate_lsl) if rate_lsl not in (None, "") else rate(tariff_rate_for(account=accountnumber, on=when).rate_lsl)
-    if is_payment:
-        amount = money(amount)
-        kwh = energy(kwh) if kwh not in (None, "") else kwh_for_amount(amount, rate_lsl)
-    else:
-        kwh = -abs(energy(kwh))
-        amount = money(amount) if amount not in (None, "") else money(kwh * rate_lsl)
-        amount = -abs(amount)
+    with negative kWh and amount so that the balance is the running sum of `kwh value`. Values outside
+    ccportal.bounds (given or derived) raise ValidationError naming the field."""
+    _bounded("when", bounds.moment_check, when, label="The date and time", within=bounds.EVENT)
+    try:
+        if rate_lsl not in (None, ""):
+            rate_lsl = rate(rate_lsl)
+        else:
+            rate_lsl = rate(tariff_rate_for(account=accountnumber, on=when).rate_lsl)
+        _bounded("rate", bounds.number_check, rate_lsl, label="The rate", within=bounds.RATE)
+        if is_payment:
+            amount = money(amount)
+            kwh = energy(kwh) if kwh not in (None, "") else kwh_for_amount(amount, rate_lsl)
+        else:
+            kwh = -abs(energy(kwh))
+            amount = money(amount) if amount not in (None, "") else money(kwh * rate_lsl)
+            amount = -abs(amount)
+    except ValueError as exc:
+        raise ValidationError({"amount": [f"{exc}."]}) from None
+    _bounded("amount", bounds.number_check, amount, label="The amount", within=bounds.MONEY_SIGNED)
+    _bounded("kwh", bounds.number_check, kwh, label="The kWh", within=bounds.KWH_SIGNED)
     return amount, kwh, rate_lsl
+
+
+def _bounded(field, check, value, **kwargs):
+    """Run a ccportal.bounds check; its refusal becomes the ValidationError of ``field``."""
+    try:
+        check(value, **kwargs)
+    except bounds.BoundsError as error:
+        raise bounds.as_validation_error(error, field) from None
 
 
 @transaction.atomic
@@ -144,8 +168,10 @@ def tariff_rate_set(*, scope, scope_key="", rate_lsl, effective_from=None, by, r
         raise ValidationError({"rate_lsl": "Enter the rate in LSL per kWh, e.g. 5.00."}) from None
     if rate_lsl <= 0:
         raise ValidationError({"rate_lsl": "A rate must be more than 0."})
+    _bounded("rate_lsl", bounds.number_check, rate_lsl, label="The rate", within=bounds.RATE)
     scope_key = _tariff_scope_key(scope, scope_key)
     effective_from = effective_from or timezone.now()
+    _bounded("effective_from", bounds.moment_check, effective_from, label="Effective from", within=bounds.EFFECTIVE)
     if timezone.is_naive(effective_from):
         effective_from = timezone.make_aware(effective_from)
     row = TariffRate.objects.select_for_update().filter(scope=scope, scope_key=scope_key, effective_from=effective_from).first()
@@ -244,6 +270,8 @@ def ledger_payments_bulk_create(*, payments, by, reason):
             .values_list("accountnumber", "transaction_date", "kwh_value")
         ):
             later.setdefault(accountnumber, []).append((when, kwh))
+        if not any(accountnumber in later for accountnumber in chunk):
+            chunks.pop()  # no existing row at or after the new payments: no later balance to shift
         for accountnumber in chunk:
             # Existing rows sort before new ones at the same moment, as their smaller IDs do.
             timeline = [(when, 0, i, kwh, None) for i, (when, kwh) in enumerate(later.get(accountnumber, []))]
@@ -284,41 +312,35 @@ def _later_balances_shift(chunks, *, first_new_id):
         ).update(current_balance=F("current_balance") + Subquery(new_before))
 
 
-def _meters_of(accountnumbers):
-    from customers.models import AccountNumber
-
-    meters = {}
-    accountnumbers = sorted(accountnumbers)
-    for start in range(0, len(accountnumbers), 1000):
-        meters.update(AccountNumber.objects.filter(pk__in=accountnumbers[start : start + 1000]).values_list("pk", "meter_id"))
-    return {a: m or "" for a, m in meters.items()}
-
-
 def _lock_accounts(accountnumbers):
     """Row-lock the accounts being posted to (in a fixed order, so two imports never deadlock) so that imports
     and single ledger entries on the same account carry balances forward one after the other (the import's
-    balance shift counts on every new row of a locked account being its own)."""
+    balance shift counts on every new row of a locked account being its own). Returns {account: meter ID}."""
     from customers.models import AccountNumber
 
     accountnumbers = sorted(accountnumbers)
+    meters = {}
     for start in range(0, len(accountnumbers), 1000):
-        list(
+        meters.update(
             AccountNumber.objects.select_for_update()
             .filter(pk__in=accountnumbers[start : start + 1000])
             .order_by("pk")
-            .values_list("pk", flat=True)
+            .values_list("pk", "meter_id")
         )
+    return {a: m or "" for a, m in meters.items()}
 
 
 @transaction.atomic
-def _payment_rows_post(*, payment_import, rows, by):
-    classified = payment_rows_classify(rows=rows, provider=payment_import.provider)
+def _payment_rows_record(*, rows, provider, by, reason, source, payment_import=None, incoming_sms=None):
+    """The one way payments are matched and posted, whether they come from a statement or the intake: classify
+    the rows (billing.selectors.payment_rows_classify), post the matched ones as ledger payments at the tariff in
+    force at their time (balances carried forward, rollups kept), and record every row with its fate. Sends
+    billing.signals.payments_posted after the commit. Returns the ClassifiedRows and their ImportedPayments."""
+    classified = payment_rows_classify(rows=rows, provider=provider)
     to_post = [c for c in classified if c.status == ImportedPayment.Status.POSTED]
     accounts = {c.accountnumber for c in to_post}
-    _lock_accounts(accounts)
+    meters = _lock_accounts(accounts)
     resolver = TariffResolver(customer_ids={c.customer_id for c in to_post}, site_codes={a[-3:] for a in accounts})
-    meters = _meters_of(accounts)
-    reason = f"{payment_import.get_provider_display()} import #{payment_import.pk} ({payment_import.filename})"
     ledger_rows = ledger_payments_bulk_create(
         payments=[
             {
@@ -340,8 +362,10 @@ def _payment_rows_post(*, payment_import, rows, by):
     payments = {}
     for c in classified:
         payments[id(c)] = ImportedPayment(
-            payment_import_id=payment_import.pk,
-            provider=payment_import.provider,
+            source=source,
+            payment_import_id=getattr(payment_import, "pk", None),
+            incoming_sms_id=getattr(incoming_sms, "pk", None),
+            provider=provider,
             receipt=c.row.receipt,
             row_number=c.row.row_number,
             paid_at=c.row.paid_at,
@@ -366,12 +390,47 @@ def _payment_rows_post(*, payment_import, rows, by):
     for c in repeats:
         payments[id(c)].duplicate_of_id = payments[id(c.duplicate_of_row)].pk
     history_bulk_create(ImportedPayment, [payments[id(c)] for c in repeats], by=by, reason=reason)
+    if ledger_rows:
+        entry_ids = [row.pk for row in ledger_rows]
+        transaction.on_commit(lambda: payments_posted.send(sender=ImportedPayment, entry_ids=entry_ids, source=source, by=by))
+    return classified, [payments[id(c)] for c in classified]
+
+
+def _once(record, attempts=3):
+    """Run ``record`` (a _payment_rows_record call) again when another transaction recorded one of its receipts
+    at the same moment: the unique constraint on (provider, receipt) stops it, and the next classification sees
+    the other's rows (those rows are then duplicates). A unique key, not a check-then-insert."""
+    for attempt in range(attempts):
+        try:
+            return record()
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _payment_rows_post(*, payment_import, rows, by):
+    # The import's row lock: two postings of one import (a confirm and a stale-claim retry) run one after the other,
+    # and the second finds it posted.
+    if PaymentImport.objects.select_for_update().values_list("status", flat=True).get(pk=payment_import.pk) == (
+        PaymentImport.Status.POSTED
+    ):
+        raise PaymentImportStateError([(None, "This statement has already been posted.")])
+    classified, _ = _payment_rows_record(
+        rows=rows,
+        provider=payment_import.provider,
+        by=by,
+        reason=f"{payment_import.get_provider_display()} import #{payment_import.pk} ({payment_import.filename})",
+        source=ImportedPayment.Source.STATEMENT,
+        payment_import=payment_import,
+    )
     counts = {status: 0 for status in ImportedPayment.Status.values}
     for c in classified:
         counts[c.status] += 1
     payment_import.status = PaymentImport.Status.POSTED
     payment_import.confirmed_by = by
-    payment_import.confirmed_at = now
+    payment_import.confirmed_at = timezone.now()
     payment_import.row_count = len(classified)
     payment_import.posted_count = counts["posted"]
     payment_import.unmatched_count = counts["unmatched"]
@@ -383,16 +442,10 @@ def _payment_rows_post(*, payment_import, rows, by):
 
 def payment_rows_post(*, payment_import, rows, by, attempts=3):
     """Post a statement's rows all or nothing: matched rows become ledger payments at the tariff in force at
-    their time, the others are kept with their fate. If another import posts the same receipts at the same
-    moment, the unique constraint stops this one and it is classified again (those rows are then duplicates)."""
-    from django.db import IntegrityError
-
-    for attempt in range(attempts):
-        try:
-            return _payment_rows_post(payment_import=payment_import, rows=rows, by=by)
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
+    their time, the others are kept with their fate. If another import or the intake posts the same receipts at
+    the same moment, the unique constraint stops this one and it is classified again (those rows are then
+    duplicates)."""
+    return _once(lambda: _payment_rows_post(payment_import=payment_import, rows=rows, by=by), attempts)
 
 
 @transaction.atomic
@@ -411,19 +464,79 @@ def payment_import_create(*, provider, filename, content, by, store=True):
     return payment_import
 
 
-def payment_import_confirm(*, payment_import, by):
-    """Post a previewed statement (re-read from storage, re-classified against the database as it is now)."""
-    from billing.statements import StatementError, statement_read
+class PaymentImportStateError(StatementError):
+    """The import is not in the state the action needs (already being posted, or already posted)."""
 
-    if payment_import.status != PaymentImport.Status.PREVIEW:
-        raise StatementError([(None, "This statement has already been posted.")])
+
+def _posting_stale_after():
+    return timedelta(minutes=getattr(settings, "CC_PAYMENT_IMPORT_POSTING_MINUTES", 30))
+
+
+def payment_import_posting_start(*, payment_import, by):
+    """Claim a previewed import for posting: the one transition preview → posting, a conditional UPDATE, so that
+    of two confirms at the same moment exactly one wins and the other is told why (PaymentImportStateError).
+
+    A claim older than CC_PAYMENT_IMPORT_POSTING_MINUTES whose posting never finished (the worker died: the posting
+    rolled back, the claim stayed) may be taken again; the posting itself locks the import and refuses to run twice."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = (
+            PaymentImport.objects.filter(pk=payment_import.pk)
+            .filter(
+                Q(status=PaymentImport.Status.PREVIEW)
+                | Q(status=PaymentImport.Status.POSTING, confirmed_at__lt=now - _posting_stale_after())
+            )
+            .update(status=PaymentImport.Status.POSTING, confirmed_by=by, confirmed_at=now)
+        )
+        payment_import.refresh_from_db()
+        if not claimed:
+            raise PaymentImportStateError([(None, _state_refusal(payment_import))])
+        history_save(payment_import, by=by, reason="Confirmed: posting started")
+    return payment_import
+
+
+def _state_refusal(payment_import):
+    if payment_import.status == PaymentImport.Status.POSTING:
+        who = payment_import.confirmed_by or "the system"
+        when = timezone.localtime(payment_import.confirmed_at).strftime("%H:%M")
+        return f"This statement is already being posted (confirmed by {who} at {when}); reload the page for the result."
+    return "This statement has already been posted."
+
+
+def payment_import_post(*, payment_import, by):
+    """Post an import claimed by payment_import_posting_start (re-read from storage, re-classified against the
+    database as it is now). If it cannot be posted, the claim is released (posting → preview) with the reason."""
+    claimed_at = payment_import.confirmed_at
     try:
-        with payment_import.statement.open("rb") as handle:
-            content = handle.read()
-    except (ValueError, OSError):  # no file recorded, or the stored file is gone
-        raise StatementError([(None, "The uploaded statement file is no longer stored; upload it again.")]) from None
-    rows = statement_read(content=content, filename=payment_import.filename, provider=payment_import.provider)
-    return payment_rows_post(payment_import=payment_import, rows=rows, by=by)
+        try:
+            with payment_import.statement.open("rb") as handle:
+                content = handle.read()
+        except (ValueError, OSError):  # no file recorded, or the stored file is gone
+            raise StatementError([(None, "The uploaded statement file is no longer stored; upload it again.")]) from None
+        rows = statement_read(content=content, filename=payment_import.filename, provider=payment_import.provider)
+        return payment_rows_post(payment_import=payment_import, rows=rows, by=by)
+    except PaymentImportStateError:
+        raise
+    except BaseException as exc:
+        _posting_release(payment_import=payment_import, claimed_at=claimed_at, by=by, error=exc)
+        raise
+
+
+@transaction.atomic
+def _posting_release(*, payment_import, claimed_at, by, error):
+    released = PaymentImport.objects.filter(
+        pk=payment_import.pk, status=PaymentImport.Status.POSTING, confirmed_at=claimed_at
+    ).update(status=PaymentImport.Status.PREVIEW, confirmed_by=None, confirmed_at=None)
+    if released:
+        payment_import.refresh_from_db()
+        detail = "; ".join(m for _, m in error.errors[:2]) if isinstance(error, StatementError) else type(error).__name__
+        history_save(payment_import, by=by, reason=f"Not posted: {detail}"[:200])
+
+
+def payment_import_confirm(*, payment_import, by):
+    """Confirm a previewed statement: claim it (the second of two confirms is refused) and post it."""
+    payment_import = payment_import_posting_start(payment_import=payment_import, by=by)
+    return payment_import_post(payment_import=payment_import, by=by)
 
 
 @transaction.atomic
@@ -470,3 +583,65 @@ def imported_payment_dismiss(*, payment, by, reason):
     payment.note = reason[:255]
     history_save(payment, by=by, reason=reason)
     return payment
+
+
+# --- Payment intake (forwarded confirmation SMS) ----------------------------------------------------------
+
+
+class IncomingSmsReplay(Exception):
+    """This gateway id was taken before: nothing is stored twice."""
+
+
+INTAKE_WHO = "payment intake"
+_INTAKE_STATUS = {
+    ImportedPayment.Status.POSTED: IncomingSms.Status.POSTED,
+    ImportedPayment.Status.UNMATCHED: IncomingSms.Status.WAITING,
+    ImportedPayment.Status.DUPLICATE: IncomingSms.Status.DUPLICATE,
+}
+
+
+@transaction.atomic
+def incoming_sms_receive(*, gateway_id, sender, text, received_at):
+    """Take one forwarded SMS: keep it verbatim, read it (billing.payment_sms), and match and post the payment
+    through the statement import's own implementation (_payment_rows_record), so a receipt that comes by both
+    roads is posted once. Raises IncomingSmsReplay for a gateway id already taken (the unique key decides, also
+    for two requests at the same moment). Returns (IncomingSms, ImportedPayment or None)."""
+    from billing.payment_sms import sms_read
+
+    sms = IncomingSms(gateway_id=gateway_id, sender=sender, text=text, received_at=received_at)
+    try:  # no savepoint needed: a replay rolls the whole request back
+        history_save(sms, by=None, reason=f"{INTAKE_WHO}: SMS received from {sender}")
+    except IntegrityError:
+        raise IncomingSmsReplay(gateway_id) from None
+    reading = sms_read(sender=sender, text=text, received_at=received_at)
+    sms.provider, sms.template = reading.provider, reading.template
+    payment = None
+    if reading.status == "payment":
+        provider_name = dict(ImportedPayment._meta.get_field("provider").choices)[reading.provider]
+        _, payments = _once(
+            lambda: _payment_rows_record(
+                rows=[reading.row],
+                provider=reading.provider,
+                by=None,
+                reason=f"{INTAKE_WHO}: {provider_name} SMS #{sms.pk} ({reading.template}, receipt {reading.row.receipt})",
+                source=ImportedPayment.Source.INTAKE,
+                incoming_sms=sms,
+            )
+        )
+        payment = payments[0]
+        sms.status = _INTAKE_STATUS[payment.status]
+        sms.note = _intake_note(payment)
+    else:
+        sms.status = reading.status
+        sms.note = reading.note[:255]
+    history_save(sms, by=None, reason=f"{INTAKE_WHO}: {sms.get_status_display().lower()}: {sms.note}"[:255])
+    return sms, payment
+
+
+def _intake_note(payment):
+    if payment.status == ImportedPayment.Status.POSTED:
+        how = "the account written in the SMS" if payment.match_method == ImportedPayment.Match.ACCOUNT else "the payer phone"
+        return f"posted to {payment.accountnumber}, matched by {how}"
+    if payment.status == ImportedPayment.Status.DUPLICATE:
+        return f"receipt {payment.receipt} was already received"
+    return "no account in the SMS and the payer phone is not one account's: waiting in the unmatched queue"

@@ -1,7 +1,5 @@
 """Reading M-Pesa and EcoCash statement files (CSV or XLSX) into plain rows; no database access here."""
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -11,7 +9,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from billing.models import Provider
-from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise
+from ccportal import bounds
+from ccportal.normalize import NormalisationError, account_number_or_none, control_characters_strip, phone_normalise
+from ccportal.spreadsheet import SpreadsheetRefused, TooManyRows, csv_rows, quote, xlsx_rows
 from ccportal.units import money
 
 # Column headers exactly as the providers write them (SPEC §6); extra columns are allowed.
@@ -114,6 +114,16 @@ def statement_read(*, content, filename, provider):
     return rows
 
 
+def _records_cap():
+    return max_rows() + _HEADER_SEARCH_ROWS + 1
+
+
+def _refused(exc):
+    if isinstance(exc, TooManyRows):
+        return StatementError([(None, f"More than {max_rows():,} rows; split the statement.")])
+    return StatementError([(None, str(exc))])
+
+
 def _csv_records(content):
     try:
         text = content.decode("utf-8-sig")
@@ -122,29 +132,16 @@ def _csv_records(content):
     if "\x00" in text:
         raise StatementError([(None, "This is not a CSV text file; upload the statement as .csv or .xlsx.")])
     try:
-        return list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise StatementError([(None, f"The CSV file cannot be read: {exc}.")]) from None
+        return csv_rows(text, max_rows=_records_cap())
+    except SpreadsheetRefused as exc:
+        raise _refused(exc) from None
 
 
 def _xlsx_records(content):
-    from openpyxl import load_workbook
-
-    if not content.startswith(b"PK"):
-        raise StatementError([(None, "This is not an .xlsx workbook; upload the statement as .csv or .xlsx.")])
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        # Stop reading just past the row limit: a small .xlsx can unpack to millions of rows.
-        records = []
-        for row in sheet.iter_rows(values_only=True):
-            records.append(list(row))
-            if len(records) > max_rows() + _HEADER_SEARCH_ROWS + 1:
-                break
-        workbook.close()
-    except Exception:  # openpyxl raises many kinds for a damaged file; the user needs one message
-        raise StatementError([(None, "The .xlsx file cannot be read; export the statement again.")]) from None
-    return records
+        return xlsx_rows(content, max_rows=_records_cap())
+    except SpreadsheetRefused as exc:
+        raise _refused(exc) from None
 
 
 def _find_header(records, expected):
@@ -163,9 +160,9 @@ def _find_header(records, expected):
 def _text(value):
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
-    return str(value).strip()
+    return control_characters_strip(str(value), multiline=False).strip()
 
 
 def _amount(value, column, *, blank_ok=False):
@@ -173,9 +170,11 @@ def _amount(value, column, *, blank_ok=False):
     if text == "" and blank_ok:
         return None
     try:
-        return money(text)
+        amount = money(text)
     except ValueError:
-        raise ValueError(f"{column} {_text(value)!r} is not an amount") from None
+        raise ValueError(f"{column} {quote(_text(value))} is not an amount") from None
+    bounds.number_check(amount, label=column, within=bounds.MONEY_SIGNED)
+    return amount
 
 
 def _when(value, column):
@@ -193,7 +192,8 @@ def _when(value, column):
             except ValueError:
                 continue
         if moment is None:
-            raise ValueError(f"{column} {text!r} is not a date and time (e.g. 2025-03-01 10:15:00)")
+            raise ValueError(f"{column} {quote(text)} is not a date and time (e.g. 2025-03-01 10:15:00)")
+    bounds.moment_check(moment, label=column, within=bounds.EVENT)
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
@@ -207,14 +207,14 @@ def _iso_moment(text):
         return None
 
 
-def _receipt(value, column):
+def receipt_read(value, column):
     text = _text(value).upper()
     if not text or len(text) > 40 or not re.fullmatch(r"[A-Z0-9./_-]+", text):
-        raise ValueError(f"{column} {_text(value)!r} is not a receipt number")
+        raise ValueError(f"{column} {quote(_text(value))} is not a receipt number")
     return text
 
 
-def _phone(text):
+def phone_in_text(text):
     """The first phone number in ``text`` in international form, or "" (payer phones are best-effort)."""
     for match in _PHONE_IN_TEXT.finditer(text or ""):
         try:
@@ -236,7 +236,7 @@ def account_candidates(*texts):
 
 
 def _mpesa_row(number, v):
-    receipt = _receipt(v["Receipt No"], "Receipt No")
+    receipt = receipt_read(v["Receipt No"], "Receipt No")
     paid_at = _when(v["Completion Time"], "Completion Time")
     paid_in = _amount(v["Paid in"], "Paid in", blank_ok=True)
     withdrawn = _amount(v["Withdrawn"], "Withdrawn", blank_ok=True)
@@ -254,7 +254,7 @@ def _mpesa_row(number, v):
         receipt=receipt,
         paid_at=paid_at,
         amount=paid_in if paid_in and paid_in > 0 else (-abs(withdrawn) if withdrawn else money(0)),
-        payer_phone=_phone(other),
+        payer_phone=phone_in_text(other),
         payer_name=name[:150],
         details=details,
         ignore_reason=ignore,
@@ -266,7 +266,7 @@ _ECOCASH_IGNORED_TYPES = ("withdraw", "reversal", "refund", "fail", "cash out", 
 
 
 def _ecocash_row(number, v):
-    receipt = _receipt(v["Approval Code"], "Approval Code")
+    receipt = receipt_read(v["Approval Code"], "Approval Code")
     paid_at = _when(v["Transaction Date"], "Transaction Date")
     amount = _amount(v["Amount"], "Amount")
     kind = _text(v["Type"])
@@ -281,7 +281,7 @@ def _ecocash_row(number, v):
         receipt=receipt,
         paid_at=paid_at,
         amount=amount,
-        payer_phone=_phone(_text(v["Sender MSISDN"])),
+        payer_phone=phone_in_text(_text(v["Sender MSISDN"])),
         details=details,
         ignore_reason=ignore,
         account_candidates=account_candidates(details),

@@ -1,5 +1,6 @@
-"""Turns DATABASE_URL into Django's DATABASES entry (SQLite, PostgreSQL or SQL Server)."""
+"""Turns DATABASE_URL into Django's DATABASES entry (SQLite, PostgreSQL or SQL Server); PostgreSQL dates Python cannot hold."""
 
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 SUPPORTED_SCHEMES = ("sqlite", "postgres", "postgresql", "mssql")
@@ -66,3 +67,53 @@ def database_from_url(url, *, base_dir):
     if query:
         config["OPTIONS"]["extra_params"] = ";".join(f"{k}={v}" for k, v in query.items())
     return config
+
+
+def unreadable_dates_tolerate(sender, connection, **kwargs):
+    """On PostgreSQL, read a date or timestamp Python cannot hold (a BC year, 'infinity', after 9999) as the
+    smallest or largest one instead of raising (connection_created receiver). One such row, stored before
+    ccportal.bounds checked input, otherwise made every page that reads it answer 500 for every user;
+    `manage.py check_data` lists it so that it can be corrected."""
+    if connection.vendor != "postgresql":
+        return
+    from psycopg.adapt import Loader
+    from psycopg.pq import Format
+
+    adapters = connection.connection.adapters
+    for type_name, low, high in (("date", _DATE_LOW, _DATE_HIGH), ("timestamptz", _MOMENT_LOW, _MOMENT_HIGH)):
+        oid = adapters.types[type_name].oid
+        for fmt in (Format.TEXT, Format.BINARY):
+            inner = adapters.get_loader(oid, fmt)
+            if inner is None or getattr(inner, "lenient", False):
+                continue
+            adapters.register_loader(type_name, _lenient_loader(Loader, inner, low, high))
+
+
+def _lenient_loader(base, inner_class, low, high):
+    from psycopg import DataError
+
+    class LenientLoader(base):
+        lenient = True
+        format = inner_class.format
+        timezone = getattr(inner_class, "timezone", None)  # Django compares it to choose its own loader
+
+        def __init__(self, oid, context=None):
+            super().__init__(oid, context)
+            self.inner = inner_class(oid, context)
+
+        def load(self, data):
+            try:
+                return self.inner.load(data)
+            except DataError:
+                raw = bytes(data)
+                small = raw.endswith(b"BC") or raw.startswith(b"-") or (self.format == 1 and raw[:1] >= b"\x80")
+                value = low if small else high
+                return value if self.timezone is None or not hasattr(value, "tzinfo") else value.astimezone(self.timezone)
+
+    return LenientLoader
+
+
+_DATE_LOW, _DATE_HIGH = date.min, date.max
+# A day inside the ends, so that showing them in Africa/Maseru (UTC+2) cannot overflow.
+_MOMENT_LOW = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+_MOMENT_HIGH = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)

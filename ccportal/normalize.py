@@ -83,3 +83,17 @@ def account_number_or_none(value):
 
 def site_code_from_account(accountnumber):
     return str(accountnumber or "")[-3:].upper()
+
+
+# C0 controls and DEL. NUL breaks PostgreSQL text; the others are invisible in a page or a spreadsheet.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def control_characters_strip(text, *, multiline=True):
+    """``text`` without control characters; tabs and line breaks are kept when ``multiline`` (a textarea) and
+    become spaces otherwise (a cell of a statement). Everything else, including every other Unicode letter,
+    passes unchanged."""
+    if multiline:
+        return _CONTROL.sub("", text)
+    return _CONTROL_OR_BREAK.sub(lambda m: " " if m.group(0) in "\t\n\r" else "", text)

@@ -6,6 +6,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from ccportal import bounds
+
 QUARTER_FORM = 'YYYY QN, e.g. "2025 Q4" (Q1 to Q4)'
 _QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
 
@@ -13,8 +15,8 @@ _QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
 class QuarterError(ValueError):
     """A quarter string that is not of the form QUARTER_FORM."""
 
-    def __init__(self, text):
-        super().__init__(f"{text!r} is not a quarter; expected {QUARTER_FORM}.")
+    def __init__(self, text, problem=None):
+        super().__init__(problem or f"{str(text)[:40]!r} is not a quarter; expected {QUARTER_FORM}.")
 
 
 @dataclass(frozen=True, order=True)
@@ -67,7 +69,13 @@ def quarter_parse(text):
     match = _QUARTER_RE.match(text or "")
     if not match:
         raise QuarterError(text)
-    return Quarter(int(match.group(1)), int(match.group(2)))
+    quarter = Quarter(int(match.group(1)), int(match.group(2)))
+    try:
+        bounds.date_check(quarter.first_day, label="The quarter", within=bounds.EFFECTIVE)
+    except ValueError:  # also year 0, which no date can hold
+        latest = bounds.latest_effective_date().year
+        raise QuarterError(text, f"{quarter} is not a quarter with data: the year must be from 2000 to {latest}.") from None
+    return quarter
 
 
 def quarter_parse_optional(text):

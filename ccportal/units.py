@@ -1,4 +1,5 @@
-"""Money and energy as Decimals: LSL with 2 places, kWh with 3, rates with 4 (ROUND_HALF_UP)."""
+"""Money and energy as Decimals: LSL with 2 places, kWh with 3, rates with 4 (ROUND_HALF_UP); finite only
+(the plausible ranges are in ccportal.bounds)."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -7,32 +8,47 @@ ENERGY_PLACES = Decimal("0.001")
 RATE_PLACES = Decimal("0.0001")
 
 
-def _decimal(value):
+def finite_decimal(value):
+    """A finite Decimal; ValueError for text that is no number and for NaN, sNaN and Infinity."""
     if isinstance(value, Decimal):
-        return value
-    if isinstance(value, float):
-        return Decimal(repr(value))
+        number = value
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    else:
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError(f"{str(value)[:40]!r} is not a number") from None
+    if not number.is_finite():
+        raise ValueError(f"{str(value)[:40]!r} is not a finite number")
+    return number
+
+
+def _quantize(value, places):
     try:
-        return Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not a number") from None
+        return finite_decimal(value).quantize(places, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than the context holds, e.g. 1e30 to 2 places
+        raise ValueError(f"{str(value)[:40]!r} is too large") from None
 
 
 def money(value):
-    return _decimal(value).quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
+    return _quantize(value, MONEY_PLACES)
 
 
 def energy(value):
-    return _decimal(value).quantize(ENERGY_PLACES, rounding=ROUND_HALF_UP)
+    return _quantize(value, ENERGY_PLACES)
 
 
 def rate(value):
-    return _decimal(value).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+    return _quantize(value, RATE_PLACES)
 
 
 def kwh_for_amount(amount, rate_lsl):
     """kWh bought by ``amount`` LSL at ``rate_lsl`` LSL/kWh, rounded half-up to 3 places."""
-    rate_lsl = _decimal(rate_lsl)
+    rate_lsl = finite_decimal(rate_lsl)
     if rate_lsl <= 0:
         raise ValueError("a rate must be positive")
-    return energy(_decimal(amount) / rate_lsl)
+    try:
+        return energy(finite_decimal(amount) / rate_lsl)
+    except InvalidOperation:
+        raise ValueError(f"{amount} LSL at {rate_lsl} LSL/kWh is too large") from None

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("billing.urls")),
     path("", include("reports.urls")),
+    path("", include("jobs.urls")),
     path("", include("datatools.urls")),
 ]
 

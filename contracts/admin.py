@@ -2,19 +2,8 @@
 
 from django.contrib import admin
 
-from ccportal.admin import AuditedAdmin
+from ccportal.admin import ReadOnlyAdmin
 from contracts.models import Commissioning, ContractVersion
-
-
-class ReadOnlyAdmin(AuditedAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Commissioning)

@@ -9,6 +9,8 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from ccportal import bounds
+from ccportal.fields import DateInput
 from ccportal.normalize import NormalisationError, phone_normalise
 from contracts.models import Commissioning
 from contracts.selectors import accounts_for_commissioning
@@ -50,7 +52,7 @@ class AccountChoiceField(forms.ModelChoiceField):
 
 class CommissionForm(forms.Form):
     account = AccountChoiceField(queryset=None, empty_label=None)
-    connection_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    connection_date = forms.DateField(widget=DateInput())  # past days from 2000 on: clean_connection_date
     customer_type = forms.ChoiceField(choices=[("", "Choose…"), *CustomerType.choices])
     national_id = forms.CharField(label="National ID or passport", max_length=50)
     phone = forms.CharField(label="Phone", max_length=30, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
@@ -72,7 +74,7 @@ class CommissionForm(forms.Form):
         value = self.cleaned_data["connection_date"]
         if value > timezone.localdate():
             raise forms.ValidationError("The connection date cannot be in the future.")
-        if value.year < 2000:
+        if value < bounds.EARLIEST_DATE:
             raise forms.ValidationError("Check the year of the connection date.")
         return value
 

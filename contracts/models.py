@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from ccportal import bounds
+from ccportal.data_quality import PlausibleRangesModel
 from customers.models import AccountNumber, Customer, CustomerType, Meter
 
 # No location given: it follows settings.MEDIA_ROOT (tests move it). Never served as a URL: the files are
@@ -37,7 +39,7 @@ class Language(models.TextChoices):
     SESOTHO = "st", "Sesotho"
 
 
-class Commissioning(models.Model):
+class Commissioning(PlausibleRangesModel, models.Model):
     """One commissioning of a customer's account: the details confirmed on site and the customer's signature."""
 
     class Phase(models.TextChoices):
@@ -80,6 +82,8 @@ class Commissioning(models.Model):
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     history = HistoricalRecords()
+
+    plausible_ranges = {"gps_lat": bounds.LATITUDE, "gps_lng": bounds.LONGITUDE, "tariff_rate_lsl": bounds.RATE}
 
     class Meta:
         db_table = "cc_commissioning"

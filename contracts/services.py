@@ -39,12 +39,13 @@ def signature_png_check(data):
 
     try:
         with Image.open(io.BytesIO(data)) as image:
-            image.load()
+            # The size from the header, before any pixel is unpacked: 1 MB of PNG can claim gigabytes of pixels.
             if not (50 <= image.width <= 4000 and 20 <= image.height <= 2000):
                 raise CommissioningError("The signature image has an unexpected size.")
+            image.load()
             alpha = image.convert("RGBA").getchannel("A")
             gray = image.convert("L")
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
         raise CommissioningError("The signature image could not be read.") from exc
     # Visible ink: an opaque pixel that is not white.
     ink = Image.eval(gray, lambda v: 255 if v < 200 else 0)

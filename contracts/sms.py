@@ -8,6 +8,8 @@ import urllib.request
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from ccportal.logs import secrets_redact
+
 logger = logging.getLogger("contracts.sms")
 
 
@@ -19,7 +21,7 @@ class LoggingSmsBackend:
     """Writes the message to the log instead of sending it (development and tests)."""
 
     def send(self, *, number, message):
-        logger.info("SMS to %s: %s", number, message)
+        logger.info("SMS to %s: %s", number, secrets_redact(message))  # the signed link is a credential
 
 
 class HttpSmsBackend:

@@ -3,6 +3,7 @@
 from django import forms
 from django.forms import modelform_factory
 
+from ccportal.fields import DateInput, PlausibleDateField
 from ccportal.normalize import NormalisationError, account_number_normalise, phone_normalise
 from customers.models import Customer, CustomerType
 from customers.selectors import site_choices
@@ -16,19 +17,13 @@ def _type_choices():
     return [("", "Choose a type")] + list(CustomerType.choices)
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class CustomerForm(forms.ModelForm):
     """Every customer field with the portal's validation; the wizard steps and inline edit take subsets."""
 
     class Meta:
         model = Customer
         fields = CUSTOMER_EDITABLE_FIELDS
+        field_classes = {"date_service_connected": PlausibleDateField, "date_service_terminated": PlausibleDateField}
         labels = {"gps_y": "GPS latitude", "gps_x": "GPS longitude", "city": "Village"}
         widgets = {
             "date_service_connected": DateInput(),
@@ -136,7 +131,7 @@ class AssignMeterForm(forms.Form):
     longitude = forms.FloatField(
         required=False, min_value=-180, max_value=180, widget=forms.NumberInput(attrs={"step": "0.000001"})
     )
-    connect_date = forms.DateField(label="Connection date", required=False, widget=DateInput())
+    connect_date = PlausibleDateField(label="Connection date", required=False)
     accountnumber = forms.CharField(
         label="Account number",
         required=False,
@@ -177,5 +172,5 @@ class ReasonForm(forms.Form):
 
 
 class TerminateForm(forms.Form):
-    on = forms.DateField(label="Service ended on", widget=DateInput())
+    on = PlausibleDateField(label="Service ended on")
     reason = forms.CharField(max_length=200)

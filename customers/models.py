@@ -8,6 +8,9 @@ from django.db.models import F, Func
 from django.db.models.functions import Reverse, Upper
 from simple_history.models import HistoricalRecords
 
+from ccportal import bounds
+from ccportal.data_quality import PlausibleRangesModel
+
 PHONE_SEPARATORS = (" ", "-", "(", ")", ".")
 
 
@@ -74,7 +77,7 @@ class CustomerType(models.TextChoices):
     IND = "IND", "Industrial"
 
 
-class Customer(models.Model):
+class Customer(PlausibleRangesModel, models.Model):
     """`tblcustomer`: the master customer record."""
 
     customer_id = models.AutoField("customer ID", primary_key=True, db_column="CUSTOMER ID")
@@ -105,6 +108,8 @@ class Customer(models.Model):
 
     history = HistoricalRecords()
 
+    plausible_ranges = {"gps_x": bounds.LONGITUDE, "gps_y": bounds.LATITUDE}
+
     class Meta:
         db_table = "tblcustomer"
         ordering = ["customer_id"]
@@ -134,7 +139,7 @@ class Customer(models.Model):
         return self.date_service_terminated is not None
 
 
-class Meter(models.Model):
+class Meter(PlausibleRangesModel, models.Model):
     """`tblmeter`: one row per meter serial (ACDB's `Copy Of tblmeter` is merged into it on import)."""
 
     meterid = models.CharField("meter serial", max_length=50, primary_key=True, db_column="meterid")
@@ -154,6 +159,8 @@ class Meter(models.Model):
 
     history = HistoricalRecords()
 
+    plausible_ranges = {"latitude": bounds.LATITUDE, "longitude": bounds.LONGITUDE}
+
     class Meta:
         db_table = "tblmeter"
         ordering = ["meterid"]
@@ -163,7 +170,7 @@ class Meter(models.Model):
         return self.meterid
 
 
-class AccountNumber(models.Model):
+class AccountNumber(PlausibleRangesModel, models.Model):
     """`tblaccountnumbers`: account number (`NNNNSSS`) to customer and meter."""
 
     accountnumber = models.CharField("account number", max_length=10, primary_key=True, db_column="accountnumber")
@@ -189,7 +196,7 @@ class AccountNumber(models.Model):
         return self.accountnumber[-3:]
 
 
-class MeterReading(models.Model):
+class MeterReading(PlausibleRangesModel, models.Model):
     """`tblmeterdata1`: 10-minute power readings per meter, for load profiles (machine-written, no history)."""
 
     id = models.BigAutoField(primary_key=True, db_column="ID")
@@ -197,6 +204,8 @@ class MeterReading(models.Model):
     whdatetime = models.DateTimeField(db_column="whdatetime")
     power_kw = models.DecimalField(max_digits=12, decimal_places=4, db_column="powerkW")
     community = models.CharField(max_length=50, blank=True, default="", db_column="community")
+
+    plausible_ranges = {"whdatetime": bounds.EVENT, "power_kw": bounds.POWER_KW}
 
     class Meta:
         db_table = "tblmeterdata1"
@@ -223,6 +232,8 @@ class CustomerTally(models.Model):
     connected_quarter = models.DateField(help_text="first day of the quarter of `DATE SERVICE CONNECTED`, or NOT_YET")
     terminated_on = models.DateField(help_text="`DATE SERVICE TERMINATED`, or NOT_YET")
     customers = models.BigIntegerField(default=0)
+
+    plausible_ranges = {"connected_quarter": None, "terminated_on": None}  # derived; NOT_YET is 9999-12-31
 
     class Meta:
         db_table = "cc_customer_tally"

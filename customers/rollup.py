@@ -43,8 +43,9 @@ def tally_new_in(quarter):
     return Q(connected_quarter=quarter.first_day)
 
 
-def tally_terminated_by(day):
-    return Q(terminated_on__lte=day)
+def tally_terminated():
+    """Q() for tally cells of customers with a termination date (the old system's "terminated", SPEC §2)."""
+    return ~Q(terminated_on=NOT_YET)
 
 
 def customers_sum(condition=None):

@@ -7,3 +7,6 @@ class DatatoolsConfig(AppConfig):
 
     name = "datatools"
     verbose_name = "Data tools"
+
+    def ready(self):
+        from datatools import jobs  # noqa: F401 - registers the Tables CSV job kind

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from accounts.models import Employee
+from ccportal.fields import PlausibleDateField
 from datatools.audit import ACTION_CHOICES, audited_models
 
 ACDB_SUFFIXES = (".accdb", ".mdb")
@@ -15,8 +16,8 @@ class MutationFilterForm(forms.Form):
     table = forms.ChoiceField(required=False)
     employee = forms.ModelChoiceField(queryset=Employee.objects.order_by("employee_id"), required=False, empty_label="Anyone")
     action = forms.ChoiceField(required=False, choices=[("", "Any action"), *ACTION_CHOICES])
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = PlausibleDateField(required=False, label="From")
+    date_to = PlausibleDateField(required=False, label="To")
     record = forms.CharField(required=False, max_length=50, label="Record key")
 
     def __init__(self, *args, **kwargs):

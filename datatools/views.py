@@ -1,6 +1,5 @@
 """Pages of the audit and data tools: Mutations (audit trail, diff, revert), Tables (read-only browser), Sync."""
 
-import csv
 import uuid
 from pathlib import Path
 
@@ -126,27 +125,13 @@ def table_browse(request, table):
     return render(request, template, context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require_GET
 @roles.require(roles.is_employee)
 def table_export(request, table):
     """The same rows as the browser view (search, filter, sort), every page, as CSV, streamed."""
     table = _table_or_404(table)
     query = tables.table_query(table, request.GET)
-    columns = table.columns
-    queryset = tables.table_queryset(table, query)
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow([c.name for c in columns])
-        for row in queryset.iterator(chunk_size=2000):
-            yield writer.writerow(["" if v is None else v for v in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(tables.table_csv_lines(table, query), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table.name}.csv"'
     return response
 

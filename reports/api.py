@@ -35,13 +35,22 @@ DEFINITIONS = (
     "\n\nDefinitions: sales (LSL) = Σ `transaction amount` of payment rows (`payment` true); energy sold (kWh) = "
     "Σ `kwh value` of payment rows; a ledger row's site is the last 3 letters of its account number; a customer "
     "is active in a quarter when connected on or before its last day and not terminated before its first day. "
-    "Quarters are written `2025 Q4` and listed in time order. Numbers are JSON numbers (LSL 2 places, kWh 3)."
+    "Quarters are written `2025 Q4` and listed in time order (the old system sorted them as text). Numbers are "
+    "JSON numbers (LSL 2 places, kWh 3). Every answer has all its keys, also on an empty database (the old system "
+    "answered an `error` or a `note` key instead)."
 )
 QUARTER_PARAM = OpenApiParameter(
     "quarter", OpenApiTypes.STR, description=f"Optional quarter, {QUARTER_FORM}. A malformed value is a 400."
 )
 SITE_PARAM = OpenApiParameter("site", OpenApiTypes.STR, description="Optional 3-letter site code, e.g. MAK.")
-ERROR_400 = inline_serializer("OmReportError", {"quarter": serializers.ListField(child=serializers.CharField())})
+ERROR_400 = inline_serializer(
+    "OmReportError",
+    {
+        "quarter": serializers.ListField(child=serializers.CharField(), required=False),
+        "site": serializers.ListField(child=serializers.CharField(), required=False),
+        "detail": serializers.CharField(help_text="The messages in one sentence (ccportal.api_errors)."),
+    },
+)
 
 
 def _params(request, *, quarter=False, site=False):
@@ -92,27 +101,42 @@ def _list(child):
     return serializers.ListField(child=child)
 
 
+def _described(field, description):
+    """``field`` with a description (kept in its arguments too: serializers rebuild their fields from them)."""
+    field.help_text = field._kwargs["help_text"] = description
+    return field
+
+
 INT, NUM, STR = serializers.IntegerField, serializers.FloatField, serializers.CharField
-NUM_MAP = serializers.DictField(child=NUM())
+# Field descriptions that say where a figure differs from the old system's (original-system-spec §2.7, §3.1).
+PAYMENT_ROWS_ONLY = "payment rows only (the old system summed every ledger row, consumption rows included)"
+EVERY_QUARTER = (
+    "every quarter from the first to the last, in time order, 0 where none (the old system listed only quarters with data)"
+)
+ACTIVE_IN_QUARTER = (
+    "customers active in the quarter (SPEC §4): connected on or before its last day and not terminated before its "
+    "first day, so a customer terminated during the quarter still counts in it (the old system left them out and "
+    "compared quarters as text)"
+)
+
 
 overview = _endpoint(
     "overview",
     summary="Portfolio overview",
     description=(
-        "Customers on record, active customers (active in the current quarter), terminated customers (termination "
-        "date on or before today), distinct site codes on customers, MWh sold and thousand LSL of sales over the "
-        "whole ledger.\n\nDiffers from the old system: it summed every ledger row (consumption rows included) for "
-        "MWh and LSL, and counted active as total − terminated."
+        "Customers on record, active customers (total − terminated, as the old system), terminated customers (with "
+        "a termination date), distinct site codes on customers, MWh sold and thousand LSL of sales over the whole "
+        "ledger.\n\nDiffers from the old system: MWh and LSL count payment rows only (it summed every ledger row)."
     ),
     response=_obj(
         "OmOverview",
-        total_customers=INT(),
-        active_customers=INT(),
-        terminated_customers=INT(),
-        total_sites=INT(),
-        sites=_list(STR()),
-        total_mwh=NUM(),
-        total_lsl_thousands=NUM(),
+        total_customers=INT(help_text="Customers on record (`tblcustomer`)."),
+        active_customers=INT(help_text="total_customers − terminated_customers, as the old system."),
+        terminated_customers=INT(help_text="Customers with a `DATE SERVICE TERMINATED`, whatever the date."),
+        total_sites=INT(help_text="Number of distinct site codes (`Concession name`) on customers."),
+        sites=_list(STR(help_text="Site code, upper case.")),
+        total_mwh=NUM(help_text=f"Σ `kwh value` ÷ 1000 (3 places) of {PAYMENT_ROWS_ONLY}."),
+        total_lsl_thousands=NUM(help_text=f"Σ `transaction amount` ÷ 1000 (2 places) of {PAYMENT_ROWS_ONLY}."),
     ),
 )
 customer_stats = _endpoint(
@@ -120,45 +144,74 @@ customer_stats = _endpoint(
     quarter=True,
     summary="Customers per site",
     description=(
-        "Per site (`Concession name`): total customers on record, active in the quarter, new (connected in the "
-        "quarter), activation rate = active ÷ total × 100 (1 place). Without `quarter` the current quarter is used "
-        "and named in the response.\n\nDiffers from the old system: `new` was always 0 without a quarter, and "
-        "active meant merely 'no termination date'."
+        "Per site (`Concession name`): customers on record, active, new and activation rate = active ÷ total × 100 "
+        "(1 place). With `quarter`: active in the quarter and connected in it. Without `quarter`: all time, as the "
+        "old system — active = not terminated, new = every customer with a connection date — and "
+        '`"quarter": null`.\n\nDiffers from the old system: with a quarter, active meant merely \'no termination '
+        "date'; without one, `new` was always 0; customers without a site were left out (here: `Unknown`)."
     ),
     response=_obj(
         "OmCustomerStats",
-        sites=_list(_obj("OmCustomerStatsSite", concession=STR(), total=INT(), active=INT(), new=INT(), activation_rate=NUM())),
+        sites=_list(
+            _obj(
+                "OmCustomerStatsSite",
+                concession=STR(help_text="The site code, or `Unknown` for customers without one (the old system left them out)."),
+                total=INT(),
+                active=INT(
+                    help_text="With `quarter`: " + ACTIVE_IN_QUARTER + ". Without: customers with no "
+                    "termination date, as the old system."
+                ),
+                new=INT(
+                    help_text="With `quarter`: connected in it. Without: every customer with a connection date "
+                    "(the old system answered 0)."
+                ),
+                activation_rate=NUM(help_text="active ÷ total × 100, 1 place."),
+            )
+        ),
         totals=_obj("OmCustomerStatsTotals", total=INT(), active=INT(), new=INT()),
-        quarter=STR(),
+        quarter=STR(allow_null=True, help_text="The quarter asked for (`2025 Q4`), or null for all time."),
     ),
 )
 customer_growth = _endpoint(
     "customer-growth",
     summary="Connections per quarter",
     description=(
-        "New connections per quarter of `DATE SERVICE CONNECTED`, every quarter from the first (0 where none), with "
-        "the running total. Customers without a connection date are not counted; terminations are not subtracted."
+        "New connections per quarter of `DATE SERVICE CONNECTED` with the running total. Customers without a "
+        "connection date are not counted; terminations are not subtracted (as the old system).\n\nDiffers from the "
+        "old system: quarters without a connection are listed with 0."
     ),
     response=_obj(
         "OmCustomerGrowth",
-        growth=_list(_obj("OmGrowthQuarter", quarter=STR(), new_customers=INT(), cumulative=INT())),
-        total=INT(),
+        growth=_described(
+            _list(_obj("OmGrowthQuarter", quarter=STR(), new_customers=INT(), cumulative=INT())),
+            f"One entry per quarter: {EVERY_QUARTER}.",
+        ),
+        total=INT(help_text="Customers with a connection date."),
     ),
 )
-_SITE_QUARTERS = dict(site=STR(), name=STR(), quarters=NUM_MAP)
+_SITE_QUARTERS = dict(
+    site=STR(help_text="Site code: the last 3 letters of the account number."),
+    name=STR(help_text="The site's name from the site list (the code when not listed)."),
+    quarters=serializers.DictField(
+        child=NUM(), help_text=f"Quarter → figure for {EVERY_QUARTER}; with `quarter`, that quarter only."
+    ),
+)
 consumption_by_site = _endpoint(
     "consumption-by-site",
     quarter=True,
     site=True,
     summary="Energy sold per site and quarter",
     description=(
-        "Energy sold (kWh) per site and quarter; `quarters` maps each quarter in the range to kWh, in time order."
-        "\n\nDiffers from the old system: it summed `kwh value` of every ledger row, consumption rows included."
+        "Energy sold (kWh, 3 places) per site and quarter.\n\nDiffers from the old system: it summed `kwh value` of "
+        "every ledger row, consumption rows included, listed only quarters with data, and answered an `error` "
+        "instead of an empty list when the ledger was empty."
     ),
     response=_obj(
         "OmConsumptionBySite",
-        sites=_list(_obj("OmConsumptionSite", total_kwh=NUM(), **_SITE_QUARTERS)),
-        total_kwh=NUM(),
+        sites=_list(
+            _obj("OmConsumptionSite", total_kwh=NUM(help_text=f"Σ `kwh value` of {PAYMENT_ROWS_ONLY}."), **_SITE_QUARTERS)
+        ),
+        total_kwh=NUM(help_text=f"Σ `kwh value` of {PAYMENT_ROWS_ONLY}."),
         source_table=STR(),
         quarter_filter=STR(allow_null=True),
     ),
@@ -169,14 +222,16 @@ sales_by_site = _endpoint(
     site=True,
     summary="Sales per site and quarter",
     description=(
-        "Sales (LSL) per site and quarter; `quarters` maps each quarter in the range to LSL, in time order."
-        "\n\nDiffers from the old system: it summed `transaction amount` of every ledger row, consumption rows "
-        "included."
+        "Sales (LSL, 2 places) per site and quarter.\n\nDiffers from the old system: it summed `transaction "
+        "amount` of every ledger row, consumption rows included, listed only quarters with data, and answered an "
+        "`error` instead of an empty list when the ledger was empty."
     ),
     response=_obj(
         "OmSalesBySite",
-        sites=_list(_obj("OmSalesSite", total_lsl=NUM(), **_SITE_QUARTERS)),
-        total_lsl=NUM(),
+        sites=_list(
+            _obj("OmSalesSite", total_lsl=NUM(help_text=f"Σ `transaction amount` of {PAYMENT_ROWS_ONLY}."), **_SITE_QUARTERS)
+        ),
+        total_lsl=NUM(help_text=f"Σ `transaction amount` of {PAYMENT_ROWS_ONLY}."),
         source_table=STR(),
         quarter_filter=STR(allow_null=True),
     ),
@@ -185,12 +240,24 @@ cumulative_trends = _endpoint(
     "cumulative-trends",
     summary="Energy sold and sales per quarter, cumulative",
     description=(
-        "Energy sold and sales per quarter (every quarter from the first sale, 0 where none) with running totals."
-        "\n\nDiffers from the old system: payment rows only."
+        "Energy sold and sales per quarter with running totals.\n\nDiffers from the old system: payment rows only, "
+        "and quarters without sales are listed with 0."
     ),
     response=_obj(
         "OmCumulativeTrends",
-        trends=_list(_obj("OmTrendQuarter", quarter=STR(), kwh=NUM(), lsl=NUM(), cumulative_kwh=NUM(), cumulative_lsl=NUM())),
+        trends=_described(
+            _list(
+                _obj(
+                    "OmTrendQuarter",
+                    quarter=STR(),
+                    kwh=NUM(help_text=f"Energy sold in the quarter: {PAYMENT_ROWS_ONLY}."),
+                    lsl=NUM(help_text=f"Sales in the quarter: {PAYMENT_ROWS_ONLY}."),
+                    cumulative_kwh=NUM(),
+                    cumulative_lsl=NUM(),
+                )
+            ),
+            f"One entry per quarter: {EVERY_QUARTER}.",
+        ),
         source_table=STR(),
     ),
 )
@@ -206,16 +273,25 @@ avg_consumption_trend = _endpoint(
     ),
     response=_obj(
         "OmAvgConsumptionTrend",
-        trends=_list(
-            _obj(
-                "OmAvgQuarter",
-                quarter=STR(),
-                customers=INT(),
-                total_kwh=NUM(),
-                total_lsl=NUM(),
-                avg_daily_kwh_per_customer=NUM(),
-                avg_daily_lsl_per_customer=NUM(),
-            )
+        trends=_described(
+            _list(
+                _obj(
+                    "OmAvgQuarter",
+                    quarter=STR(),
+                    customers=INT(
+                        help_text=ACTIVE_IN_QUARTER[0].upper() + ACTIVE_IN_QUARTER[1:] + "; the old system "
+                        "counted every connection to date, terminations ignored."
+                    ),
+                    total_kwh=NUM(help_text=f"Energy sold: {PAYMENT_ROWS_ONLY}."),
+                    total_lsl=NUM(help_text=f"Sales: {PAYMENT_ROWS_ONLY}."),
+                    avg_daily_kwh_per_customer=NUM(
+                        help_text="total_kwh ÷ (customers × calendar days of the quarter, "
+                        "up to today); the old system divided by the days with a transaction."
+                    ),
+                    avg_daily_lsl_per_customer=NUM(help_text="total_lsl ÷ (customers × calendar days), as above."),
+                )
+            ),
+            "One entry per quarter from the first to the last sale (the old system dropped quarters without a new connection).",
         ),
         source_table=STR(),
     ),
@@ -224,13 +300,24 @@ site_overview = _endpoint(
     "site-overview",
     summary="Sites and their customers",
     description=(
-        "Every site of the site list (name, code, district) with its customers on record, plus any site code found "
+        "Every site of the site list (name, code, district) with its customers on record, then any site code found "
         "on customers but missing from the list.\n\nDiffers from the old system: names and districts come from the "
-        "site table, not a hard-coded map, so no site is dropped."
+        "site table, not a hard-coded map, so no site is dropped, and sites without customers are listed with 0."
     ),
     response=_obj(
         "OmSiteOverview",
-        sites=_list(_obj("OmSite", concession=STR(), abbreviation=STR(), district=STR(), customer_count=INT())),
+        sites=_list(
+            _obj(
+                "OmSite",
+                concession=STR(
+                    help_text="The site's name, e.g. `Ha Makebe` (the old system echoed `Concession "
+                    "name`, which holds the code); the code for a site missing from the site list."
+                ),
+                abbreviation=STR(help_text="The 3-letter site code."),
+                district=STR(),
+                customer_count=INT(),
+            )
+        ),
     ),
 )
 load_curves_by_type = _endpoint(
@@ -242,8 +329,9 @@ load_curves_by_type = _endpoint(
         "of accounts in `tblaccountnumbers`: energy sold, sales, customer_count = customers with a payment in the "
         "period; avg_daily_kwh = kWh ÷ days and avg_daily_kwh_per_customer = kWh ÷ (customers × days), days = "
         "calendar days of the quarter or of the quarters from the first to the last sale. `quarterly` stacks kWh by "
-        "type per quarter.\n\nDiffers from the old system: payment rows only, and calendar days instead of days "
-        "with a transaction."
+        "type per quarter.\n\nDiffers from the old system: payment rows only, calendar days instead of days "
+        "with a transaction, the customer's type when the meter has none, and accounts without any type counted "
+        "under `Unknown` instead of left out."
     ),
     response=_obj(
         "OmLoadCurvesByType",
@@ -251,16 +339,22 @@ load_curves_by_type = _endpoint(
             _obj(
                 "OmTypeCurve",
                 type=STR(),
-                total_kwh=NUM(),
-                total_lsl=NUM(),
-                customer_count=INT(),
-                avg_daily_kwh=NUM(),
-                avg_daily_kwh_per_customer=NUM(),
+                total_kwh=NUM(help_text=f"Energy sold: {PAYMENT_ROWS_ONLY}."),
+                total_lsl=NUM(help_text=f"Sales: {PAYMENT_ROWS_ONLY}."),
+                customer_count=INT(help_text="Customers of the type with a payment in the period."),
+                avg_daily_kwh=NUM(help_text="total_kwh ÷ calendar days of the period (the old system: days with a transaction)."),
+                avg_daily_kwh_per_customer=NUM(help_text="total_kwh ÷ (customer_count × calendar days)."),
             )
         ),
-        quarterly=_list(serializers.DictField()),
+        quarterly=_described(
+            _list(serializers.DictField()),
+            "{quarter, <TYPE>: kWh…} per quarter; without `quarter`, " + EVERY_QUARTER + ".",
+        ),
         customer_types=_list(STR()),
-        total_typed_customers=INT(),
+        total_typed_customers=INT(
+            help_text="Accounts in `tblaccountnumbers` whose type is known (meter type, else "
+            "customer type), whatever the period, as the old system counted accounts with a meter type."
+        ),
         source_table=STR(),
         meter_source=STR(),
         quarter_filter=STR(allow_null=True),
@@ -275,7 +369,8 @@ daily_load_profiles = _endpoint(
         "Mean power (kW) of the 10-minute readings (`tblmeterdata1`) per hour of day (Africa/Maseru) for each "
         "meter type (meter `customer type`, else the customer's), with the peak hour; meter_count = meters of the "
         "type with readings. `chart_data` has one row per hour with a column per type. Readings of meters not in "
-        "`tblmeter` are left out. `quarter` is an addition (the old system read every reading)."
+        "`tblmeter` are left out, as before.\n\nDiffers from the old system: the customer's type stands in for a "
+        "meter without one, kW have 3 places (it gave 4), and `quarter` is an addition (it read every reading)."
     ),
     response=_obj(
         "OmDailyLoadProfiles",
@@ -294,7 +389,7 @@ daily_load_profiles = _endpoint(
         total_readings=INT(),
         meter_source=STR(),
         site_filter=STR(allow_null=True),
-        quarter_filter=STR(allow_null=True),
+        quarter_filter=STR(allow_null=True, help_text="An addition: the old system had no quarter filter here."),
     ),
 )
 arpu = _endpoint(
@@ -304,19 +399,27 @@ arpu = _endpoint(
         "Per quarter from the first sale: total_revenue = sales, active_customers = customers active in the quarter, "
         "arpu = sales ÷ active (2 places, 0 without active customers); per_site gives the same for each site code "
         "(sales by account suffix, customers by `Concession name`).\n\nDiffers from the old system: it summed every "
-        "ledger row as revenue, compared quarters as text and dropped sites missing from a hard-coded map."
+        "ledger row as revenue, compared quarters as text, left a customer out of the quarter of their termination, "
+        "listed only quarters with revenue and dropped sites missing from a hard-coded map."
     ),
     response=_obj(
         "OmArpu",
-        arpu=_list(
-            _obj(
-                "OmArpuQuarter",
-                quarter=STR(),
-                total_revenue=NUM(),
-                active_customers=INT(),
-                arpu=NUM(),
-                per_site=serializers.DictField(child=_obj("OmArpuSite", name=STR(), revenue=NUM(), customers=INT(), arpu=NUM())),
-            )
+        arpu=_described(
+            _list(
+                _obj(
+                    "OmArpuQuarter",
+                    quarter=STR(),
+                    total_revenue=NUM(help_text=f"Sales in the quarter: {PAYMENT_ROWS_ONLY}."),
+                    active_customers=INT(help_text=ACTIVE_IN_QUARTER[0].upper() + ACTIVE_IN_QUARTER[1:] + "."),
+                    arpu=NUM(help_text="total_revenue ÷ active_customers, 2 places; 0 without active customers."),
+                    per_site=_described(
+                        serializers.DictField(child=_obj("OmArpuSite", name=STR(), revenue=NUM(), customers=INT(), arpu=NUM())),
+                        "Site code → the same figures, for every site with sales or active customers in any quarter "
+                        "(the old system: sites with revenue in that quarter and in its hard-coded map).",
+                    ),
+                )
+            ),
+            f"One entry per quarter: {EVERY_QUARTER}.",
         ),
         site_codes=_list(STR()),
         site_names=serializers.DictField(child=STR()),

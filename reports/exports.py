@@ -1,7 +1,8 @@
 """Data exports: the datasets staff can download (customers, meters, accounts, transactions, readings) as CSV
-streamed in blocks or XLSX written in openpyxl's write-only mode, both in constant memory and a fixed number of
-queries: rows come from the database as tuples (values_list, a server-side cursor where there is one) and are
-reshaped a batch at a time, column by column."""
+streamed in blocks or XLSX streamed into its zip (ccportal.xlsx), both in constant memory and a fixed number of
+queries: rows come from the database as tuples (values_list, a server-side cursor where there is one)
+and are reshaped a batch at a time, column by column. The same writers stream a small export at once or write a
+file for a background job (export_write), reporting rows written as they go."""
 
 import csv
 import io
@@ -13,13 +14,11 @@ from itertools import islice
 from django.db.models import Q
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
 from billing.models import AccountHistory
+from ccportal import bounds, xlsx
 from ccportal.normalize import site_code_from_account
+from ccportal.spreadsheet import spreadsheet_text
 from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
 
 CHUNK_SIZE = 2000  # rows fetched from the database cursor at a time
@@ -196,13 +195,18 @@ def export_filters(params):
     if values["site"]:
         values["site"] = values["site"].upper()
         if not Site.objects.filter(code=values["site"]).exists():
-            problems.append(f"Site {values['site']!r} is not a site code; choose one from the list.")
+            problems.append(f"Site {values['site'][:40]!r} is not a site code; choose one from the list.")
     for key in ("from", "to"):
         if values[key]:
             try:
-                date.fromisoformat(values[key])
+                day = date.fromisoformat(values[key])
             except ValueError:
-                problems.append(f"'{key}' must be a date written YYYY-MM-DD, not {values[key]!r}.")
+                problems.append(f"'{key}' must be a date written YYYY-MM-DD, not {values[key][:40]!r}.")
+                continue
+            try:
+                bounds.date_check(day, label=f"'{key}'", within=bounds.EFFECTIVE)
+            except bounds.BoundsError as exc:
+                problems.append(str(exc))
     if not problems and values["from"] and values["to"] and values["from"] > values["to"]:
         problems.append("'from' is after 'to'.")
     if len(values["q"]) > 100:
@@ -241,14 +245,8 @@ class _SiteNames(dict):
         self.names = names
 
     def __missing__(self, code):
-        name = self[code] = self.names.get((code or "").upper(), "")
+        name = self[code] = spreadsheet_text(self.names.get((code or "").upper(), ""))
         return name
-
-
-def _xlsx_text(text):
-    """Blank text as None (openpyxl then writes no cell: a blank costs nothing); control characters that XML
-    cannot hold, which legacy ACDB fields can carry, are dropped rather than failing the whole workbook."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text) if text else None
 
 
 def _field(model, path):
@@ -274,15 +272,21 @@ def _conversions(dataset, paths, file_format):
         kind = _field(dataset.model, path).get_internal_type()
         if kind == "DateTimeField":
             conversions.append(datetime_text if file_format == "csv" else datetime_naive)
-        elif kind in ("CharField", "TextField") and file_format == "xlsx":
-            conversions.append(_xlsx_text)
+        elif kind in ("CharField", "TextField"):
+            conversions.append(spreadsheet_text)  # both formats: the XLSX writer also types it as a string
         else:
             conversions.append(None)
     return conversions
 
 
 def _row_batches(dataset, filters, file_format):
-    """Lists of at most BATCH_ROWS row tuples in the order of dataset.columns, values ready for the format.
+    """Lists of at most BATCH_ROWS row tuples in the order of dataset.columns, values ready for the format."""
+    for columns in _column_batches(dataset, filters, file_format):
+        yield list(zip(*columns, strict=True))
+
+
+def _column_batches(dataset, filters, file_format):
+    """Batches of at most BATCH_ROWS rows as columns (one sequence per column of dataset.columns).
 
     Each batch is transposed (zip) so that a column needing a change costs one map over it and a column used as
     the database gives it costs no Python call at all; csv.writer writes None as an empty field and str() of a
@@ -303,19 +307,24 @@ def _row_batches(dataset, filters, file_format):
         out = []
         for step in plan:
             if step == SITE:
-                out.append(map(site_names.__getitem__, codes))
-            elif step == SITE_CODE:
-                out.append(codes)
+                out.append(list(map(site_names.__getitem__, codes)))
+            elif step == SITE_CODE:  # derived from the account number, which legacy data may spell any way
+                out.append(list(map(spreadsheet_text, codes)))
             elif step[1] is None:
                 out.append(columns[step[0]])
             else:
-                out.append(map(step[1], columns[step[0]]))
-        yield list(zip(*out, strict=True))
+                out.append(list(map(step[1], columns[step[0]])))
+        yield out
 
 
-def _filename(dataset, filters, extension):
+def export_filename(dataset, filters, extension):
     parts = [dataset.name] + [filters[k] for k in ("site", "from", "to") if filters.get(k)]
     return f"{'-'.join(parts)}.{extension}"
+
+
+def export_count(dataset, filters):
+    """How many rows the export of ``dataset`` with ``filters`` holds (the total a job's progress counts to)."""
+    return dataset_queryset(dataset, filters).count()
 
 
 def export_response(dataset, file_format, filters):
@@ -324,51 +333,102 @@ def export_response(dataset, file_format, filters):
     if file_format == "csv":
         response = StreamingHttpResponse(_csv_blocks(dataset, headers, filters), content_type="text/csv; charset=utf-8")
     else:
-        response = FileResponse(
-            _xlsx_file(dataset, headers, filters),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(dataset, filters, file_format)}"'
+        handle = tempfile.TemporaryFile()
+        _xlsx_write(dataset, headers, filters, handle)
+        handle.seek(0)
+        response = FileResponse(handle, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(dataset, filters, file_format)}"'
     return response
 
 
-def _csv_blocks(dataset, headers, filters):
+def export_write(dataset, file_format, filters, path, progress=None):
+    """Write the export of ``dataset`` to the file ``path``; ``progress(rows_written)`` is called after each batch.
+    Returns the number of rows written."""
+    headers = [header for header, _ in dataset.columns]
+    if file_format == "csv":
+        counted = _Counter(progress)
+        with open(path, "wb") as handle:
+            for block in _csv_blocks(dataset, headers, filters, counted):
+                handle.write(block)
+        return counted.rows
+    return _xlsx_write(dataset, headers, filters, str(path), progress)
+
+
+class _Counter:
+    def __init__(self, progress):
+        self.progress, self.rows = progress, 0
+
+    def __call__(self, rows):
+        self.rows = rows
+        if self.progress is not None:
+            self.progress(rows)
+
+
+def _csv_blocks(dataset, headers, filters, progress=None):
     """The CSV as UTF-8 blocks of one batch of rows each (tens of KB), not one line per block."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
     yield ("\ufeff" + buffer.getvalue()).encode()  # the BOM makes Excel read UTF-8
+    written = 0
     for batch in _row_batches(dataset, filters, "csv"):
         buffer.seek(0)
         buffer.truncate()
         writer.writerows(batch)
         yield buffer.getvalue().encode()
+        written += len(batch)
+        if progress is not None:
+            progress(written)
 
 
-def _xlsx_file(dataset, headers, filters):
-    """A temporary file holding the workbook; write-only mode keeps memory flat whatever the row count."""
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    sheet, count, part = None, XLSX_MAX_ROWS, 0
-    for batch in _row_batches(dataset, filters, "xlsx"):
-        for row in batch:
-            if count >= XLSX_MAX_ROWS:
-                part += 1
-                sheet = workbook.create_sheet(dataset.title[:28] + (f" {part}" if part > 1 else ""))
-                sheet.append([_bold(sheet, h, bold) for h in headers])
-                count = 0
-            sheet.append(row)
-            count += 1
-    if sheet is None:
-        sheet = workbook.create_sheet(dataset.title[:31])
-        sheet.append([_bold(sheet, h, bold) for h in headers])
-    handle = tempfile.TemporaryFile()
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
+def _column_kinds(dataset):
+    """Per output column, how the XLSX writes it (ccportal.xlsx kinds): text is always written as text, never
+    as a formula or a number."""
+    kinds = []
+    for _, path in dataset.columns:
+        if path in (SITE, SITE_CODE):
+            kinds.append(xlsx.TEXT)
+            continue
+        field = _field(dataset.model, path)
+        kind = (field.target_field if field.is_relation else field).get_internal_type()
+        if kind == "DateTimeField":
+            kinds.append(xlsx.DATETIME)
+        elif kind == "DateField":
+            kinds.append(xlsx.DATE)
+        elif kind == "BooleanField":
+            kinds.append(xlsx.BOOL)
+        elif kind in ("CharField", "TextField", "EmailField"):
+            kinds.append(xlsx.TEXT)
+        else:
+            kinds.append(xlsx.NUMBER)
+    return kinds
 
 
-def _bold(sheet, value, font):
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = font
-    return cell
+def _xlsx_write(dataset, headers, filters, target, progress=None):
+    """Write the workbook to ``target`` (a path or a binary file) a batch at a time (ccportal.xlsx), in constant
+    memory; a sheet holds XLSX_MAX_ROWS rows and the rest continue on the next. Returns the rows written."""
+    kinds = _column_kinds(dataset)
+    written, part = 0, 0
+    with xlsx.XlsxStream(target) as book:
+
+        def new_sheet():
+            nonlocal part
+            part += 1
+            book.sheet(dataset.title[:28] + (f" {part}" if part > 1 else ""), headers, kinds)
+
+        new_sheet()
+        for columns in _column_batches(dataset, filters, "xlsx"):
+            rows = len(columns[0])
+            start = 0
+            while start < rows:
+                room = XLSX_MAX_ROWS + 1 - book.rows_in_sheet
+                if room == 0:
+                    new_sheet()
+                    continue
+                end = min(rows, start + room)
+                book.write_columns([column[start:end] for column in columns] if (start, end) != (0, rows) else columns)
+                start = end
+            written += rows
+            if progress is not None:
+                progress(written)
+    return written

@@ -1,12 +1,16 @@
 """Reading a site generation file (CSV or XLSX: site code, date, kWh) into validated rows, with row-level errors."""
 
 import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from django.conf import settings
+
+from ccportal import bounds
+from ccportal.normalize import control_characters_strip
+from ccportal.spreadsheet import SpreadsheetRefused, csv_rows, quote, upload_limits, xlsx_rows
 from ccportal.units import energy
 
 HEADERS = {
@@ -16,7 +20,6 @@ HEADERS = {
     "source": {"source"},
 }
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y")
-MAX_KWH = Decimal("100000000")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,11 @@ def _header_key(text):
 
 
 def _parse_day(value):
+    """The reading's day: a past day (today at most) from 2000 on, ccportal.bounds.EVENT."""
+    return bounds.date_check(_day(value), label="date", within=bounds.EVENT)
+
+
+def _day(value):
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -53,7 +61,7 @@ def _parse_day(value):
             return datetime.strptime(text[:10] if form == "%Y-%m-%d" else text, form).date()
         except ValueError:
             continue
-    raise ValueError(f"date {text!r} is not a date (use YYYY-MM-DD)")
+    raise ValueError(f"date {quote(text)} is not a date (use YYYY-MM-DD)")
 
 
 def _parse_kwh(value):
@@ -63,10 +71,8 @@ def _parse_kwh(value):
     try:
         kwh = energy(text)
     except ValueError:
-        raise ValueError(f"kWh {text!r} is not a number") from None
-    if not kwh.is_finite() or kwh < 0 or kwh >= MAX_KWH:
-        raise ValueError(f"kWh {text} must be between 0 and {MAX_KWH:,}")
-    return kwh
+        raise ValueError(f"kWh {quote(text)} is not a number") from None
+    return bounds.number_check(kwh, label="kWh", within=bounds.GENERATION_KWH)
 
 
 def _cell(cells, columns, key):
@@ -74,30 +80,31 @@ def _cell(cells, columns, key):
     return cells[index] if index is not None and index < len(cells) else None
 
 
+def max_rows():
+    return getattr(settings, "CC_GENERATION_IMPORT_MAX_ROWS", 200_000)
+
+
 def _records(path):
-    """(line number, [cells]) of the file's first sheet or CSV, header first."""
+    """(line number, [cells]) of the file's first sheet or CSV, header first, within the upload bounds
+    (ccportal.spreadsheet): a file out of bounds raises SpreadsheetRefused, a ValueError."""
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        rows = xlsx_rows(path, max_rows=max_rows() + 1)
+    elif suffix in (".csv", ".txt"):
+        limit = upload_limits().xlsx_total_bytes
+        if Path(path).stat().st_size > limit:
+            raise SpreadsheetRefused(f"the file is larger than {limit // (1024 * 1024)} MB; split it")
+        with open(path, "rb") as handle:
+            text = handle.read().decode("utf-8-sig", errors="replace")
+        dialect = csv.excel
         try:
-            for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
-                yield number, list(row)
-        finally:
-            workbook.close()
-        return
-    if suffix not in (".csv", ".txt"):
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:
+            pass
+        rows = csv_rows(text, max_rows=max_rows() + 1, dialect=dialect)
+    else:
         raise ValueError(f"{Path(path).name}: use a .csv or .xlsx file")
-    with open(path, "rb") as handle:
-        text = handle.read().decode("utf-8-sig", errors="replace")
-    dialect = csv.excel
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        pass
-    for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
-        yield number, row
+    yield from enumerate(rows, start=1)
 
 
 def generation_file_read(path, *, known_sites):
@@ -126,7 +133,7 @@ def generation_file_read(path, *, known_sites):
             problems = []
             site = str(_cell(cells, columns, "site") or "").strip().upper()
             if site not in known_sites:
-                problems.append(f"site {site!r} is not a known site code" if site else "site code is empty")
+                problems.append(f"site {quote(site)} is not a known site code" if site else "site code is empty")
             try:
                 day = _parse_day(_cell(cells, columns, "day"))
             except ValueError as exc:
@@ -143,7 +150,7 @@ def generation_file_read(path, *, known_sites):
                 result.errors.append(f"line {line}: " + "; ".join(problems))
                 continue
             seen[(site, day)] = line
-            source = str(_cell(cells, columns, "source") or "").strip()[:200]
+            source = control_characters_strip(str(_cell(cells, columns, "source") or ""), multiline=False).strip()[:200]
             result.rows.append(GenerationRow(line=line, site=site, day=day, kwh=kwh, source=source))
     except (OSError, ValueError, KeyError, csv.Error) as exc:
         result.errors.append(f"{Path(path).name}: cannot read the file ({exc})")

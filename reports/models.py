@@ -3,10 +3,12 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from ccportal import bounds
+from ccportal.data_quality import PlausibleRangesModel
 from customers.models import Site
 
 
-class SiteGeneration(models.Model):
+class SiteGeneration(PlausibleRangesModel, models.Model):
     """kWh a site's plant generated on one day (Africa/Maseru), imported from the site's generation export."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="generation", db_column="site_code")
@@ -16,6 +18,8 @@ class SiteGeneration(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+
+    plausible_ranges = {"day": bounds.EVENT, "kwh_generated": bounds.GENERATION_KWH}
 
     class Meta:
         db_table = "cc_site_generation"
@@ -45,6 +49,8 @@ class ReadingHour(models.Model):
     hour = models.PositiveSmallIntegerField()
     readings = models.BigIntegerField(default=0)
     kw_sum = models.DecimalField(max_digits=24, decimal_places=4, default=0)
+
+    plausible_ranges = {"month": None}  # derived from the readings, which are checked
 
     class Meta:
         db_table = "cc_reading_hour"

@@ -9,6 +9,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from ccportal.spreadsheet import spreadsheet_text
+
 # WeasyPrint logs every layout step at INFO; the report does not need that in the server log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
@@ -42,7 +44,10 @@ def om_report_xlsx(report):
         for row in [*table.rows, *([table.total] if table.total else [])]:
             cells = []
             for value, (_, kind) in zip(row, table.columns, strict=False):
+                value = spreadsheet_text(value)  # site names and other text: never a formula
                 c = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    c.data_type = "s"
                 if kind in NUMBER_FORMATS and value not in (None, ""):
                     c.number_format = NUMBER_FORMATS[kind]
                 if row is table.total:

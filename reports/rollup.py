@@ -40,7 +40,8 @@ READING_ROLLUP = Rollup(
 UNKNOWN_TYPE = "Unknown"
 
 
-def _customer_type(meter_type, customer_type):
+def customer_type_expression(meter_type, customer_type):
+    """A customer type: the meter's `customer type`, else the customer's `CUSTOMER POSITION`, else "Unknown"."""
     return Coalesce(NullIf(F(meter_type), Value("")), NullIf(F(customer_type), Value("")), Value(UNKNOWN_TYPE))
 
 
@@ -53,7 +54,7 @@ def account_resolutions(account_ids):
     for start in range(0, len(ids), KEYS_PER_QUERY):
         rows = (
             AccountNumber.objects.filter(pk__in=ids[start : start + KEYS_PER_QUERY])
-            .annotate(resolved_type=_customer_type("meter__customer_type", "customer__customer_type"))
+            .annotate(resolved_type=customer_type_expression("meter__customer_type", "customer__customer_type"))
             .values_list("pk", "resolved_type", "customer_id")
             .order_by()
         )
@@ -70,7 +71,7 @@ def meter_resolutions(meter_ids):
     for start in range(0, len(ids), KEYS_PER_QUERY):
         rows = (
             Meter.objects.filter(pk__in=ids[start : start + KEYS_PER_QUERY])
-            .annotate(resolved_type=_customer_type("customer_type", "customer__customer_type"))
+            .annotate(resolved_type=customer_type_expression("customer_type", "customer__customer_type"))
             .values_list("pk", "resolved_type")
             .order_by()
         )
@@ -92,8 +93,8 @@ def _resolved(row):
 
 resolve_accounts = _resolver("account_id", account_resolutions)
 resolve_meters = _resolver("meter_id", meter_resolutions)
-ACCOUNT_TYPE = _customer_type("account__meter__customer_type", "account__customer__customer_type")
-METER_TYPE = _customer_type("meter__customer_type", "meter__customer__customer_type")
+ACCOUNT_TYPE = customer_type_expression("account__meter__customer_type", "account__customer__customer_type")
+METER_TYPE = customer_type_expression("meter__customer_type", "meter__customer__customer_type")
 IN_ACCOUNTS = (Q(account__customer__isnull=False), _resolved)  # an inner join to tblaccountnumbers
 IN_METERS = (Q(meter__meterid__isnull=False), _resolved)  # an inner join to tblmeter
 PAYMENT_VALUES = {"payments": sum_of("payments"), "kwh": sum_of("kwh"), "lsl": sum_of("lsl")}

@@ -20,14 +20,14 @@ from django.utils import timezone
 from billing.rollup import ledger_months, sales_by_site_and_quarter
 from ccportal.quarters import quarter_current, quarter_of, quarters_between
 from ccportal.units import energy, money
-from customers.models import CustomerTally, Site
+from customers.models import AccountNumber, CustomerTally, Site
 from customers.rollup import (
     NOT_YET,
     active_customers_per_quarter,
     customers_sum,
     tally_active_in,
     tally_new_in,
-    tally_terminated_by,
+    tally_terminated,
 )
 from reports.models import (
     LedgerTypeCustomer,
@@ -38,13 +38,17 @@ from reports.models import (
     ReadingTypeMeter,
     SiteGeneration,
 )
-from reports.rollup import UNKNOWN_TYPE
+from reports.rollup import UNKNOWN_TYPE, customer_type_expression
 
 SOURCE_TABLE = "tblaccounthistory1"
 METER_SOURCE = "tblmeter"
 READING_INTERVAL_HOURS = Decimal(10) / Decimal(60)
 KW_PLACES = Decimal("0.001")
 RATIO_PLACES = Decimal("0.0001")
+
+
+# The type of an account in tblaccountnumbers itself (total_typed_customers); the cells of reports.rollup carry theirs.
+OWN_ACCOUNT_TYPE = customer_type_expression("meter__customer_type", "customer__customer_type")
 
 
 def _kwh(value):
@@ -135,13 +139,9 @@ def _span(quarters):
 
 
 def om_report_overview():
-    """Customers, active and terminated, sites, MWh sold and thousand LSL of sales over the whole ledger."""
-    today = timezone.localdate()
-    counts = CustomerTally.objects.aggregate(
-        total=customers_sum(),
-        active=customers_sum(tally_active_in(quarter_current(today))),
-        terminated=customers_sum(tally_terminated_by(today)),
-    )
+    """Customers on record, active (total − terminated, SPEC §2) and terminated (with a termination date), sites,
+    MWh sold and thousand LSL of sales over the whole ledger."""
+    counts = CustomerTally.objects.aggregate(total=customers_sum(), terminated=customers_sum(tally_terminated()))
     sites = sorted(
         {
             code.upper()
@@ -155,7 +155,7 @@ def om_report_overview():
     sales = ledger_months().filter(payment=True).aggregate(kwh=Sum("kwh"), lsl=Sum("lsl"))
     return {
         "total_customers": counts["total"],
-        "active_customers": counts["active"],
+        "active_customers": counts["total"] - counts["terminated"],
         "terminated_customers": counts["terminated"],
         "total_sites": len(sites),
         "sites": sites,
@@ -165,13 +165,17 @@ def om_report_overview():
 
 
 def om_report_customer_stats(quarter=None):
-    """Per site: customers on record, active in the quarter, connected in the quarter, activation rate (%).
-    Without a quarter the current one is used."""
-    quarter = quarter or quarter_current()
+    """Per site: customers on record, active, new, activation rate = active ÷ total (%). For a quarter: active in
+    it (SPEC §4) and connected in it; without one, all time (SPEC §2): active = not terminated, new = every
+    customer with a connection date, and ``"quarter": null``."""
+    if quarter is None:
+        active, new = customers_sum(~tally_terminated()), customers_sum(~Q(connected_quarter=NOT_YET))
+    else:
+        active, new = customers_sum(tally_active_in(quarter)), customers_sum(tally_new_in(quarter))
     rows = (
         CustomerTally.objects.filter(customers__gt=0)
         .values("site_code")
-        .annotate(total=customers_sum(), active=customers_sum(tally_active_in(quarter)), new=customers_sum(tally_new_in(quarter)))
+        .annotate(total=customers_sum(), active=active, new=new)
         .order_by("site_code")
     )
     sites = [
@@ -185,7 +189,7 @@ def om_report_customer_stats(quarter=None):
         for r in rows
     ]
     totals = {key: sum(s[key] for s in sites) for key in ("total", "active", "new")}
-    return {"sites": sites, "totals": totals, "quarter": quarter.label}
+    return {"sites": sites, "totals": totals, "quarter": quarter.label if quarter else None}
 
 
 def om_report_customer_growth():
@@ -348,7 +352,9 @@ def om_report_load_curves_by_type(quarter=None):
         "curves": curves,
         "quarterly": quarterly,
         "customer_types": list(counts),
-        "total_typed_customers": sum(counts.values()),
+        "total_typed_customers": AccountNumber.objects.annotate(account_type=OWN_ACCOUNT_TYPE)
+        .exclude(account_type=UNKNOWN_TYPE)
+        .count(),
         "source_table": SOURCE_TABLE,
         "meter_source": METER_SOURCE,
         "quarter_filter": quarter.label if quarter else None,

@@ -1,5 +1,6 @@
 """Report pages: the Dashboard, the quarterly O&M report (page, XLSX, PDF) and the data exports."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import roles
+from billing.selectors import payment_intake_status
 from ccportal.quarters import QuarterError, quarter_current, quarter_parse_optional
 from customers.models import Site
 from reports import exports, selectors
@@ -19,7 +21,8 @@ from reports.om_report import om_report_build
 @roles.require(roles.is_employee)
 def dashboard(request):
     summary = selectors.dashboard_summary()
-    return render(request, "reports/dashboard.html", {"summary": summary, "chart": _dashboard_chart(summary)})
+    context = {"summary": summary, "chart": _dashboard_chart(summary), "intake": payment_intake_status()}
+    return render(request, "reports/dashboard.html", context)
 
 
 def _dashboard_chart(summary):
@@ -61,6 +64,8 @@ def _om_page(request, quarter, site, problems):
         "quarters": quarters,
         "sites": Site.objects.values_list("code", "name"),
         "download_query": urlencode({"quarter": str(quarter), **({"site": site} if site else {})}),
+        "download_site": site or "",
+        "job_formats": [("xlsx", "XLSX"), ("pdf", "PDF")],
     }
     template = "reports/om.html"
     if request.htmx and not request.htmx.boosted:
@@ -113,6 +118,7 @@ def _export_page(request, filters, problems):
         "sites": Site.objects.values_list("code", "name"),
         "filters": filters,
         "query": "" if problems else urlencode({k: v for k, v in filters.items() if v}),
+        "keep_days": settings.CC_EXPORT_KEEP_DAYS,
     }
     return render(request, "reports/export.html", context, status=400 if problems else 200)
 

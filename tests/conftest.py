@@ -1,12 +1,21 @@
 """Shared fixtures: one employee per role, logged-in clients, factories."""
 
+import os
+
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Role
 from tests.factories import TEST_PASSWORD, EmployeeFactory
 
 ROLES = [Role.SUPERADMIN, Role.ONM_TEAM, Role.FINANCE_TEAM, Role.GENERIC]
+
+# Property-based tests: modest example counts so the suite stays quick; CI (.ci/run) replays the same examples
+# every run (derandomized), a developer's run explores new ones.
+hypothesis_settings.register_profile("dev", max_examples=50, deadline=None)
+hypothesis_settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture

@@ -48,8 +48,10 @@ from tests.security.urlmatrix import (
     OTHER_METHODS,
     REDIRECTED,
     REFUSE,
+    TO_LOGIN,
     UNSERVED,
     UNSERVED_METHOD_ROLES,
+    UNSIGNED,
     Entry,
     World,
     admin_url,
@@ -73,8 +75,11 @@ REVERT_CHANGES = policy("REVERT_CHANGES", *roles.REVERT_CHANGES)
 MANAGE_ROLES = policy("MANAGE_ROLES", *roles.MANAGE_ROLES)
 SYNC_ACDB = policy("SYNC_ACDB", *roles.SYNC_ACDB)
 READ_AUDIT_DETAIL = policy("READ_AUDIT_DETAIL", *roles.READ_AUDIT_DETAIL)
+SIGNED_ONLY = policy("SIGNED_ONLY", overrides=dict.fromkeys(ALL_ROLES, UNSIGNED))
 # The login page does not serve PATCH/DELETE (405), but first sends a logged-in employee to the dashboard.
 LOGIN_ONLY = policy("LOGIN_ONLY", overrides={ANONYMOUS: UNSERVED, **dict.fromkeys(EMPLOYEE_ROLES, REDIRECTED)})
+# The API docs page (a browser page under /api/): employees; anonymous is sent to the login page.
+DOCS = policy("DOCS", *EMPLOYEE_ROLES, overrides={ANONYMOUS: TO_LOGIN})
 
 
 def employee_pk(world):
@@ -111,8 +116,9 @@ MATRIX = {
     # ccportal
     "health": Entry({"GET": PUBLIC}),
     "favicon": Entry({"GET": PUBLIC}),
-    "api-schema": Entry({"GET": PUBLIC}),
-    "api-docs": Entry({"GET": PUBLIC}),
+    "api-schema": Entry({"GET": EMPLOYEE}),
+    # a browser without a session is sent to the login page; a bad Bearer token gets 401
+    "api-docs": Entry({"GET": DOCS}),
     # accounts: login and logout (Django's LoginView answers PUT like POST)
     "login": Entry({"GET": PUBLIC, "POST": PUBLIC, "PUT": PUBLIC, "PATCH": LOGIN_ONLY, "DELETE": LOGIN_ONLY}),
     "logout": Entry({"POST": PUBLIC}),
@@ -153,6 +159,8 @@ MATRIX = {
     },
     # billing: the payment lookup API
     "payments-lookup": Entry({"GET": EMPLOYEE}),
+    # The payment intake: only an HMAC signature (never a session or token) lets a POST in; unsigned, everyone 401.
+    "payments-incoming": Entry({"POST": SIGNED_ONLY}),
     # customers
     "customers:list": Entry({"GET": EMPLOYEE}),
     "customers:new": Entry({"GET": WRITE_CUSTOMERS, "POST": WRITE_CUSTOMERS}),
@@ -203,7 +211,13 @@ MATRIX = {
     # reports
     "reports:om": Entry({"GET": EMPLOYEE}),
     "reports:om_download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"file_format": "xlsx"}),
-    "reports:export": Entry({"GET": EMPLOYEE}),  # SPEC §1: generic may export
+    "reports:export": Entry({"GET": EMPLOYEE}),
+    # jobs: the list is everyone's own; another employee's job is a superadmin's only (403 to others, found or not)
+    "jobs:list": Entry({"GET": EMPLOYEE}),
+    "jobs:detail": Entry({"GET": SUPERADMIN_ONLY}, kwargs=lambda w: {"pk": w.job.pk}),
+    "jobs:cancel": Entry({"GET": SUPERADMIN_ONLY, "POST": SUPERADMIN_ONLY}, kwargs=lambda w: {"pk": w.job.pk}),
+    "jobs:download": Entry({"GET": SUPERADMIN_ONLY}, kwargs=lambda w: {"pk": w.job.pk}),
+    "jobs:start": Entry({"POST": EMPLOYEE}, kwargs=lambda w: {"kind": "export"}),  # SPEC §1: generic may export
     "reports:export_download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"dataset": "customers", "file_format": "csv"}),
     "datatools:mutations": Entry({"GET": EMPLOYEE}),
     "datatools:mutation": Entry({"GET": READ_AUDIT_DETAIL}, kwargs=history_entry),

@@ -1,6 +1,7 @@
 """Customer Data (/accounts/<n>/): an account's banner, charts and ledger, and the ledger's edits by writers."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from billing.forms import (
 from billing.models import AccountHistory
 from ccportal.charts import bar_chart, line_chart
 from ccportal.display import datetime_text, fixed, money_text
+from ccportal.fields import form_errors_add
 from ccportal.links import link_maker
 from ccportal.normalize import NormalisationError, account_number_normalise
 from ccportal.units import kwh_for_amount, money
@@ -155,9 +157,13 @@ def ledger_add(request, accountnumber):
     form = LedgerEntryForm(prefix="new", data=request.POST)
     if not form.is_valid():
         return _ledger_form_failed(request, accountnumber, form, "ledger-new")
-    entry = services.ledger_entry_create(
-        accountnumber=accountnumber, by=request.user, reason=form.cleaned_data["reason"], **form.service_kwargs()
-    )
+    try:
+        entry = services.ledger_entry_create(
+            accountnumber=accountnumber, by=request.user, reason=form.cleaned_data["reason"], **form.service_kwargs()
+        )
+    except ValidationError as exc:  # a derived value out of range, e.g. kWh = amount ÷ a tiny rate
+        form_errors_add(form, exc)
+        return _ledger_form_failed(request, accountnumber, form, "ledger-new")
     messages.success(request, f"Ledger row added: {'payment' if entry.payment else 'consumption'} of {entry.kwh_value} kWh.")
     return redirect("billing:account_data", accountnumber=accountnumber)
 
@@ -169,7 +175,11 @@ def ledger_edit(request, accountnumber, entry_id):
     form = LedgerEntryForm(prefix=f"row{entry.pk}", data=request.POST)
     if not form.is_valid():
         return _ledger_form_failed(request, accountnumber, form, f"ledger-{entry.pk}", entry=entry)
-    services.ledger_entry_update(entry=entry, by=request.user, reason=form.cleaned_data["reason"], **form.service_kwargs())
+    try:
+        services.ledger_entry_update(entry=entry, by=request.user, reason=form.cleaned_data["reason"], **form.service_kwargs())
+    except ValidationError as exc:
+        form_errors_add(form, exc)
+        return _ledger_form_failed(request, accountnumber, form, f"ledger-{entry.pk}", entry=entry)
     messages.success(request, "Ledger row changed; balances after it were carried forward.")
     return redirect("billing:account_data", accountnumber=accountnumber)
 

@@ -1,13 +1,11 @@
 """The Financial page: sales, active customers and ARPU per site and quarter, and its XLSX download."""
 
-import io
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts import roles
-from billing.financial import financial_summary
+from billing.financial import financial_summary, financial_xlsx
 from ccportal import charts
 from customers.models import Site
 
@@ -43,23 +41,8 @@ def financial(request):
 @require_GET
 @roles.require(roles.is_employee)
 def financial_download(request):
-    from openpyxl import Workbook
-
     site = _financial_site(request)
-    summary = financial_summary(site_code=site or None)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Revenue by site"
-    sheet.append(["Site", *summary["labels"], "Total"])
-    for row in summary["table"]:
-        sheet.append([row["site"], *row["sales"], row["total"]])
-    sheet.append(["Total", *summary["totals"], summary["grand_total"]])
-    quarters = workbook.create_sheet("ARPU by quarter")
-    quarters.append(["Quarter", "Revenue (LSL)", "Energy sold (kWh)", "Active customers", "ARPU (LSL)"])
-    for q in summary["quarters"]:
-        quarters.append([q["quarter"], q["sales"], q["energy"], q["active_customers"], q["arpu"]])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    content = financial_xlsx(site_code=site or None)
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="financial{"-" + site if site else ""}.xlsx"'
     return response

@@ -92,6 +92,9 @@ def payment_import_confirm(request, pk):
     payment_import = get_object_or_404(PaymentImport, pk=pk)
     try:
         counts = services.payment_import_confirm(payment_import=payment_import, by=request.user)
+    except services.PaymentImportStateError as exc:
+        messages.warning(request, exc.errors[0][1])
+        return redirect("billing:payment_import_detail", pk=pk)
     except StatementError as exc:
         messages.error(request, "Nothing was posted: " + "; ".join(m for _, m in exc.errors[:5]))
         return redirect("billing:payment_import_detail", pk=pk)

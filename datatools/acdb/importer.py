@@ -17,7 +17,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from billing.models import AccountHistory, Config
-from ccportal import units
+from ccportal import bounds, units
 from ccportal.history import history_bulk_create
 from ccportal.normalize import NormalisationError, account_number_normalise, phone_normalise
 from ccportal.rollup import rollups_rebuild
@@ -139,7 +139,7 @@ def _int(row, column, *, required=False):
     return value
 
 
-def _number(row, column, quantize=None, *, max_digits=14, required=False, default=None):
+def _number(row, column, quantize=None, *, max_digits=14, required=False, default=None, within=None):
     try:
         value = reader.as_decimal(row.get(column))
     except ValueError as exc:
@@ -151,9 +151,14 @@ def _number(row, column, quantize=None, *, max_digits=14, required=False, defaul
     if not value.is_finite():
         raise RowRejected(f"{column}: {row.get(column)!r} is not a number")
     if quantize is not None:
-        value = quantize(value)
+        try:
+            value = quantize(value)
+        except (ValueError, ArithmeticError):
+            raise RowRejected(f"{column}: {str(row.get(column))[:40]!r} is out of range") from None
         if len(value.as_tuple().digits) > max_digits:
             raise RowRejected(f"{column}: {value} is out of range")
+    if within is not None and not within.contains(value):
+        raise RowRejected(f"{column}: {value} is out of range; it must be {within.describe()}")
     return value
 
 
@@ -162,7 +167,7 @@ def _float(row, column):
     return None if value is None else float(value)
 
 
-def _datetime(row, column, *, required=False):
+def _datetime(row, column, *, required=False, within=bounds.EFFECTIVE):
     value = row.get(column)
     if isinstance(value, str):
         text = value.strip()
@@ -183,6 +188,10 @@ def _datetime(row, column, *, required=False):
         if required:
             raise RowRejected(f"{column} is empty")
         return None
+    try:
+        bounds.moment_check(value, label=column, within=within)
+    except bounds.BoundsError as exc:
+        raise RowRejected(str(exc)) from None
     if timezone.is_naive(value):
         value = timezone.make_aware(value, timezone.get_default_timezone())
     return value
@@ -284,10 +293,10 @@ def _ledger_from(row):
         id=_int(row, "ID", required=True),
         accountnumber=_account(row, "accountnumber"),
         meterid=_text(row, "meterid", 50),
-        transaction_date=_datetime(row, "transaction date", required=True),
-        transaction_amount=_number(row, "transaction amount", units.money, default=units.money(0)),
-        rate_used=_number(row, "rate used", units.rate, max_digits=10),
-        kwh_value=_number(row, "kwh value", units.energy, default=units.energy(0)),
+        transaction_date=_datetime(row, "transaction date", required=True, within=bounds.EVENT),
+        transaction_amount=_number(row, "transaction amount", units.money, default=units.money(0), within=bounds.MONEY_SIGNED),
+        rate_used=_number(row, "rate used", units.rate, max_digits=10, within=bounds.RATE_OR_ZERO),
+        kwh_value=_number(row, "kwh value", units.energy, default=units.energy(0), within=bounds.KWH_SIGNED),
         payment=_bool(row, "payment"),
         current_balance=_number(row, "current balance", units.energy),
     )
@@ -301,7 +310,7 @@ def _ledger_key(obj):
 def _reading_from(row):
     return MeterReading(
         meterid=_text(row, "meterid", 50, required=True),
-        whdatetime=_datetime(row, "whdatetime", required=True),
+        whdatetime=_datetime(row, "whdatetime", required=True, within=bounds.EVENT),
         power_kw=_number(row, "powerkW", lambda v: v.quantize(Decimal("0.0001")), max_digits=12, required=True),
         community=_text(row, "community", 50).upper(),
     )

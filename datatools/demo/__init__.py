@@ -100,7 +100,9 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
     ccportal.units, so the rows are exactly those Decimal arithmetic gives, only faster to make."""
     rng = random.Random(seed)
     tz = ZoneInfo(settings.TIME_ZONE)
-    today = today or date.today()
+    # By default the data ends yesterday: a reading or payment later today would lie in the future, which
+    # ccportal.bounds refuses and `manage.py check_data` reports.
+    today = today or date.today() - timedelta(days=1)
     now = datetime.combine(today, time(12, 0), tzinfo=tz)
     report = SeedReport()
     say = progress or (lambda message: None)

@@ -78,3 +78,15 @@ def test_the_page_and_download(small_world, generic_client):
 @pytest.mark.django_db
 def test_an_empty_ledger_says_what_to_do(generic_client):
     assert b"No payments recorded" in generic_client.get("/financial/").content
+
+
+@pytest.mark.django_db
+def test_the_download_writes_a_legacy_site_code_as_text_not_a_formula(generic_client):
+    """A ledger account number from the legacy database can end in anything; its "site" is never a formula."""
+    LedgerRowFactory(accountnumber="0001=A1", transaction_date=aware(2024, 2, 10, 9), transaction_amount=Decimal("-5.00"))
+    LedgerRowFactory(accountnumber="0002MAK", transaction_date=aware(2024, 2, 10, 9), transaction_amount=Decimal("10.00"))
+    workbook = load_workbook(BytesIO(generic_client.get("/financial/download/").content))
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    by_site = {row[0]: row for row in workbook.worksheets[0].iter_rows(values_only=True)}
+    assert by_site["'=A1"][1] == -5 and by_site["MAK"][1] == 10  # the amount stays a number

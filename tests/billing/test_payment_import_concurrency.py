@@ -96,3 +96,45 @@ def test_a_ledger_entry_waits_for_an_import_holding_its_account(priced_accounts,
     assert not errors
     assert events == ["import commits", "entry saved"]
     assert AccountHistory.objects.get(accountnumber="0045MAK").current_balance == energy("10")
+
+
+def test_two_confirms_of_one_import_at_once_post_it_once(statement, priced_accounts, finance):
+    """Confirm is one state transition (preview → posting): of two simultaneous confirms one posts, the other is
+    told the statement is being (or has been) posted; the rows are recorded once, with one "posted" history entry."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's concurrent transactions")
+    content, name = statement("mpesa_day.csv")
+    payment_import = services.payment_import_create(provider="mpesa", filename=name, content=content, by=finance)
+    barrier = threading.Barrier(2)
+    results, refusals, errors = [], [], []
+
+    def confirm():
+        from django.db import connections
+
+        from billing.models import PaymentImport
+
+        try:
+            mine = PaymentImport.objects.get(pk=payment_import.pk)
+            barrier.wait()
+            results.append(services.payment_import_confirm(payment_import=mine, by=finance))
+        except services.PaymentImportStateError as exc:
+            refusals.append(exc.errors[0][1])
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=confirm) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(results) == 1 and results[0]["posted"] == 2
+    assert len(refusals) == 1 and ("already being posted" in refusals[0] or "already been posted" in refusals[0])
+    assert ImportedPayment.objects.count() == 5 and ImportedPayment.objects.filter(status="duplicate").count() == 0
+    assert AccountHistory.objects.filter(payment=True).count() == 2
+    reasons = list(payment_import.history.values_list("history_change_reason", flat=True))
+    assert sum(1 for r in reasons if r.startswith("Posted")) == 1
+    payment_import.refresh_from_db()
+    assert payment_import.status == "posted" and payment_import.posted_count == 2

@@ -91,9 +91,8 @@ def test_the_api(imported, generic, django_assert_max_num_queries):
     assert posted["receipt"] == "RCP0001" and posted["status"] == "posted" and posted["amount"] == 50.0
     assert posted["ledger_row"]["kwh_value"] == 12.5 and posted["ledger_row"]["rate_used"] == 4.0
     assert body["account"]["balance_kwh"] == 12.5
-    assert client.get("/api/payments/lookup", {"q": "x"}).json() == {
-        "q": ["Give at least 3 characters: a receipt, account number, phone, or amount and date."]
-    }
+    message = "Give at least 3 characters: a receipt, account number, phone, or amount and date."
+    assert client.get("/api/payments/lookup", {"q": "x"}).json() == {"q": [message], "detail": f"q: {message}"}
     dup = client.get("/api/payments/lookup", {"q": "RCP0002"}).json()["payments"]
     assert {p["status"] for p in dup} == {"posted", "duplicate"}
     assert [p["duplicate_of_status"] for p in dup if p["status"] == "duplicate"] == ["posted"]

@@ -18,6 +18,7 @@ EVERY_ENTRY = [
     ("/mutations/", "Mutations"),
     ("/tables/", "Tables"),
     ("/sync/", "Sync"),
+    ("/jobs/", "Jobs"),
     ("/roles/", "Roles"),
 ]
 SIDENAV = re.compile(r'<nav class="sidenav" aria-label="Main">(.*?)</nav>', re.S)

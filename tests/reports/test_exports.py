@@ -248,7 +248,9 @@ def test_it_writes_money_and_energy_with_their_places_and_dates_with_a_date_form
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     assert sheet["F2"].is_date and sheet["F2"].value == datetime(2024, 2, 10, 9)
     assert sheet["A1"].font.b and not sheet["A2"].font.b
-    assert [type(cell.value) for cell in sheet[2]][7:] == [int, int, int, int]  # 50.00, 5.0000, 10.000, 10.000
+    # Numbers, not text: 50.00, 5.0000, 10.000, 10.000 (the XML keeps the database's places; Excel reads doubles).
+    assert [cell.data_type for cell in sheet[2]][7:] == ["n"] * 4
+    assert [cell.value for cell in sheet[2]][7:] == [50, 5, 10, 10]
 
 
 def test_it_drops_control_characters_xml_cannot_hold_from_xlsx_but_keeps_them_in_csv(generic_client, db):

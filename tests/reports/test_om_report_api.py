@@ -61,7 +61,8 @@ def test_it_rejects_a_malformed_quarter_naming_the_form(api, name):
 def test_it_rejects_a_malformed_site(api):
     response = api.get(URL + "daily-load-profiles", {"site": "M4K;"})
     assert response.status_code == 400
-    assert list(response.json()) == ["site"]
+    assert list(response.json()) == ["site", "detail"]
+    assert response.json()["detail"].startswith("site: 'M4K;' is not a site code")
 
 
 def test_it_computes_the_overview(api, dataset):
@@ -73,6 +74,31 @@ def test_it_computes_the_overview(api, dataset):
         "sites": ["MAK", "MAS"],
         "total_mwh": 0.051,  # 51.1 kWh of payment rows; consumption rows are not sales
         "total_lsl_thousands": 0.26,  # 255.50 LSL
+    }
+
+
+def test_the_overview_counts_active_as_total_minus_terminated(api, dataset):
+    """As the old server: every customer without a termination date is active, connected yet or not; one with a
+    termination date is not, whatever the date (here a date still to come)."""
+    from datetime import date
+
+    from tests.factories import CustomerFactory
+
+    CustomerFactory(site_code="MAK", date_service_connected=None)  # waiting for a connection
+    CustomerFactory(site_code="MAK", date_service_connected=date(2024, 1, 1), date_service_terminated=date(2099, 1, 1))
+    body = get(api, "overview")
+    assert (body["total_customers"], body["terminated_customers"], body["active_customers"]) == (6, 2, 4)
+    assert body["active_customers"] + body["terminated_customers"] == body["total_customers"]
+
+
+def test_customer_stats_without_a_quarter_are_all_time(api, dataset):
+    assert get(api, "customer-stats") == {
+        "sites": [
+            {"concession": "MAK", "total": 2, "active": 2, "new": 2, "activation_rate": 100.0},
+            {"concession": "MAS", "total": 2, "active": 1, "new": 2, "activation_rate": 50.0},
+        ],
+        "totals": {"total": 4, "active": 3, "new": 4},
+        "quarter": None,
     }
 
 
@@ -193,6 +219,17 @@ def test_it_computes_load_curves_by_type(api, dataset):
     q2 = get(api, "load-curves-by-type", quarter="2024 Q2")
     assert [(c["type"], c["customer_count"], c["total_kwh"]) for c in q2["curves"]] == [("HH", 1, 20.0), ("SME", 1, 5.1)]
     assert q2["quarter_filter"] == "2024 Q2"
+
+
+def test_total_typed_customers_counts_accounts_with_a_type_whatever_they_bought(api, dataset):
+    """As the old server's len(account → type): accounts with a known type, with or without payments."""
+    from tests.factories import AccountNumberFactory
+
+    AccountNumberFactory(accountnumber="0003MAK", meter__customer_type="SCH")  # typed, never paid
+    AccountNumberFactory(accountnumber="0004MAK", customer__customer_type="", meter__customer_type="")  # no type
+    body = get(api, "load-curves-by-type")
+    assert body["total_typed_customers"] == 5
+    assert body["customer_types"] == ["HH", "SME"]  # types of the period's payments
 
 
 def test_it_computes_daily_load_profiles(api, dataset):

@@ -15,24 +15,24 @@ MAX_EXAMPLES = 25  # per operation: enough to find crashes on odd input, quick e
 
 
 @pytest.fixture
-def api_schema(db):
+def token(superadmin):
+    return bearer_for(superadmin)
+
+
+@pytest.fixture
+def api_schema(db, token):
     # Like Django's test client: the WSGI app must not close the test's connection (CONN_MAX_AGE=0 on
     # PostgreSQL) at the end of each request, or the rest of the test loses its transaction.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
-        yield schemathesis.openapi.from_wsgi("/api/schema/", application)
+        yield schemathesis.openapi.from_wsgi("/api/schema/", application, headers={"Authorization": token})
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
-
-
-@pytest.fixture
-def token(superadmin):
-    return bearer_for(superadmin)
 
 
 @schema.parametrize()

@@ -55,6 +55,10 @@ def test_a_valid_csrf_token_lets_an_htmx_post_through(people):
     assert response.status_code == 200 and not _csrf_refusal(response)
 
 
+# The OpenAPI schema and its Swagger UI are read in a browser by a logged-in employee (SPEC §2): GET only.
+SESSION_READABLE = {"api-schema", "api-docs"}
+
+
 def test_the_api_is_not_authenticated_by_a_session_cookie(people, world):
     """A logged-in browser session alone gets 401 from every API endpoint that needs a login (so no CSRF risk)."""
     failures, checked = [], 0
@@ -62,6 +66,9 @@ def test_the_api_is_not_authenticated_by_a_session_cookie(people, world):
     client.force_login(people[Role.SUPERADMIN])
     for case, entry in matrix_cases():
         if case.kind != "api":
+            continue
+        if case.key in SESSION_READABLE:
+            assert set(entry.methods) == {"GET"}, case.key  # read-only: a session cannot be made to change anything
             continue
         for method, pol in entry.methods.items():
             if method in METHODS and pol.expect(ANONYMOUS) == REFUSE:

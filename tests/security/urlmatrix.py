@@ -31,6 +31,8 @@ ALLOW = "allow"  # any answer except a refusal, a 404/405 or a server error
 REFUSE = "refuse"  # anonymous: 302 to the login page (pages) or 401 (API); an employee: 403; admin: 302 to its login
 UNSERVED = "unserved"  # a method the URL does not serve: 405, or the refusal that comes first
 REDIRECTED = "redirected"  # sent elsewhere (not to a login page) without being served, e.g. logged in at /login/
+UNSIGNED = "unsigned"  # an endpoint authenticated by a request signature alone: 401 without one, whoever asks
+TO_LOGIN = "to-login"  # sent to the login page (the refusal of a page) even under /api/, e.g. the API docs
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,18 @@ class World:
         from tests.factories import TariffRateFactory
 
         return TariffRateFactory()
+
+    @cached_property
+    def job(self):
+        """A finished export job of another employee (self.employee), with its file: only superadmins see it."""
+        from jobs.files import JobOutput
+        from jobs.models import Job
+
+        job = Job.objects.create(kind="export", title="Customers as CSV", requested_by=self.employee, status=Job.Status.SUCCEEDED)
+        output = JobOutput(job.pk)
+        output.write_bytes("customers.csv", b"CUSTOMER ID\r\n")
+        Job.objects.filter(pk=job.pk).update(result_path=output.relative_path, result_name=output.name)
+        return job
 
     @cached_property
     def reading(self):
@@ -414,6 +428,10 @@ def check(response, expected, role, kind):
         if status == 302 and not is_login_redirect(response, kind) and not is_login_redirect(response, "page"):
             return None
         return f"expected a redirect away, got {describe(response)}"
+    if expected == UNSIGNED:
+        return None if status == 401 else f"expected 401 for a request without a signature, got {describe(response)}"
+    if expected == TO_LOGIN:
+        return None if is_login_redirect(response, "page") else f"expected a redirect to the login, got {describe(response)}"
     if expected == "missing":
         if kind == "admin" and status == 302 and not is_login_redirect(response, kind):
             return None  # the admin sends a missing object back to its index with a message

@@ -16,7 +16,12 @@ class Command(BaseCommand):
             "--scale", type=float, default=1.0, help="1 = today's size (about 1,400 customers); 100 for benchmarks"
         )
         parser.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same data")
-        parser.add_argument("--today", type=date.fromisoformat, default=None, help="reference date (YYYY-MM-DD), default today")
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            default=None,
+            help="reference date (YYYY-MM-DD): the data ends that day; default yesterday",
+        )
         parser.add_argument("--force", action="store_true", help="replace the customers, ledger and tariffs already there")
 
     def handle(self, *args, scale, seed, today, force, **options):

@@ -1,0 +1,34 @@
+"""The tasks workers run (Django's task framework): each takes plain values and calls a service."""
+
+import logging
+
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def job_run_task(*, job_id):
+    """Run one job (jobs.services.job_run); a second delivery of the same task finds it claimed and does nothing."""
+    from jobs.services import job_run
+
+    return job_run(job_id=job_id)
+
+
+@task()
+def tariffs_apply_due_task():
+    """Mirror the global rate in force now into tblconfig.therate (due tariff changes land within a minute)."""
+    from billing.services import config_therate_sync
+
+    rate_lsl, changed = config_therate_sync(by=None, reason="Scheduled: global rate in force")
+    if changed:
+        logger.info("tblconfig.therate set to %s LSL/kWh", rate_lsl)
+    return {"rate_lsl": None if rate_lsl is None else str(rate_lsl), "changed": changed}
+
+
+@task()
+def housekeeping_task():
+    """Fail jobs whose worker died, delete old export files and finished task results."""
+    from jobs.services import job_files_prune, jobs_fail_lost, task_results_prune
+
+    return {"lost": jobs_fail_lost(), "files": job_files_prune(), "task_results": task_results_prune()}
