@@ -35,7 +35,13 @@ def database_from_url(url, *, base_dir):
             raise DatabaseUrlError("DATABASE_URL for SQLite must look like sqlite:///file.sqlite3 or sqlite:////abs/path")
         path = raw[1:]
         name = path if path.startswith("/") else str(base_dir / path)
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": {"timeout": 20}}
+        # IMMEDIATE: a transaction takes the write lock when it begins, so concurrent writers (several gunicorn
+        # workers) wait up to ``timeout`` for each other instead of failing at once when a read upgrades to a write.
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": name,
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
     name = unquote(parts.path.lstrip("/"))
     if not parts.hostname or not name:
         raise DatabaseUrlError(f"DATABASE_URL for {scheme} needs a host and a database name: {scheme}://user@host:port/name")

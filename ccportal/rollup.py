@@ -25,8 +25,10 @@ REBUILD_BATCH = 5000
 
 
 def rollups_rebuild():
-    """Rebuild every rollup from its source: for writers that went past the ORM (COPY, loaddata, bulk imports)."""
-    for rollup in ROLLUPS:
+    """Rebuild every rollup from its source: for writers that went past the ORM (COPY, loaddata, bulk imports).
+    A rollup of another rollup's cells is rebuilt after that rollup."""
+    targets = {rollup.target_label for rollup in ROLLUPS}
+    for rollup in sorted(ROLLUPS, key=lambda rollup: rollup.source_label in targets):
         rollup.rebuild()
 
 
@@ -49,7 +51,13 @@ def rollups_differences():
 
 
 class Rollup:
-    def __init__(self, *, name, source, target, watched, key, values, db_group, db_values, db_key=None, where=None):
+    """A rollup of a table, or of another rollup's cells (``source`` is that rollup's target): such a rollup is fed
+    the other's changes (each changed cell as a row with its key fields and the amounts it moved by) in the same
+    transaction, needs no signals, and is rebuilt after it. ``resolve``: rows -> the same rows with what ``key``
+    needs beyond them (e.g. the type of an account, read once per batch); `add` with ``resolved`` skips it (a
+    caller moving rows between groups resolves them itself)."""
+
+    def __init__(self, *, name, source, target, watched, key, values, db_group, db_values, db_key=None, where=None, resolve=None):
         ROLLUPS.append(self)
         self.name = name
         # Only source rows matching ``where`` count: (a Q for the database, a predicate for Python rows).
@@ -61,6 +69,7 @@ class Rollup:
         self.db_group = db_group  # {target key field: expression over the source}
         self.db_values = db_values  # {target field: aggregate over the source}
         self.db_key = db_key or (lambda values: tuple(values))  # database group values -> the key ``key`` gives
+        self.resolve = resolve
 
     @property
     def source(self):
@@ -72,9 +81,17 @@ class Rollup:
 
     # --- writes -----------------------------------------------------------------------------------------------
 
-    def add(self, rows, *, sign=1):
+    @property
+    def fed(self):
+        """The rollups of this rollup's cells."""
+        return [rollup for rollup in ROLLUPS if rollup.source_label == self.target_label]
+
+    def add(self, rows, *, sign=1, resolved=False):
         """Add (``sign`` 1) or take away (-1) source ``rows`` (objects with the watched fields): one UPDATE per
-        group touched, an INSERT for a new group. Call it inside the transaction that writes the rows."""
+        group touched, an INSERT for a new group, then the same change in the rollups of this one's cells. Call it
+        inside the transaction that writes the rows."""
+        if self.resolve is not None and not resolved:
+            rows = self.resolve(list(rows))
         deltas = defaultdict(lambda: dict.fromkeys(self.values, 0))
         for row in rows:
             if self.where is not None and not self.where(row):
@@ -85,10 +102,17 @@ class Rollup:
         deltas = {key: delta for key, delta in deltas.items() if any(delta.values())}
         if len(deltas) > BULK_FROM:
             self._apply_many(deltas)
-            return
-        # A fixed order (by key), so that two transactions touching the same groups never deadlock.
-        for key, delta in sorted(deltas.items(), key=lambda item: repr(item[0])):
-            self._apply(dict(zip(self.db_group, key, strict=True)), delta)
+        else:
+            # A fixed order (by key), so that two transactions touching the same groups never deadlock.
+            for key, delta in sorted(deltas.items(), key=lambda item: repr(item[0])):
+                self._apply(dict(zip(self.db_group, key, strict=True)), delta)
+        if deltas and (fed := self.fed):
+            changed = [SimpleNamespace(**dict(zip(self.db_group, key, strict=True)), **delta) for key, delta in deltas.items()]
+            resolved = {}  # rollups sharing a resolver resolve the cells once
+            for rollup in fed:
+                if rollup.resolve is not None and rollup.resolve not in resolved:
+                    resolved[rollup.resolve] = rollup.resolve(changed)
+                rollup.add(resolved.get(rollup.resolve, changed), resolved=True)
 
     def _apply_many(self, deltas, attempts=3):
         """Many groups at once (bulk imports): lock and read the cells that exist, then replace them and add the

@@ -5,6 +5,7 @@ class ReportsConfig(AppConfig):
     name = "reports"
 
     def ready(self):
-        from reports.rollup import READING_ROLLUP
+        from reports.rollup import READING_ROLLUP, TYPE_MOVES
 
         READING_ROLLUP.connect()
+        TYPE_MOVES.connect()

@@ -10,16 +10,13 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import (
-    Coalesce,
-    NullIf,
     TruncMonth,
     Upper,
 )
 from django.utils import timezone
 
-from billing.models import LedgerAccountQuarter
 from billing.rollup import ledger_months, sales_by_site_and_quarter
 from ccportal.quarters import quarter_current, quarter_of, quarters_between
 from ccportal.units import energy, money
@@ -32,25 +29,26 @@ from customers.rollup import (
     tally_new_in,
     tally_terminated,
 )
-from reports.models import ReadingHour, SiteGeneration
+from reports.models import (
+    LedgerTypeCustomer,
+    LedgerTypeCustomerQuarter,
+    LedgerTypeQuarter,
+    ReadingHour,
+    ReadingTypeHour,
+    ReadingTypeMeter,
+    SiteGeneration,
+)
+from reports.rollup import UNKNOWN_TYPE, customer_type_expression
 
 SOURCE_TABLE = "tblaccounthistory1"
 METER_SOURCE = "tblmeter"
 READING_INTERVAL_HOURS = Decimal(10) / Decimal(60)
-UNKNOWN_TYPE = "Unknown"
 KW_PLACES = Decimal("0.001")
 RATIO_PLACES = Decimal("0.0001")
 
 
-def _customer_type(meter_type, customer_type):
-    """A customer type: the meter's `customer type`, else the customer's `CUSTOMER POSITION`, else "Unknown"."""
-    return Coalesce(NullIf(F(meter_type), Value("")), NullIf(F(customer_type), Value("")), Value(UNKNOWN_TYPE))
-
-
-# Read from the rollup cells through their account (or meter): the cells' own relation names come first.
-ACCOUNT_TYPE = _customer_type("account__meter__customer_type", "account__customer__customer_type")
-OWN_ACCOUNT_TYPE = _customer_type("meter__customer_type", "customer__customer_type")  # on tblaccountnumbers itself
-METER_TYPE = _customer_type("meter__customer_type", "meter__customer__customer_type")
+# The type of an account in tblaccountnumbers itself (total_typed_customers); the cells of reports.rollup carry theirs.
+OWN_ACCOUNT_TYPE = customer_type_expression("meter__customer_type", "customer__customer_type")
 
 
 def _kwh(value):
@@ -316,26 +314,22 @@ def om_report_site_overview():
     return {"sites": sites}
 
 
-def _account_quarters(quarter=None):
-    """Payment cells per account and quarter (billing.rollup) of accounts in tblaccountnumbers, with their type."""
-    cells = LedgerAccountQuarter.objects.filter(payments__gt=0, account__customer__isnull=False)  # an inner join
-    if quarter is not None:
-        cells = cells.filter(quarter=quarter.first_day)
-    return cells.annotate(account_type=ACCOUNT_TYPE)
-
-
 def om_report_load_curves_by_type(quarter=None):
     """Per customer type (meter type, else customer type): energy sold, sales, customers with payments, and the daily
     averages over the calendar days of the period (the quarter, or the first to the last quarter with sales).
-    Read from the payments per account and quarter (billing.rollup) joined to the accounts' meter and customer."""
-    cells = _account_quarters(quarter)
+    Read from the payments per type and quarter and the customers per type (and quarter) of reports.rollup."""
+    sums = LedgerTypeQuarter.objects.filter(payments__gt=0)
+    if quarter is None:
+        customers = LedgerTypeCustomer.objects.filter(payments__gt=0)
+    else:
+        sums = sums.filter(quarter=quarter.first_day)
+        customers = LedgerTypeCustomerQuarter.objects.filter(payments__gt=0, quarter=quarter.first_day)
     counts = {
-        r["account_type"]: r["n"]
-        for r in cells.values("account_type").annotate(n=Count("account__customer", distinct=True)).order_by("account_type")
+        r["customer_type"]: r["n"] for r in customers.values("customer_type").annotate(n=Count("pk")).order_by("customer_type")
     }
     per_type = {t: {} for t in counts}
-    for r in cells.values("account_type", "quarter").annotate(kwh_sum=Sum("kwh"), lsl_sum=Sum("lsl")).order_by():
-        per_type[r["account_type"]][_as_quarter(r["quarter"])] = (_kwh(r["kwh_sum"]), _lsl(r["lsl_sum"]))
+    for cell in sums:
+        per_type[cell.customer_type][_as_quarter(cell.quarter)] = (_kwh(cell.kwh), _lsl(cell.lsl))
     quarters = [quarter] if quarter else _span(q for rows in per_type.values() for q in rows)
     today = timezone.localdate()
     days = sum(q.days_elapsed(today) for q in quarters) if quarters else 0
@@ -369,7 +363,12 @@ def om_report_load_curves_by_type(quarter=None):
 
 def _reading_hours(site=None, quarter=None):
     """Readings summed per meter, site, month and hour of day (reports.rollup), optionally for a site and a quarter."""
-    cells = ReadingHour.objects.filter(readings__gt=0)
+    return _reading_cells(ReadingHour, site, quarter)
+
+
+def _reading_cells(model, site=None, quarter=None):
+    """Reading rollup cells (reports.rollup) that hold readings, optionally for a site and a quarter."""
+    cells = model.objects.filter(readings__gt=0)
     if site:
         cells = cells.filter(community=site.upper())
     if quarter is not None:
@@ -378,16 +377,24 @@ def _reading_hours(site=None, quarter=None):
 
 
 def om_report_daily_load_profiles(site=None, quarter=None):
-    """Mean power (kW) per hour of day (Africa/Maseru) by meter type, from the 10-minute readings (summed per meter,
-    month and hour in reports.rollup); readings of meters missing from tblmeter are left out."""
-    cells = _reading_hours(site, quarter).filter(meter__customer_type__isnull=False).annotate(meter_type=METER_TYPE)
+    """Mean power (kW) per hour of day (Africa/Maseru) by meter type, from the 10-minute readings (summed per meter
+    type, site, month and hour, and counted per meter, in reports.rollup); readings of meters missing from tblmeter
+    are left out."""
     counts = {
-        r["meter_type"]: r["n"]
-        for r in cells.values("meter_type").annotate(n=Count("meter", distinct=True)).order_by("meter_type")
+        r["customer_type"]: r["n"]
+        for r in _reading_cells(ReadingTypeMeter, site, quarter)
+        .values("customer_type")
+        .annotate(n=Count("meter_id", distinct=True))
+        .order_by("customer_type")
     }
     by_type = {t: {} for t in counts}
-    for r in cells.values("meter_type", "hour").annotate(kw=Sum("kw_sum"), n=Sum("readings")).order_by():
-        by_type[r["meter_type"]][r["hour"]] = (_places(Decimal(r["kw"]) / r["n"], KW_PLACES), r["n"])
+    for r in (
+        _reading_cells(ReadingTypeHour, site, quarter)
+        .values("customer_type", "hour")
+        .annotate(kw=Sum("kw_sum"), n=Sum("readings"))
+        .order_by()
+    ):
+        by_type[r["customer_type"]][r["hour"]] = (_places(Decimal(r["kw"]) / r["n"], KW_PLACES), r["n"])
     profiles, chart = [], [{"hour": f"{h:02d}:00"} for h in range(24)]
     total_readings = 0
     for meter_type, meter_count in counts.items():

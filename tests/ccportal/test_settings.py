@@ -16,6 +16,7 @@ def test_it_defaults_sqlite_to_the_project_folder():
     config = database_from_url("sqlite:///db.sqlite3", base_dir=BASE)
     assert config["ENGINE"] == "django.db.backends.sqlite3"
     assert config["NAME"] == str(BASE / "db.sqlite3")
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"  # concurrent writers wait for each other
 
 
 def test_it_reads_postgres_urls():
