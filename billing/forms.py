@@ -41,6 +41,33 @@ class AssignPaymentForm(forms.Form):
     reason = forms.CharField(max_length=255, required=False)
 
 
+class IncomingSmsFilterForm(forms.Form):
+    STATUSES = [
+        ("", "To decide (unreadable and not payments)"),
+        ("unreadable", "Unreadable"),
+        ("ignored", "Not a payment"),
+        ("dismissed", "Dismissed"),
+    ]
+
+    status = forms.ChoiceField(choices=STATUSES, required=False)
+    since = PlausibleDateField(label="Arrived from", required=False)
+    until = PlausibleDateField(label="Arrived until", required=False)
+    sender = forms.CharField(required=False, max_length=40)
+
+
+class IncomingSmsResolveForm(forms.Form):
+    """What a person read in an intake text: the payment to post."""
+
+    provider = forms.ChoiceField(choices=Provider.choices)
+    receipt = forms.CharField(label="Receipt or approval code", max_length=40)
+    amount = money_field(label="Amount (LSL)")
+    accountnumber = forms.CharField(label="Account number", max_length=20, help_text="e.g. 0045MAK or MAK 45")
+    paid_at = PlausibleDateTimeField(
+        label="Paid at", within=bounds.EVENT, required=False, help_text="Blank: when the gateway received the text."
+    )
+    reason = forms.CharField(max_length=200, help_text="How you read it, e.g. a new EcoCash layout.")
+
+
 class TariffHistoryFilterForm(forms.Form):
     scope = forms.ChoiceField(choices=[("", "All scopes"), *TariffRate.Scope.choices], required=False)
     key = forms.CharField(required=False, max_length=20)

@@ -225,6 +225,7 @@ class IncomingSms(models.Model):
         DUPLICATE = "duplicate", "Already received"
         IGNORED = "ignored", "Not a payment"
         UNREADABLE = "unreadable", "Unreadable"
+        DISMISSED = "dismissed", "Dismissed by a person"
 
     gateway_id = models.CharField(max_length=100, unique=True)
     sender = models.CharField(max_length=40)
@@ -235,12 +236,16 @@ class IncomingSms(models.Model):
     template = models.CharField(max_length=60, blank=True, default="", help_text="the layout that read it")
     status = models.CharField(max_length=10, choices=Status.choices, blank=True, default="")
     note = models.CharField(max_length=255, blank=True, default="")
+    # Who decided an unreadable or ignored text (posted it by hand or dismissed it), and when.
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         db_table = "cc_incoming_sms"
         ordering = ["-arrived_at", "-id"]
+        indexes = [models.Index(fields=["status", "arrived_at"], name="cc_insms_status_time")]
         verbose_name = "incoming payment SMS"
         verbose_name_plural = "incoming payment SMS"
 

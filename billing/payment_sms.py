@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from billing.models import Provider
 from billing.statements import StatementRow, account_candidates, phone_in_text, receipt_read
-from ccportal.normalize import NormalisationError, phone_normalise
+from ccportal import bounds
+from ccportal.normalize import NormalisationError, control_characters_found, phone_normalise
 from ccportal.units import money
 
 # M50.00, M 1,000.00, M13,390.74; at most 9 digits before the point, so "M1e30" or a 400-digit number never read.
@@ -107,8 +108,8 @@ _LOOKS_LIKE_PAYMENT = (re.compile(r"\breceived\b", re.IGNORECASE), re.compile(r"
 _DATE_FORMATS = ("%d/%m/%Y %I:%M %p", "%d/%m/%y %I:%M %p", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M", "%d/%m/%Y %H:%M:%S")
 # EcoCash approval codes start with the moment: MP260416.0953.A96450 is 2026-04-16 09:53.
 _APPROVAL_MOMENT = re.compile(r"^MP(\d{6})\.(\d{4})\.")
-# Control and bidirectional-override characters a real SMS never carries (tab and line breaks are allowed).
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# The largest payment the intake posts by itself (a larger one is kept as unreadable, for a person to check).
+INTAKE_AMOUNT = bounds.NumberRange("amount", "CC_PAYMENT_INTAKE_MAX_AMOUNT", Decimal("100000"), low_open=True, unit="LSL")
 
 
 @dataclass
@@ -123,16 +124,13 @@ class SmsReading:
     fields: dict = field(default_factory=dict)
 
 
-def max_amount():
-    return Decimal(str(getattr(settings, "CC_PAYMENT_INTAKE_MAX_AMOUNT", "100000")))
-
-
 def text_problem(text):
-    """Why ``text`` cannot be taken at all (None if it can): control characters, or longer than allowed."""
+    """Why ``text`` cannot be taken at all (None if it can): control characters or bidirectional overrides (a
+    real SMS never carries them; ccportal.normalize), or longer than allowed."""
     limit = getattr(settings, "CC_PAYMENT_INTAKE_MAX_TEXT", 1600)
     if len(text) > limit:
         return f"longer than {limit} characters"
-    if _FORBIDDEN.search(text):
+    if control_characters_found(text):
         return "contains control characters"
     return None
 
@@ -177,8 +175,8 @@ def _reading(provider, template, match, text, received_at):
     except ValueError:
         unreadable.note = "the amount cannot be read"
         return unreadable
-    if not Decimal("0") < amount <= max_amount():
-        unreadable.note = f"amount M {amount} outside 0 … {max_amount()}"
+    if not INTAKE_AMOUNT.contains(amount):
+        unreadable.note = f"amount M {amount} outside the intake's range: {INTAKE_AMOUNT.describe()}"
         return unreadable
     written = groups.get("receipt") or (_receipt_line(text) if provider == Provider.ECOCASH else "")
     try:

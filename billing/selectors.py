@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from billing.models import AccountHistory, Config, ImportedPayment, TariffRate
+from billing.models import AccountHistory, Config, ImportedPayment, IncomingSms, TariffRate
 from ccportal import bounds
 from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise, site_code_from_account
 from ccportal.units import money
@@ -249,13 +249,30 @@ def unmatched_payments():
     )
 
 
+def incoming_sms_to_decide(*, status="", since=None, until=None, sender=""):
+    """Intake texts no template read as a payment, newest first: ``status`` "unreadable", "ignored" or
+    "dismissed" (default: unreadable and ignored, the ones to decide), ``since``/``until`` dates of arrival
+    (Africa/Maseru), ``sender`` part of the sender."""
+    statuses = [status] if status else [IncomingSms.Status.UNREADABLE, IncomingSms.Status.IGNORED]
+    texts = IncomingSms.objects.filter(status__in=statuses).select_related("resolved_by")
+    if since:
+        texts = texts.filter(arrived_at__gte=_day_start(since))
+    if until:
+        texts = texts.filter(arrived_at__lt=_day_start(until + timedelta(days=1)))
+    if sender.strip():
+        texts = texts.filter(sender__icontains=sender.strip())
+    return texts.order_by("-arrived_at", "-id")
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
 def payment_intake_status(*, now=None):
     """The Dashboard's intake panel: when the last forwarded SMS arrived, what became of today's, and whether to
     warn that none has come for CC_PAYMENT_INTAKE_QUIET_MINUTES during the day's hours (Africa/Maseru), when
     the gateway may be down. Two queries."""
     from django.db.models import Count, Max
-
-    from billing.models import IncomingSms
 
     now = timezone.localtime(now or timezone.now())
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from billing.views import customer_data, financial, payments, tariffs
+from billing.views import customer_data, financial, intake, payments, tariffs
 
 app_name = "billing"
 urlpatterns = [
@@ -17,6 +17,10 @@ urlpatterns = [
     path("payments/lookup/", payments.payment_lookup, name="payment_lookup"),
     path("payments/<int:pk>/assign/", payments.payment_assign, name="payment_assign"),
     path("payments/<int:pk>/dismiss/", payments.payment_dismiss, name="payment_dismiss"),
+    path("payments/intake/", intake.incoming_sms_list, name="incoming_sms_list"),
+    path("payments/intake/<int:pk>/", intake.incoming_sms_detail, name="incoming_sms_detail"),
+    path("payments/intake/<int:pk>/resolve/", intake.incoming_sms_resolve, name="incoming_sms_resolve"),
+    path("payments/intake/<int:pk>/dismiss/", intake.incoming_sms_dismiss, name="incoming_sms_dismiss"),
     path("accounts/", customer_data.account_lookup, name="account_lookup"),
     path("accounts/<str:accountnumber>/", customer_data.account_data, name="account_data"),
     path("accounts/<str:accountnumber>/ledger/add/", customer_data.ledger_add, name="ledger_add"),

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ccportal import units
+from ccportal.spreadsheet import quote
 
 EARLIEST_DATE = date(2000, 1, 1)  # the company's first sites connected after this; older is a typo
 
@@ -158,7 +159,7 @@ def decimal_parse(value, *, label):
     try:
         return units.finite_decimal(value)
     except ValueError:
-        raise BoundsError(f"{label} {str(value)[:40]!r} is not a finite number.") from None
+        raise BoundsError(f"{label} {quote(value)} is not a finite number.") from None
 
 
 def number_check(value, *, label, within):

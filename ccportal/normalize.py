@@ -2,6 +2,8 @@
 
 import re
 
+from ccportal.spreadsheet import quote
+
 PHONE_COUNTRY_CODE = "266"
 LOCAL_PHONE_DIGITS = 8  # Lesotho numbers are 8 digits after +266
 
@@ -64,7 +66,7 @@ def account_number_normalise(value):
                 break
             return account_number_format(number, match["site"])
     raise NormalisationError(
-        f"{str(value).strip()[:40]!r} is not an account number: use the number (4 digits or more) and the site code, e.g. 0045MAK."
+        f"{quote(str(value).strip())} is not an account number: use the number (4 digits or more) and the site code, e.g. 0045MAK."
     )
 
 
@@ -88,6 +90,27 @@ def site_code_from_account(accountnumber):
 # C0 controls and DEL. NUL breaks PostgreSQL text; the others are invisible in a page or a spreadsheet.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f]")
+# The same, and the bidirectional overrides and isolates, which make a shown text read otherwise than it is
+# ("pay \u202e0045MAK"). Texts a program sends us (an SMS, a sender name) never carry any of them.
+_CONTROL_OR_BIDI = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def control_characters_found(text):
+    """True when ``text`` holds a control character (tab and line breaks aside) or a bidirectional override."""
+    return bool(_CONTROL_OR_BIDI.search(text or ""))
+
+
+def control_characters_shown(text):
+    """``text`` with each control character and bidirectional override replaced by a visible stand-in (␀, ␛,
+    ␡, ⟦U+202E⟧), for showing a kept text verbatim to a person; tabs and line breaks stay."""
+
+    def stand_in(match):
+        code = ord(match.group(0))
+        if code < 0x20:
+            return chr(0x2400 + code)
+        return "\u2421" if code == 0x7F else f"\u27e6U+{code:04X}\u27e7"
+
+    return _CONTROL_OR_BIDI.sub(stand_in, text or "")
 
 
 def control_characters_strip(text, *, multiline=True):

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from ccportal import bounds
+from ccportal.spreadsheet import quote
 
 QUARTER_FORM = 'YYYY QN, e.g. "2025 Q4" (Q1 to Q4)'
 _QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
@@ -16,7 +17,7 @@ class QuarterError(ValueError):
     """A quarter string that is not of the form QUARTER_FORM."""
 
     def __init__(self, text, problem=None):
-        super().__init__(problem or f"{str(text)[:40]!r} is not a quarter; expected {QUARTER_FORM}.")
+        super().__init__(problem or f"{quote(text)} is not a quarter; expected {QUARTER_FORM}.")
 
 
 @dataclass(frozen=True, order=True)

@@ -3,6 +3,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from ccportal.spreadsheet import quote
+
 MONEY_PLACES = Decimal("0.01")
 ENERGY_PLACES = Decimal("0.001")
 RATE_PLACES = Decimal("0.0001")
@@ -18,9 +20,9 @@ def finite_decimal(value):
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            raise ValueError(f"{str(value)[:40]!r} is not a number") from None
+            raise ValueError(f"{quote(value)} is not a number") from None
     if not number.is_finite():
-        raise ValueError(f"{str(value)[:40]!r} is not a finite number")
+        raise ValueError(f"{quote(value)} is not a finite number")
     return number
 
 
@@ -28,7 +30,7 @@ def _quantize(value, places):
     try:
         return finite_decimal(value).quantize(places, rounding=ROUND_HALF_UP)
     except InvalidOperation:  # more digits than the context holds, e.g. 1e30 to 2 places
-        raise ValueError(f"{str(value)[:40]!r} is too large") from None
+        raise ValueError(f"{quote(value)} is too large") from None
 
 
 def money(value):

@@ -217,6 +217,10 @@ MATRIX = {
     "billing:payment_lookup": Entry({"GET": EMPLOYEE}),
     "billing:payment_assign": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.unmatched_payment.pk}),
     "billing:payment_dismiss": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.unmatched_payment.pk}),
+    "billing:incoming_sms_list": Entry({"GET": IMPORT_PAYMENTS}),
+    "billing:incoming_sms_detail": Entry({"GET": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.unreadable_sms.pk}),
+    "billing:incoming_sms_resolve": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.unreadable_sms.pk}),
+    "billing:incoming_sms_dismiss": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.unreadable_sms.pk}),
     # reports
     "reports:om": Entry({"GET": EMPLOYEE}),
     "reports:om_download": Entry({"GET": EMPLOYEE}, kwargs=lambda w: {"file_format": "xlsx"}),

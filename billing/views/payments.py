@@ -17,7 +17,7 @@ from billing.forms import (
     StatementUploadForm,
     errors_of,
 )
-from billing.models import ImportedPayment, PaymentImport
+from billing.models import ImportedPayment, IncomingSms, PaymentImport
 from billing.statements import StatementError, max_bytes, statement_read
 
 PREVIEW_ROWS = 500
@@ -31,6 +31,7 @@ def _import_page(request, form, status=200):
         "form": form,
         "queue": queue,
         "recent": PaymentImport.objects.select_related("uploaded_by", "confirmed_by")[:10],
+        "texts_to_decide": selectors.incoming_sms_to_decide(status=IncomingSms.Status.UNREADABLE).count(),
         "assign_form": AssignPaymentForm(),
         "dismiss_form": ReasonForm(),
     }

@@ -3,6 +3,7 @@
 from django import template
 
 from ccportal.display import energy_text, fixed, money_text
+from ccportal.normalize import control_characters_shown
 
 register = template.Library()
 
@@ -22,3 +23,10 @@ def kwh(value):
 @register.filter
 def number(value, places=0):
     return fixed(value, int(places))
+
+
+@register.filter
+def controls_visible(value):
+    """A kept outside text with its control characters and bidirectional overrides shown (␀, ⟦U+202E⟧); the
+    result is still escaped by the template."""
+    return control_characters_shown(str(value or ""))

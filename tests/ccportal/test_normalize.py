@@ -60,3 +60,21 @@ def test_phone_forms_round_trip(number, form):
 
 def test_empty_phone_is_empty():
     assert phone_normalise(None) == phone_normalise("  ") == ""
+
+
+def test_control_characters_are_found_and_shown_with_bidi_overrides():
+    from ccportal.normalize import control_characters_found, control_characters_shown
+
+    assert not control_characters_found("line one\nline two\ttab\r\n")
+    assert control_characters_found("a\x00b") and control_characters_found("pay \u202e0045MAK")
+    assert (
+        control_characters_shown("a\x00b\x1b[31m\x7f \u202e0045MAK\nnext")
+        == "a\u2400b\u241b[31m\u2421 \u27e6U+202E\u27e70045MAK\nnext"
+    )
+
+
+def test_an_outside_value_in_a_refusal_is_quoted_short():
+    from ccportal.units import money
+
+    with pytest.raises(ValueError, match=r"^'xxxx.*… \(500 characters\) is not a number$"):
+        money("x" * 500)

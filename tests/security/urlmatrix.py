@@ -237,6 +237,21 @@ class World:
         )
 
     @cached_property
+    def unreadable_sms(self):
+        from django.utils import timezone
+
+        from billing.models import IncomingSms
+
+        return IncomingSms.objects.create(
+            gateway_id="gw-matrix-1",
+            sender="199",
+            text="M25 received, thank you",
+            received_at=timezone.now(),
+            status=IncomingSms.Status.UNREADABLE,
+            note="looks like a payment, but no known layout reads it",
+        )
+
+    @cached_property
     def history_entry(self):
         """(table, history_id) of the customer's latest audit-trail entry (datatools.audit names tables by db_table)."""
         return self.customer._meta.db_table, self.customer.history.order_by("-history_id").first().history_id
