@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from messaging import services
 from messaging.models import CustomerPreference, Kind, Message
+from messaging.services import outbox
 from tests.messaging.test_sending import queue
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,7 @@ def test_stop_opts_the_customer_out(client, account):
     preference = CustomerPreference.objects.get(customer=account.customer)
     assert preference.opted_out and preference.opt_out_reason.startswith("replied STOP by SMS on ")
     # From then on, nothing is sent to them.
-    message = services._message_build(
+    message = outbox._message_build(
         kind=Kind.MANUAL,
         trigger_key="x",
         text="hi",

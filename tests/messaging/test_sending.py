@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from messaging import services
 from messaging.models import Kind, Message
+from messaging.services import outbox
 
 pytestmark = pytest.mark.django_db
 
 
 def queue(customer, text="Patala ea M50.00 e amohetsoe.", key="t:1"):
-    message = services._message_build(
+    message = outbox._message_build(
         kind=Kind.MANUAL,
         trigger_key=key,
         text=text,
