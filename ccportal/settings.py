@@ -341,6 +341,8 @@ CC_SMS_MAX_ATTEMPTS = env.int("CC_SMS_MAX_ATTEMPTS", default=5)
 CC_SMS_RETRY_SECONDS = env.float("CC_SMS_RETRY_SECONDS", default=30.0)  # doubled after each failed attempt
 CC_SMS_RATE_PER_SECOND = env.float("CC_SMS_RATE_PER_SECOND", default=10.0)  # the gateway's limit, kept by the worker
 CC_SMS_SEND_THREADS = env.int("CC_SMS_SEND_THREADS", default=4)  # gateway calls the worker makes at once
+# A delivery report for an id no message has yet (it came before the send saved the id) is kept this long.
+CC_SMS_PENDING_REPORT_HOURS = env.float("CC_SMS_PENDING_REPORT_HOURS", default=24.0)
 CC_SMS_AT_USERNAME = env.str("CC_SMS_AT_USERNAME", default="")
 CC_SMS_AT_API_KEY = env.str("CC_SMS_AT_API_KEY", default="")
 CC_SMS_AT_SENDER_ID = env.str("CC_SMS_AT_SENDER_ID", default="")

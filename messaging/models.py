@@ -182,3 +182,20 @@ class LowBalanceState(models.Model):
 
     def __str__(self):
         return f"{self.accountnumber}: {'armed' if self.armed else 'alerted'} (episode {self.episode})"
+
+
+class PendingDeliveryReport(models.Model):
+    """A delivery report for a provider message id no message has yet. The gateway may call back before the send's
+    own transaction has saved the id it answered with; the report waits here (CC_SMS_PENDING_REPORT_HOURS) and is
+    applied when the id is saved (messaging.services.sending) or by the worker's sweep."""
+
+    provider_message_id = models.CharField(max_length=100, unique=True)
+    status = models.CharField(max_length=40)
+    failure_reason = models.CharField(max_length=200, blank=True, default="")
+    received_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "cc_pending_delivery_report"
+
+    def __str__(self):
+        return f"report {self.status} for {self.provider_message_id}"

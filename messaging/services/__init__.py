@@ -7,6 +7,8 @@ from messaging.services.callbacks import (
     REPORT_FAILED,
     STOP_WORDS,
     delivery_report_apply,
+    delivery_reports_pending_apply,
+    delivery_reports_pending_sweep,
     inbound_message_receive,
 )
 from messaging.services.outbox import (
@@ -50,6 +52,8 @@ __all__ = [
     "customer_number",
     "customer_preference_set",
     "delivery_report_apply",
+    "delivery_reports_pending_apply",
+    "delivery_reports_pending_sweep",
     "inbound_message_receive",
     "low_balance_check",
     "low_balance_rule_delete",

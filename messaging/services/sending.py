@@ -17,6 +17,7 @@ from ccportal.units import energy
 from messaging import selectors
 from messaging.gateways import DEVELOPMENT_REASON, GatewayError, gateway, gateway_name
 from messaging.models import Kind, Message
+from messaging.services.callbacks import delivery_reports_pending_apply, delivery_reports_pending_sweep
 
 logger = logging.getLogger("messaging")
 
@@ -69,7 +70,7 @@ def message_deliver(*, message_id, now=None):
             message.status, message.status_reason, message.claimed_at = Message.Status.CANCELLED, stale, None
             history_save(message, by=None, reason=stale[:100])
         return message
-    outcome, retry_at = None, None
+    outcome, retry_at, report_waiting = None, None, False
     try:
         # Outside any transaction: a slow gateway must not hold database locks.
         outcome = gateway().send(number=message.number, text=message.text)
@@ -94,6 +95,7 @@ def message_deliver(*, message_id, now=None):
             message.provider_message_id = outcome.provider_message_id
             message.sent_at = finished
             why = f"Sent to the gateway (attempt {message.attempts})"
+            report_waiting = True
         elif error.retryable and message.attempts < settings.CC_SMS_MAX_ATTEMPTS:
             retry_at = finished + timedelta(seconds=retry_delay(message.attempts))
             message.status = Message.Status.QUEUED
@@ -105,6 +107,8 @@ def message_deliver(*, message_id, now=None):
             why = f"Failed after {message.attempts} attempt(s): {error.reason}"
         message.claimed_at = None
         history_save(message, by=None, reason=why[:100])
+        if report_waiting:  # the gateway may have reported delivery before this saved the id
+            delivery_reports_pending_apply(message=message)
     if retry_at is not None:
         _retry_enqueue(message.pk, retry_at)
     return message
@@ -176,6 +180,7 @@ def messages_send_due(*, limit=None, rate_per_second=None, threads=1, now=None, 
     rate_per_second = rate_per_second or settings.CC_SMS_RATE_PER_SECOND
     pacer = Pacer(rate_per_second, clock=clock, sleep=sleep)
     messages_stale_fail(now=now)
+    delivery_reports_pending_sweep(now=now)
     counts, handled = {}, 0
     lock = threading.Lock()
 

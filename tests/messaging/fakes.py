@@ -89,6 +89,7 @@ class FakeAfricasTalking(_Server):
         self.rate_per_second = rate_per_second
         self.invalid, self.blacklisted = set(), set()
         self.accepted = []  # (number, message, messageId)
+        self.next_ids = deque()  # messageIds to hand out first (a test that knows the id before the send does)
         self._window = deque()
 
     def answer(self, path, headers, form, scripted):
@@ -129,8 +130,8 @@ class FakeAfricasTalking(_Server):
                     {"statusCode": 406, "number": number, "status": "UserInBlacklist", "cost": "0", "messageId": "None"}
                 )
             else:
-                message_id = f"ATXid_{uuid.uuid4().hex}"
                 with self.lock:
+                    message_id = self.next_ids.popleft() if self.next_ids else f"ATXid_{uuid.uuid4().hex}"
                     self.accepted.append((number, form["message"], message_id))
                 recipients.append(
                     {"statusCode": 101, "number": number, "status": "Success", "cost": "LSL 0.3000", "messageId": message_id}

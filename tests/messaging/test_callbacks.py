@@ -48,7 +48,7 @@ def test_a_failed_report_records_the_reason(client, sent):
 
 def test_buffered_and_unknown_ids_change_nothing(client, sent):
     assert report(client, sent.provider_message_id, status="Buffered").json() == {"result": "unchanged"}
-    assert report(client, "ATXid_not-ours").json() == {"result": "unknown"}
+    assert report(client, "ATXid_not-ours").json() == {"result": "kept"}  # kept a while: its send may not be saved yet
     sent.refresh_from_db()
     assert sent.status == Message.Status.SENT
 
@@ -106,3 +106,63 @@ def test_other_replies_are_ignored(client, account):
     assert client.post(f"{INBOUND}?token=callback-secret-123", {"text": "STOP"}).status_code == 400
     assert client.post(INBOUND, {"from": "+26657755403", "text": "STOP"}).status_code == 401
     assert not CustomerPreference.objects.exists()
+
+
+# --- A report that comes before the send has saved the provider's id (#18) ---------------------------------
+
+
+def test_a_report_before_the_id_is_saved_is_kept_and_applied_when_it_is(client, account, fake_at):
+    from messaging.models import PendingDeliveryReport
+
+    fake_at.next_ids.append("ATXid_early")
+    # The gateway answers the send and calls back at once, before our UPDATE saving its id has committed.
+    assert report(client, "ATXid_early").json() == {"result": "kept"}
+    assert report(client, "ATXid_early").json() == {"result": "kept"}  # repeated: still one row
+    assert PendingDeliveryReport.objects.count() == 1
+    message = services.message_deliver(message_id=queue(account.customer).pk)
+    message.refresh_from_db()
+    assert message.provider_message_id == "ATXid_early" and message.status == Message.Status.DELIVERED
+    assert message.history.first().history_change_reason.startswith("Delivery report: delivered (it came before")
+    assert not PendingDeliveryReport.objects.exists()
+    assert report(client, "ATXid_early").json() == {"result": "unchanged"}
+
+
+def test_a_kept_failure_is_applied_and_a_kept_delivery_is_never_replaced(client, account, fake_at):
+    from messaging.models import PendingDeliveryReport
+
+    fake_at.next_ids.extend(["ATXid_failed", "ATXid_ok"])
+    report(client, "ATXid_failed", status="Buffered")
+    report(client, "ATXid_failed", status="Failed", failureReason="AbsentSubscriber")
+    report(client, "ATXid_failed", status="Buffered")  # "on its way" never replaces an outcome
+    report(client, "ATXid_ok", status="Success")
+    report(client, "ATXid_ok", status="Failed", failureReason="DeliveryFailure")
+    assert dict(PendingDeliveryReport.objects.values_list("provider_message_id", "status")) == {
+        "ATXid_failed": "Failed",
+        "ATXid_ok": "Success",
+    }
+    failed = services.message_deliver(message_id=queue(account.customer, key="t:1").pk)
+    delivered = services.message_deliver(message_id=queue(account.customer, key="t:2").pk)
+    failed.refresh_from_db(), delivered.refresh_from_db()
+    assert failed.status == Message.Status.FAILED and failed.status_reason == "not delivered: AbsentSubscriber"
+    assert delivered.status == Message.Status.DELIVERED
+
+
+def test_the_sweep_applies_a_report_that_crossed_the_send_and_forgets_old_ones(client, account, fake_at):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from messaging.models import PendingDeliveryReport
+
+    sent = services.message_deliver(message_id=queue(account.customer).pk)
+    # The instant neither saw the other: the report was kept just as the send committed its id.
+    PendingDeliveryReport.objects.create(
+        provider_message_id=sent.provider_message_id, status="Success", received_at=timezone.now()
+    )
+    PendingDeliveryReport.objects.create(
+        provider_message_id="ATXid_not-ours", status="Success", received_at=timezone.now() - timedelta(hours=25)
+    )
+    assert services.delivery_reports_pending_sweep() == (1, 1)
+    sent.refresh_from_db()
+    assert sent.status == Message.Status.DELIVERED and not PendingDeliveryReport.objects.exists()
+    assert services.delivery_reports_pending_sweep() == (0, 0)
