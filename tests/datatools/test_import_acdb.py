@@ -192,3 +192,30 @@ def created_at():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def test_an_import_posts_no_receipts_and_no_low_balance_alerts(tmp_path, superadmin, django_capture_on_commit_callbacks):
+    """Historical ledger rows are ACDB's past: the import never texts customers about old payments or balances
+    (README, Customer messages). The same account written through the portal afterwards does get its alert."""
+    from billing.services import ledger_entry_create
+    from messaging.models import Kind, LowBalanceState, Message
+    from tests.factories import aware
+
+    tables = standard_tables()
+    tables["tblaccounthistory1"] = [
+        ledger(1, "0001MAK", "2024-01-05 10:00:00", "50", "10", -1, balance="10"),
+        ledger(2, "0001MAK", "2024-02-05 10:00:00", "-45", "-9", 0, balance="1"),  # below any threshold
+    ]
+    tables["tblaccounthistoryOriginal"] = []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        acdb_import(source=build_acdb(tmp_path / "acdb.sqlite3", tables), by=superadmin)
+    assert AccountHistory.objects.filter(accountnumber="0001MAK").count() == 2
+    assert not Message.objects.exists() and not LowBalanceState.objects.exists()
+    assert not callbacks  # no payments_posted or balances_changed was announced
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ledger_entry_create(
+            accountnumber="0001MAK", when=aware(2024, 3, 1), is_payment=False, kwh="0.5", rate_lsl="5", by=superadmin, reason="x"
+        )
+    assert Message.objects.filter(kind=Kind.LOW_BALANCE, accountnumber="0001MAK").count() == 1
+    assert not Message.objects.filter(kind=Kind.RECEIPT).exists()
