@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from billing.rollup import sales_by_site_and_quarter
 from ccportal.quarters import quarter_parse
-from ccportal.spreadsheet import xlsx_row
+from ccportal.spreadsheet import quote, xlsx_row
 from ccportal.units import energy, money
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
@@ -26,7 +26,7 @@ def quarter_bounds(label):
     """("2025 Q4") -> (date(2025, 10, 1), date(2025, 12, 31)). ValueError names the expected form."""
     match = _QUARTER.match(str(label or ""))
     if not match:
-        raise ValueError(f"{label!r} is not a quarter: write it as '2025 Q4'.")
+        raise ValueError(f"{quote(label)} is not a quarter: write it as '2025 Q4'.")
     year, q = int(match[1]), int(match[2])
     first = date(year, 3 * q - 2, 1)
     last = (date(year + (q == 4), (3 * q) % 12 + 1, 1)) - timedelta(days=1)

@@ -16,6 +16,7 @@ from billing.signals import balances_changed_on_commit, payments_posted_on_commi
 from billing.statements import StatementError, statement_read
 from ccportal import bounds
 from ccportal.history import history_bulk_create, history_delete, history_save
+from ccportal.spreadsheet import quote
 from ccportal.units import energy, kwh_for_amount, money, rate
 
 
@@ -154,13 +155,13 @@ def _tariff_scope_key(scope, scope_key):
     if scope == TariffRate.Scope.SITE:
         code = scope_key.upper()
         if not Site.objects.filter(code=code).exists():
-            raise ValidationError({"scope_key": f"{scope_key!r} is not a site code (e.g. MAK)."})
+            raise ValidationError({"scope_key": f"{quote(scope_key)} is not a site code (e.g. MAK)."})
         return code
     if scope == TariffRate.Scope.CUSTOMER:
         if not scope_key.isdigit() or not Customer.objects.filter(pk=int(scope_key)).exists():
-            raise ValidationError({"scope_key": f"{scope_key!r} is not a customer ID."})
+            raise ValidationError({"scope_key": f"{quote(scope_key)} is not a customer ID."})
         return str(int(scope_key))
-    raise ValidationError({"scope": f"{scope!r} is not a scope: use customer, site or global."})
+    raise ValidationError({"scope": f"{quote(scope)} is not a scope: use customer, site or global."})
 
 
 @transaction.atomic

@@ -259,48 +259,46 @@ def _customer_answer(request, customer, context, *, status=200):
     return render(request, template, context, status=status)
 
 
-@require_POST
-@roles.require(roles.can_send_messages)
-def customer_preference(request, pk):
+def _customer_form_post(request, pk, *, form_class, form_name, save, done):
+    """One form of the customer's Messages panel: validate, call ``save(customer, cleaned_data)`` (a service),
+    and answer with the panel (the form and its errors, 400) or, without htmx, a redirect with ``done``."""
     customer = _customer_or_404(pk)
-    form = PreferenceForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.customer_preference_set(
-                customer=customer,
-                language=form.cleaned_data["language"],
-                opted_out=form.cleaned_data["opted_out"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
+            save(customer, form.cleaned_data)
         except ValidationError as exc:
             _errors_into(form, exc)
     if form.errors:
-        return _customer_answer(request, customer, _customer_context(request, customer, preference_form=form), status=400)
+        return _customer_answer(request, customer, _customer_context(request, customer, **{form_name: form}), status=400)
     if not request.htmx:
-        flash.success(request, "Message preferences saved.")
+        flash.success(request, done)
         return redirect("messaging:customer_messages", pk=customer.pk)
     return _customer_answer(request, customer, _customer_context(request, customer))
+
+
+@require_POST
+@roles.require(roles.can_send_messages)
+def customer_preference(request, pk):
+    def save(customer, data):
+        services.customer_preference_set(
+            customer=customer, language=data["language"], opted_out=data["opted_out"], reason=data["reason"], by=request.user
+        )
+
+    return _customer_form_post(
+        request, pk, form_class=PreferenceForm, form_name="preference_form", save=save, done="Message preferences saved."
+    )
 
 
 @require_POST
 @roles.require(roles.can_send_messages)
 def customer_message_send(request, pk):
-    customer = _customer_or_404(pk)
-    form = ManualMessageForm(request.POST)
-    if form.is_valid():
-        try:
-            services.message_manual_create(
-                customer=customer, text=form.cleaned_data["text"], by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            _errors_into(form, exc)
-    if form.errors:
-        return _customer_answer(request, customer, _customer_context(request, customer, manual_form=form), status=400)
-    if not request.htmx:
-        flash.success(request, "Message queued.")
-        return redirect("messaging:customer_messages", pk=customer.pk)
-    return _customer_answer(request, customer, _customer_context(request, customer))
+    def save(customer, data):
+        services.message_manual_create(customer=customer, text=data["text"], by=request.user, reason=data["reason"])
+
+    return _customer_form_post(
+        request, pk, form_class=ManualMessageForm, form_name="manual_form", save=save, done="Message queued."
+    )
 
 
 def _pdf(content, filename):

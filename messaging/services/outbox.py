@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ccportal.history import history_bulk_create, history_save
 from ccportal.normalize import site_code_from_account
+from ccportal.spreadsheet import quote
 from ccportal.units import energy, money
 from messaging import selectors
 from messaging.gateways import gateway_name
@@ -41,11 +42,11 @@ def _phone_e164(text):
     try:
         parsed = phonenumbers.parse(text, "LS")
     except phonenumbers.NumberParseException as exc:
-        return "", f"invalid number {text!r}: {exc}"
+        return "", f"invalid number {quote(text)}: {exc}"
     if not phonenumbers.is_valid_number(parsed):
-        return "", f"invalid number {text!r}: not a valid phone number"
+        return "", f"invalid number {quote(text)}: not a valid phone number"
     if phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.FIXED_LINE:
-        return "", f"invalid number {text!r}: a landline cannot receive SMS"
+        return "", f"invalid number {quote(text)}: a landline cannot receive SMS"
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), ""
 
 

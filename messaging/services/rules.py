@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ccportal.history import history_save
 from ccportal.normalize import site_code_from_account
+from ccportal.spreadsheet import quote
 from ccportal.units import energy, money
 from messaging import selectors
 from messaging.models import CustomerPreference, Kind, Language, LowBalanceRule, LowBalanceState, Message, MessageTemplate
@@ -28,7 +29,7 @@ def customer_preference_set(*, customer, by, reason, language=None, opted_out=No
     preference = preference or CustomerPreference(customer_id=customer.pk)
     if language is not None:
         if language not in Language.values:
-            raise ValidationError({"language": f"{language!r} is not a language: use st or en."})
+            raise ValidationError({"language": f"{quote(language)} is not a language: use st or en."})
         preference.language = language
     if opted_out is not None and opted_out != preference.opted_out:
         if not reason:
@@ -44,9 +45,9 @@ def customer_preference_set(*, customer, by, reason, language=None, opted_out=No
 def message_template_set(*, kind, language, text, by, reason=""):
     """Save the text of one kind of message in one language (placeholders checked)."""
     if kind not in selectors.TEMPLATE_KINDS:
-        raise ValidationError({"kind": f"{kind!r} has no template."})
+        raise ValidationError({"kind": f"{quote(kind)} has no template."})
     if language not in Language.values:
-        raise ValidationError({"language": f"{language!r} is not a language: use st or en."})
+        raise ValidationError({"language": f"{quote(language)} is not a language: use st or en."})
     text = template_check(kind=kind, text=text)
     row = MessageTemplate.objects.select_for_update().filter(kind=kind, language=language).first()
     row = row or MessageTemplate(kind=kind, language=language)
@@ -66,7 +67,7 @@ def low_balance_rule_set(*, site_code, threshold_kwh, clear_kwh, by, reason, max
         raise ValidationError({"reason": "Say why the rule changes."})
     site_code = (site_code or "").strip().upper()
     if site_code and not Site.objects.filter(code=site_code).exists():
-        raise ValidationError({"site_code": f"{site_code!r} is not a site code."})
+        raise ValidationError({"site_code": f"{quote(site_code)} is not a site code."})
     threshold_kwh, clear_kwh = energy(threshold_kwh), energy(clear_kwh)
     if threshold_kwh < 0:
         raise ValidationError({"threshold_kwh": "The alert level cannot be negative."})
