@@ -230,7 +230,7 @@ def config_therate_sync(*, by=None, reason="Global rate in force", on=None):
 # --- Bulk payments (imports) -----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # its one caller, _payment_rows_record, holds the savepoint a retry needs
 def ledger_payments_bulk_create(*, payments, by, reason):
     """Add many payment rows at once with the same rules as ledger_entry_create (kWh = amount ÷ rate, rounded
     half-up to 3 places; `current balance` carried forward, later rows' balances updated), in a fixed number of

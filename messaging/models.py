@@ -175,7 +175,9 @@ class LowBalanceState(models.Model):
     alerts_day = models.DateField(null=True, blank=True)
     alerts_that_day = models.PositiveSmallIntegerField(default=0)
     last_alert_at = models.DateTimeField(null=True, blank=True)
-    last_balance_kwh = models.DecimalField(**ENERGY, default=Decimal("0.000"))
+    last_balance_kwh = models.DecimalField(
+        **ENERGY, default=Decimal("0.000"), help_text="the balance at the last change of state"
+    )
 
     class Meta:
         db_table = "cc_low_balance_state"

@@ -7,7 +7,17 @@ from messaging import services
 logger = logging.getLogger("messaging")
 
 
+# Sources whose request must answer fast: the receipt is queued by the worker (within a second with db_worker; at
+# once with the immediate backend of small installs and tests). Statement imports queue theirs in one batch inline.
+DEFERRED_RECEIPTS = {"intake"}
+
+
 def on_payments_posted(sender, *, entry_ids, source, by=None, **kwargs):
+    if source in DEFERRED_RECEIPTS:
+        from messaging.tasks import receipts_queue
+
+        receipts_queue.enqueue(list(entry_ids), source, getattr(by, "pk", None))
+        return
     services.receipts_queue(entry_ids=entry_ids, source=source, by=by)
 
 

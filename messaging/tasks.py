@@ -19,3 +19,13 @@ def messages_send_due():
     from django.conf import settings
 
     return services.messages_send_due(threads=settings.CC_SMS_SEND_THREADS)
+
+
+@task()
+def receipts_queue(entry_ids, source, by_id=None):
+    """Queue the receipts of posted payments from the worker: the payment intake's request (the SMS gateway waits
+    on it) hands its receipt over rather than composing it inside the request."""
+    from accounts.models import Employee
+
+    by = Employee.objects.filter(pk=by_id).first() if by_id else None
+    return len(services.receipts_queue(entry_ids=entry_ids, source=source, by=by))

@@ -149,3 +149,20 @@ def test_a_consumption_row_through_billing_triggers_the_check(account, finance, 
         )
     (message,) = alerts()
     assert "(3.000 kWh)" in message.text
+
+
+def test_a_balance_change_that_changes_no_state_writes_none(account, django_assert_num_queries):
+    """A payment on an armed account (the common case: every row of a statement) updates no state row; the
+    balance is recorded with the change of state that it caused."""
+    from messaging.models import LowBalanceState
+
+    balance(account, "20.000", NOON)
+    check(account, NOON)
+    balance(account, "30.000", NOON + timedelta(minutes=1))
+    with django_assert_num_queries(6):  # savepoint, rules, balances, known states, states locked, release: no UPDATE
+        check(account, NOON + timedelta(minutes=1))
+    assert LowBalanceState.objects.get().last_balance_kwh == Decimal("0.000")
+    balance(account, "3.000", NOON + timedelta(minutes=2))
+    check(account, NOON + timedelta(minutes=2))
+    state = LowBalanceState.objects.get()
+    assert not state.armed and state.last_balance_kwh == Decimal("3.000")

@@ -165,3 +165,22 @@ def test_a_large_batch_is_left_to_the_worker_or_one_draining_task(account, djang
     with django_capture_on_commit_callbacks(execute=True):
         services.receipts_queue(entry_ids=few, source="statement", by=None)
     assert [r.task.name for r in default_task_backend.results][1:] == ["message_send"] * 3
+
+
+def test_an_intake_payment_hands_its_receipt_to_the_worker(account, settings, django_capture_on_commit_callbacks):
+    """The SMS gateway waits on the intake's request: it enqueues one task, and the worker composes the receipt."""
+    from django_tasks import default_task_backend
+
+    from messaging import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    entry = pay(account, None, capture=django_capture_on_commit_callbacks)  # a manual payment: composed inline
+    assert Message.objects.filter(trigger_key=f"receipt:{entry.pk}").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        payments_posted.send(sender=None, entry_ids=[entry.pk + 1000], source="intake", by=None)
+    (result,) = [r for r in default_task_backend.results if r.task.name == "receipts_queue"]
+    assert result.args == [[entry.pk + 1000], "intake", None]
+    later = pay(account, None, when=aware(2026, 3, 2, 9), capture=django_capture_on_commit_callbacks)
+    Message.objects.filter(trigger_key=f"receipt:{later.pk}").delete()
+    assert tasks.receipts_queue.call([later.pk], "intake", None) == 1
+    assert Message.objects.filter(trigger_key=f"receipt:{later.pk}").exists()
