@@ -22,7 +22,10 @@ def on_payments_posted(sender, *, entry_ids, source, by=None, **kwargs):
 
 
 def on_balances_changed(sender, *, accountnumbers, by=None, **kwargs):
-    services.low_balance_check(accountnumbers=accountnumbers, by=by)
+    # Never urgent (quiet hours, a daily limit): checked by the worker, out of the request that wrote the ledger.
+    from messaging.tasks import low_balance_check
+
+    low_balance_check.enqueue(list(accountnumbers), getattr(by, "pk", None))
 
 
 def on_commissioned(sender, *, commissioning_id, by=None, link_base_url="", **kwargs):

@@ -25,7 +25,16 @@ def messages_send_due():
 def receipts_queue(entry_ids, source, by_id=None):
     """Queue the receipts of posted payments from the worker: the payment intake's request (the SMS gateway waits
     on it) hands its receipt over rather than composing it inside the request."""
+    return len(services.receipts_queue(entry_ids=entry_ids, source=source, by=_employee(by_id)))
+
+
+@task()
+def low_balance_check(accountnumbers, by_id=None):
+    """Check the low-balance rules of accounts whose balance changed (billing.signals.balances_changed)."""
+    return len(services.low_balance_check(accountnumbers=accountnumbers, by=_employee(by_id)))
+
+
+def _employee(pk):
     from accounts.models import Employee
 
-    by = Employee.objects.filter(pk=by_id).first() if by_id else None
-    return len(services.receipts_queue(entry_ids=entry_ids, source=source, by=by))
+    return Employee.objects.filter(pk=pk).first() if pk else None

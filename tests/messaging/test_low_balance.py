@@ -166,3 +166,20 @@ def test_a_balance_change_that_changes_no_state_writes_none(account, django_asse
     check(account, NOON + timedelta(minutes=2))
     state = LowBalanceState.objects.get()
     assert not state.armed and state.last_balance_kwh == Decimal("3.000")
+
+
+def test_a_ledger_write_leaves_the_check_to_the_worker(account, settings, django_capture_on_commit_callbacks):
+    from django_tasks import default_task_backend
+
+    from billing.services import ledger_entry_create
+    from messaging import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        ledger_entry_create(
+            accountnumber=account.pk, when=NOON, is_payment=False, kwh="2", rate_lsl="5", by=None, reason="consumption"
+        )
+    assert alerts() == []
+    (result,) = [r for r in default_task_backend.results if r.task.name == "low_balance_check"]
+    assert result.args == [[account.pk], None]
+    assert tasks.low_balance_check.call(*result.args) == 1 and len(alerts()) == 1
