@@ -90,6 +90,7 @@ class FakeAfricasTalking(_Server):
         self.invalid, self.blacklisted = set(), set()
         self.accepted = []  # (number, message, messageId)
         self.next_ids = deque()  # messageIds to hand out first (a test that knows the id before the send does)
+        self.on_accept = None  # called with each messageId before the answer leaves (a delivery report that races it)
         self._window = deque()
 
     def answer(self, path, headers, form, scripted):
@@ -133,6 +134,8 @@ class FakeAfricasTalking(_Server):
                 with self.lock:
                     message_id = self.next_ids.popleft() if self.next_ids else f"ATXid_{uuid.uuid4().hex}"
                     self.accepted.append((number, form["message"], message_id))
+                if self.on_accept:
+                    self.on_accept(message_id)
                 recipients.append(
                     {"statusCode": 101, "number": number, "status": "Success", "cost": "LSL 0.3000", "messageId": message_id}
                 )

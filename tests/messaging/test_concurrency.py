@@ -59,3 +59,25 @@ def test_two_workers_queueing_one_payments_receipt_make_one_message_and_one_sms(
     assert sorted(len(r) for r in results) == [0, 0, 1]
     assert Message.objects.filter(trigger_key=f"receipt:{entry.pk}").count() == 1
     assert len(fake_at.accepted) == 1  # the one that queued it sent it (after its commit)
+
+
+def test_a_delivery_report_that_beats_the_send_answer_is_applied(account, fake_at):
+    """The gateway reports delivery (in its own connection, committed) before its answer to the send has even
+    reached us, so before our UPDATE saving the id: the report is kept, and the send applies it."""
+    from django.db import connections
+
+    from messaging.models import PendingDeliveryReport
+
+    results = []
+
+    def report_first(message_id):
+        try:
+            results.append(services.delivery_report_apply(provider_message_id=message_id, status="Success"))
+        finally:
+            connections.close_all()
+
+    fake_at.on_accept = report_first
+    message = services.message_deliver(message_id=queue(account.customer).pk)
+    message.refresh_from_db()
+    assert results == ["kept"]
+    assert message.status == Message.Status.DELIVERED and not PendingDeliveryReport.objects.exists()
