@@ -101,16 +101,10 @@ def control_characters_found(text):
 
 
 def control_characters_shown(text):
-    """``text`` with each control character and bidirectional override replaced by a visible stand-in (␀, ␛,
-    ␡, ⟦U+202E⟧), for showing a kept text verbatim to a person; tabs and line breaks stay."""
-
-    def stand_in(match):
-        code = ord(match.group(0))
-        if code < 0x20:
-            return chr(0x2400 + code)
-        return "\u2421" if code == 0x7F else f"\u27e6U+{code:04X}\u27e7"
-
-    return _CONTROL_OR_BIDI.sub(stand_in, text or "")
+    """``text`` with each control character and bidirectional override replaced by a visible stand-in naming it
+    (⟦U+001B⟧, ⟦U+202E⟧: the Unicode control pictures ␛ are missing from common fonts), for showing a kept text
+    verbatim to a person; tabs and line breaks stay."""
+    return _CONTROL_OR_BIDI.sub(lambda match: f"\u27e6U+{ord(match.group(0)):04X}\u27e7", text or "")
 
 
 def control_characters_strip(text, *, multiline=True):

@@ -36,7 +36,7 @@ def test_it_lists_unreadable_and_ignored_texts_escaped_with_controls_visible(fin
     _sms("posted one", status=IncomingSms.Status.POSTED)
     body = finance_client.get(URL).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert(1)" not in body
-    assert "\u241b[31m" in body and "\u27e6U+202E\u27e7" in body and "\u202e" not in body
+    assert "\u27e6U+001B\u27e7[31m" in body and "\u27e6U+202E\u27e7" in body and "\u202e" not in body
     assert "Win a bonus!" in body and "posted one" not in body
 
 

@@ -69,7 +69,7 @@ def test_control_characters_are_found_and_shown_with_bidi_overrides():
     assert control_characters_found("a\x00b") and control_characters_found("pay \u202e0045MAK")
     assert (
         control_characters_shown("a\x00b\x1b[31m\x7f \u202e0045MAK\nnext")
-        == "a\u2400b\u241b[31m\u2421 \u27e6U+202E\u27e70045MAK\nnext"
+        == "a\u27e6U+0000\u27e7b\u27e6U+001B\u27e7[31m\u27e6U+007F\u27e7 \u27e6U+202E\u27e70045MAK\nnext"
     )
 
 
