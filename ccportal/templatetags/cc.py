@@ -27,6 +27,6 @@ def number(value, places=0):
 
 @register.filter
 def controls_visible(value):
-    """A kept outside text with its control characters and bidirectional overrides shown (␀, ⟦U+202E⟧); the
+    """A kept outside text with its control characters and bidirectional overrides shown (⟦U+001B⟧); the
     result is still escaped by the template."""
     return control_characters_shown(str(value or ""))
