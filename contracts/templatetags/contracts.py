@@ -1,7 +1,9 @@
 """Template tags of the contracts app: the Contracts card of Customer Detail, so the customers app's page shows
-a customer's contracts without importing the app above it."""
+a customer's contracts without importing the app above it, and the details marked in the contract text."""
 
 from django import template
+from django.template.base import render_value_in_context
+from django.utils.html import format_html
 
 from contracts.selectors import contracts_for_customer
 
@@ -19,3 +21,13 @@ def customer_contracts(context, customer):
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def term(context, name, value):
+    """A detail the officer can still change before the customer signs: as any value in the issued contract; in
+    the preview on Commission Customer, marked so the page's script shows the details as they are typed."""
+    text = render_value_in_context(value, context)
+    if not context.get("preview"):
+        return text
+    return format_html('<span data-contract-term="{}">{}</span>', name, text)
