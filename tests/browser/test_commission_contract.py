@@ -81,6 +81,10 @@ def test_the_customer_reads_the_contract_before_the_pad_takes_a_signature(page, 
     no_horizontal_scroll = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert no_horizontal_scroll
     screenshot("commission-3-contract-800")
+    english.evaluate("el => { el.scrollTop = el.scrollHeight; }")  # the signatures at the end of the text
+    screenshot("commission-3-contract-800-end")
+    english.evaluate("el => { el.scrollTop = el.scrollHeight / 3; }")
+    screenshot("commission-3-contract-800-schedule")
 
     # Not ticked: the step does not move on, and the pad takes no ink even if shown.
     page.get_by_role("button", name="Next: signature").click()
