@@ -1,4 +1,4 @@
-"""The commissioning form: the fields of the Identify, Details and Sign steps, validated on the server."""
+"""The commissioning form: the fields of the Identify, Details, Contract and Sign steps, validated on the server."""
 
 import base64
 import binascii
@@ -27,7 +27,8 @@ STEP_OF_FIELD = {
     "ampacity": 2,
     "gps_lat": 2,
     "gps_lng": 2,
-    "signature": 3,
+    "contract_read": 3,
+    "signature": 4,
 }
 _NATIONAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 /-]{3,48}[A-Za-z0-9]$")
 _DATA_URL = "data:image/png;base64,"
@@ -60,6 +61,10 @@ class CommissionForm(forms.Form):
     ampacity = forms.CharField(max_length=30, initial="Standard", help_text="“Standard” is the 60 A service.")
     gps_lat = forms.DecimalField(label="Latitude", required=False, min_value=-90, max_value=90)
     gps_lng = forms.DecimalField(label="Longitude", required=False, min_value=-180, max_value=180)
+    contract_read = forms.BooleanField(
+        label="I have read the contract with the customer",
+        error_messages={"required": "Read the contract with the customer before they sign."},
+    )
     signature = forms.CharField(
         widget=forms.HiddenInput, error_messages={"required": "The customer must sign before you continue."}
     )

@@ -197,6 +197,28 @@ def _stylesheet():
     return CSS(string=get_template("contracts/contract.css").template.source, url_fetcher=_url_fetcher())
 
 
+def contract_html(context, *, preview=False):
+    """The text of one contract as an HTML fragment (what its PDF shows, without the print page's running
+    header and footer). ``preview`` marks the details still to be confirmed (contracts' term tag) and leaves out
+    the reference and time of issue, which only an issued contract has."""
+    return render_to_string(f"contracts/_contract_{context['language']}.html", {**context, "preview": preview})
+
+
+def contract_preview_facts(accounts):
+    """What the preview's script needs to show the details as they are typed, in the words the contracts use."""
+    from customers.models import CustomerType
+
+    return {
+        "accounts": {str(a.pk): {"account_number": a.accountnumber, "meter_serial": a.meter_id or "—"} for a in accounts},
+        "customer_types": {
+            code: {"en": label, "st": SESOTHO_CUSTOMER_TYPES.get(code, code)} for code, label in CustomerType.choices
+        },
+        "phases": {phase: {language: PHASE_TEXT[(language, phase)] for language in LANGUAGES} for phase in ("Single", "Three")},
+        "months": {"en": ENGLISH_MONTHS, "st": SESOTHO_MONTHS},
+        "standard_ampacity": settings.CC_CONTRACT["supply_ampacity"],
+    }
+
+
 def contract_pdf(context):
     """The A4 PDF bytes of one contract, from contract_context(...)."""
     language = context["language"]

@@ -1,4 +1,4 @@
-"""Read queries of the contracts app: a customer's contract versions, accounts and commissionings."""
+"""Read queries of the contracts app: a customer's contract versions, accounts, commissionings and next step."""
 
 from contracts.models import Commissioning, ContractVersion
 from customers.models import AccountNumber
@@ -27,3 +27,18 @@ def commissioning_detail(pk):
         .prefetch_related("contract_versions")
         .get(pk=pk)
     )
+
+
+def customer_next_step(customer, accounts):
+    """What Customer Detail offers first: {"step": "assign_meter" | "commission" | "customer_data", "account": the
+    account number Customer Data opens, or ""}. ``accounts`` are the page's (customers.selectors.customer_accounts,
+    with has_ledger_rows). An account is in service once it is commissioned here, or has ledger rows (customers
+    connected before the portal, from the ACDB, have no commissioning record); one query at most."""
+    if not accounts:
+        return {"step": "assign_meter", "account": ""}
+    numbers = [a.accountnumber for a in accounts]
+    commissioned = set(Commissioning.objects.filter(account_id__in=numbers).values_list("account_id", flat=True))
+    for account in accounts:
+        if account.accountnumber in commissioned or getattr(account, "has_ledger_rows", False):
+            return {"step": "customer_data", "account": account.accountnumber}
+    return {"step": "commission", "account": ""}

@@ -13,7 +13,14 @@ from billing.selectors import tariff_rate_for
 from ccportal.history import history_save
 from ccportal.normalize import NormalisationError, phone_normalise
 from contracts.models import Commissioning, ContractVersion, Language, ProviderSignatory, private_storage
-from contracts.rendering import LANGUAGES, ContractRenderError, ContractTerms, contract_context, contract_pdf
+from contracts.rendering import (
+    LANGUAGES,
+    ContractRenderError,
+    ContractTerms,
+    contract_context,
+    contract_html,
+    contract_pdf,
+)
 from contracts.signals import commissioned
 from customers.models import AccountNumber, Customer
 
@@ -134,6 +141,20 @@ def contract_preview_pdf(*, customer, language, account=None, signature_png=None
         signature_png=signature_png,
     )
     return contract_pdf(context)
+
+
+def contract_preview_texts(*, customer, account):
+    """Both contracts as the customer reads them before signing, {"en": html, "st": html} (rendering.contract_html,
+    the text the PDFs are made from); ContractRenderError while no provider signatory is set."""
+    terms = _terms_from_customer(customer)
+    tariff = tariff_rate_for(customer=customer)
+    return {
+        language: contract_html(
+            contract_context(customer=customer, account=account, terms=terms, language=language, tariff=tariff),
+            preview=True,
+        )
+        for language in LANGUAGES
+    }
 
 
 def contract_pair_render(customer, *, account=None, signature_png=None):

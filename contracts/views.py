@@ -1,4 +1,4 @@
-"""Pages of the contracts app: commissioning in four steps, its result, and contract downloads."""
+"""Pages of the contracts app: commissioning in five steps, its result, and contract downloads."""
 
 import hashlib
 import logging
@@ -17,14 +17,19 @@ from ccportal.submissions import SubmissionRefused, form_errors, submission_resp
 from contracts.forms import CommissionForm, ProviderSignatoryForm, commission_initial
 from contracts.links import contract_link_version_id
 from contracts.models import Commissioning, ContractVersion, ProviderSignatory
-from contracts.rendering import NO_SIGNATORY, ContractRenderError
+from contracts.rendering import NO_SIGNATORY, ContractRenderError, contract_preview_facts
 from contracts.selectors import accounts_for_commissioning, commissioning_detail
-from contracts.services import CommissioningError, customer_commission, provider_signatory_set
+from contracts.services import (
+    CommissioningError,
+    contract_preview_texts,
+    customer_commission,
+    provider_signatory_set,
+)
 from customers.models import Customer, CustomerType
 
 logger = logging.getLogger("contracts")
 
-STEPS = ("Identify", "Details", "Sign", "Review")
+STEPS = ("Identify", "Details", "Contract", "Sign", "Review")
 
 
 def _commission_page(request, customer, accounts, form, *, step, status=200):
@@ -36,6 +41,14 @@ def _commission_page(request, customer, accounts, form, *, step, status=200):
         "steps": STEPS,
         "no_signatory": NO_SIGNATORY if not ProviderSignatory.objects.exists() else "",
     }
+    if form is not None:
+        # Rendered with the first account and the customer's record; the page's script keeps the text in step with
+        # the form (account, details) as they change, online or not.
+        try:
+            context["contract_texts"] = contract_preview_texts(customer=customer, account=accounts[0])
+        except ContractRenderError as exc:
+            context["contract_error"] = str(exc)
+        context["contract_facts"] = contract_preview_facts(accounts)
     return render(request, "contracts/commission.html", context, status=status)
 
 
@@ -48,7 +61,7 @@ def _review_page(request, customer, form, *, error="", status=200):
         "customer_type_label": dict(CustomerType.choices).get(data["customer_type"], data["customer_type"]),
         "tariff": tariff_rate_for(customer=customer),
         "standard_ampacity": settings.CC_CONTRACT["supply_ampacity"],
-        "step": 4,
+        "step": len(STEPS),
         "steps": STEPS,
         "error": error,
     }
@@ -58,7 +71,7 @@ def _review_page(request, customer, form, *, error="", status=200):
 @require(can_write_customers)
 @require_http_methods(["GET", "POST"])
 def commission(request, customer_id):
-    """Identify → Details → Sign (one form, steps shown one at a time by static/js/app.js) → Review
+    """Identify → Details → Contract → Sign (one form, steps shown one at a time by static/js/app.js) → Review
     (rendered by the server from the validated form) → Commission."""
     customer = get_object_or_404(Customer, pk=customer_id)
     if request.method == "POST" and request.content_type == "application/json":

@@ -139,10 +139,18 @@ class AssignMeterForm(forms.Form):
         help_text="Leave empty: the server gives the next free number. Type one (e.g. MAK0045) only to reuse a legacy number.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, second_account=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site_code"].choices = [("", "Choose a site")] + site_choices()
         self.fields["customer_type"].choices = _type_choices()
+        if second_account:  # the customer has an account already: another one only with a reason
+            self.fields["reason"] = forms.CharField(
+                label="Why another account",
+                max_length=200,
+                help_text="Kept in the history, e.g. a second meter for the customer's shop.",
+                error_messages={"required": "Say why this customer needs another account."},
+            )
+            self.order_fields(["reason"])  # asked first, right under the accounts the customer has
 
     def clean_meterid(self):
         meterid = " ".join(self.cleaned_data["meterid"].split()).upper()

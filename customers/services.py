@@ -133,13 +133,25 @@ def meter_assign(
     longitude=None,
     connect_date=None,
     accountnumber=None,
-    reason="Meter assigned",
+    reason="",
 ):
     """Put a meter on a new account for the customer, writing `tblmeter` and `tblaccountnumbers` together.
 
     The account number is the next free one for the site, allocated here inside the transaction; the
     primary key on `tblaccountnumbers` refuses a number another clerk took at the same moment, and the
-    allocation is then retried in a savepoint. A meter on another active account is refused."""
+    allocation is then retried in a savepoint. A meter on another active account is refused. A customer who
+    already has an account gets another only with a ``reason`` (kept in the history)."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        existing = list(AccountNumber.objects.filter(customer=customer).values_list("accountnumber", flat=True)[:5])
+        if existing:
+            raise ValidationError(
+                {
+                    "reason": f"Customer {customer.pk} already has account {', '.join(existing)}: "
+                    "say why they need another one (kept in the history)."
+                }
+            )
+    reason = f"Meter assigned: {reason}" if reason else "Meter assigned"
     meterid = meterid.strip()
     site_code = site_code.upper()
     connect_date = connect_date or timezone.localdate()

@@ -367,7 +367,7 @@ def customer_field(request, pk, field):
     else:
         form = form_class(instance=customer, initial={"version": selectors.customer_version(customer)})
     template = "customers/_field_form.html" if _wants_partial(request) else "customers/field_edit.html"
-    return render(request, template, {"customer": customer, "item": item, "form": form})
+    return render(request, template, {"customer": customer, "item": item, "form": form, "edited": form[field]})
 
 
 @require_POST
@@ -426,8 +426,9 @@ def assign_meter(request, pk):
     if _wants_partial(request) and request.method == "GET":
         site_code = request.GET.get("site_code", "")
         return render(request, "customers/_next_number.html", {"likely_number": _likely_number(site_code)})
+    accounts = list(selectors.customer_accounts(customer))
     if request.method == "POST":
-        form = AssignMeterForm(data=request.POST)
+        form = AssignMeterForm(data=request.POST, second_account=bool(accounts))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -441,6 +442,7 @@ def assign_meter(request, pk):
                     longitude=data["longitude"],
                     connect_date=data["connect_date"],
                     accountnumber=data["accountnumber"] or None,
+                    reason=data.get("reason", ""),
                     by=request.user,
                 )
             except ValidationError as error:
@@ -456,6 +458,7 @@ def assign_meter(request, pk):
                 return redirect("customers:detail", pk=customer.pk)
     else:
         form = AssignMeterForm(
+            second_account=bool(accounts),
             initial={
                 "site_code": customer.site_code,
                 "customer_type": customer.customer_type,
@@ -463,7 +466,7 @@ def assign_meter(request, pk):
                 "latitude": customer.gps_y,
                 "longitude": customer.gps_x,
                 "connect_date": customer.date_service_connected or timezone.localdate(),
-            }
+            },
         )
     form.fields["site_code"].widget.attrs.update(
         {
@@ -477,5 +480,5 @@ def assign_meter(request, pk):
     return render(
         request,
         "customers/assign_meter.html",
-        {"customer": customer, "form": form, "likely_number": _likely_number(site_code)},
+        {"customer": customer, "accounts": accounts, "form": form, "likely_number": _likely_number(site_code)},
     )

@@ -140,6 +140,7 @@
     canvas.addEventListener("pointerdown", function (event) {
       if (event.button !== 0 && event.pointerType === "mouse") { return; }
       event.preventDefault();
+      if (self.locked()) { return; }
       try { canvas.setPointerCapture(event.pointerId); } catch (ignored) { /* synthetic or ended pointer */ }
       self.current = [self.point(event)];
       self.strokes.push(self.current);
@@ -162,6 +163,17 @@
     canvas.addEventListener("pointerup", end);
     canvas.addEventListener("pointercancel", end);
     window.addEventListener("resize", function () { self.resize(); });
+  };
+
+  // <canvas data-requires="id">: no ink until that checkbox is ticked (the contract read with the customer).
+  SignaturePad.prototype.locked = function () {
+    var gate = this.canvas.dataset.requires && document.getElementById(this.canvas.dataset.requires);
+    var locked = !!gate && !gate.checked;
+    this.canvas.classList.toggle("locked", locked);
+    this.canvas.setAttribute("aria-disabled", locked ? "true" : "false");
+    var hint = this.canvas.parentNode.querySelector(".signature-hint");
+    if (hint) { hint.textContent = locked ? "Read the contract with the customer first (step 3)" : "Sign here"; }
+    return locked;
   };
 
   SignaturePad.prototype.draw = function (ctx, width, height, scale) {
@@ -230,6 +242,8 @@
       if (canvas.signaturePad) { return; }
       var pad = new SignaturePad(canvas);
       canvas.signaturePad = pad;
+      var gate = canvas.dataset.requires && document.getElementById(canvas.dataset.requires);
+      if (gate) { pad.locked(); gate.addEventListener("change", function () { pad.locked(); }); }
       var scope = canvas.closest("form") || document;
       var clear = scope.querySelector("[data-signature-clear]");
       if (clear) { clear.addEventListener("click", pad.clear.bind(pad)); }
@@ -346,6 +360,65 @@
 
   onContent(function (root) {
     within(root, "form.wizard").forEach(function (form) { if (!form.wizardShow) { initWizard(form); } });
+  });
+
+  /* The contract shown before the signature (Commission Customer): the server renders the text from the
+     contract's own template, each detail still open marked <span data-contract-term="name">; this keeps those
+     in step with the form as it is filled in, offline too, in the words the server's rendering uses
+     (contracts.rendering.contract_preview_facts, in <script id="contract-facts" type="application/json">). */
+  function initContractPreview(form, facts) {
+    function field(name) { var input = form.elements[name]; return input ? input.value.trim() : ""; }
+    function longDate(value, language) {
+      var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+      if (!m) { return value; }
+      return parseInt(m[3], 10) + " " + facts.months[language][parseInt(m[2], 10) - 1] + " " + m[1];
+    }
+    function phoneDisplay(value) {
+      if (/[^\d\s+().-]/.test(value)) { return value || "—"; }
+      var digits = value.replace(/\D/g, "");
+      if (digits.indexOf("00") === 0) { digits = digits.slice(2); }
+      if (digits.length > 8 && digits.indexOf("266") === 0) { digits = digits.slice(3); }
+      if (digits.length === 9 && digits.charAt(0) === "0") { digits = digits.slice(1); }
+      if (digits.length !== 8) { return value || "—"; }
+      return "+266 " + digits.slice(0, 4) + " " + digits.slice(4);
+    }
+    function gps(value) { return value === "" || isNaN(Number(value)) ? value : Number(value).toFixed(6); }
+    function update() {
+      var account = facts.accounts[field("account")] || {};
+      var type = field("customer_type"), phase = field("service_phase"), ampacity = field("ampacity");
+      form.querySelectorAll("[data-contract-preview]").forEach(function (text) {
+        var language = text.dataset.contractPreview;
+        var values = {
+          account_number: account.account_number,
+          meter_serial: account.meter_serial,
+          national_id: field("national_id").split(/\s+/).join(" "),
+          phone_display: phoneDisplay(field("phone")),
+          customer_type: type,
+          customer_type_label: facts.customer_types[type] ? facts.customer_types[type][language] : type,
+          connection_date_text: longDate(field("connection_date"), language),
+          supply_phase_text: facts.phases[phase] ? facts.phases[phase][language] : phase,
+          ampacity_text: !ampacity || ampacity.toLowerCase() === "standard" ? facts.standard_ampacity : ampacity,
+          gps_lat: gps(field("gps_lat")),
+          gps_lng: gps(field("gps_lng"))
+        };
+        text.querySelectorAll("[data-contract-term]").forEach(function (span) {
+          var value = values[span.dataset.contractTerm];
+          if (value !== undefined && span.textContent !== value) { span.textContent = value; }
+        });
+        text.querySelectorAll("[data-contract-row=gps]").forEach(function (row) { row.hidden = !values.gps_lat || !values.gps_lng; });
+      });
+    }
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    form.contractPreviewUpdate = update;
+    update();
+  }
+  onContent(function (root) {
+    var data = document.getElementById("contract-facts");
+    if (!data) { return; }
+    within(root, "form.wizard").forEach(function (form) {
+      if (!form.contractPreviewUpdate && form.querySelector("[data-contract-preview]")) { initContractPreview(form, JSON.parse(data.textContent)); }
+    });
   });
 
   /* Network feedback ---------------------------------------------------------------------------------------
@@ -559,11 +632,12 @@
       if (typeof payload[group] !== "object" || payload[group] === null) { return; }
       Object.keys(payload[group]).forEach(function (field) {
         var input = form.elements[group === "fields" ? field : group + "-" + field];
-        if (input) { input.value = payload[group][field]; }
+        if (input && input.type === "checkbox") { input.checked = !!payload[group][field]; } else if (input) { input.value = payload[group][field]; }
       });
     });
     var canvas = form.querySelector("canvas[data-signature-pad]");
-    if (canvas && canvas.signaturePad) { canvas.signaturePad.load(); }
+    if (canvas && canvas.signaturePad) { canvas.signaturePad.locked(); canvas.signaturePad.load(); }
+    if (form.contractPreviewUpdate) { form.contractPreviewUpdate(); }
   }
 
   function queueForm(form) {

@@ -1,4 +1,4 @@
-"""Commission a customer in Chromium: the four steps, a signature drawn with the mouse, then both PDFs."""
+"""Commission a customer in Chromium: the five steps (the contract read before the signature), a signature drawn with the mouse, then both PDFs."""
 
 import subprocess
 
@@ -34,20 +34,22 @@ def test_it_commissions_with_a_mouse_signature_and_serves_both_pdfs(page, login,
     account = AccountNumberFactory(customer__first_name="Mpho", customer__last_name="Lebona", accountnumber="0101MAK")
     login(onm)
     page.goto(f"/customers/{account.customer.pk}/commission/")
-    assert page.locator("h1").inner_text() == "Commission customer"
+    assert page.locator("#main > h1").inner_text() == "Commission customer"
     assert page.get_by_role("heading", name="1. Identify").is_visible()
     assert not page.get_by_role("heading", name="2. Details").is_visible()
     screenshot("commission-1-identify")
     page.get_by_role("button", name="Next: details").click()
 
     page.fill("input[name=national_id]", "")
-    page.get_by_role("button", name="Next: signature").click()
+    page.get_by_role("button", name="Next: contract").click()
     assert page.get_by_role("heading", name="2. Details").is_visible()  # a required field stops the step
     page.fill("input[name=national_id]", "012345678901")
     page.fill("input[name=phone]", "5775 5403")
     page.fill("input[name=gps_lat]", "-29.351234")
     page.fill("input[name=gps_lng]", "27.612345")
     screenshot("commission-2-details")
+    page.get_by_role("button", name="Next: contract").click()
+    page.get_by_label("I have read the contract with the customer").check()
     page.get_by_role("button", name="Next: signature").click()
 
     page.get_by_role("button", name="Review").click()  # no signature yet
@@ -60,7 +62,7 @@ def test_it_commissions_with_a_mouse_signature_and_serves_both_pdfs(page, login,
     screenshot("commission-3-sign")
     page.get_by_role("button", name="Review").click()
 
-    page.get_by_role("heading", name="4. Review").wait_for()  # the form is htmx-boosted: the review is swapped in
+    page.get_by_role("heading", name="5. Review").wait_for()  # the form is htmx-boosted: the review is swapped in
     assert page.get_by_text("+26657755403").first.is_visible()
     assert page.locator("figure.signature-preview img").evaluate("img => img.naturalWidth") == 900
     screenshot("commission-4-review")
@@ -93,10 +95,13 @@ def test_it_commissions_with_a_mouse_signature_and_serves_both_pdfs(page, login,
 
 def test_a_touch_pointer_draws_too(page, login, onm, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
+    provider_signatory()
     account = AccountNumberFactory(accountnumber="0102MAK")
     login(onm)
     page.goto(f"/customers/{account.customer.pk}/commission/")
     page.get_by_role("button", name="Next: details").click()
+    page.get_by_role("button", name="Next: contract").click()
+    page.get_by_label("I have read the contract with the customer").check()
     page.get_by_role("button", name="Next: signature").click()
     page.locator("canvas[data-signature-pad]").evaluate(
         """canvas => {

@@ -103,6 +103,8 @@ def test_commissioning_offline_is_not_lost_and_retry_commissions_once(page, logi
     page.get_by_role("button", name="Next: details").click()
     page.fill("input[name=national_id]", "012345678901")
     page.fill("input[name=phone]", "5775 5403")
+    page.get_by_role("button", name="Next: contract").click()
+    page.get_by_label("I have read the contract with the customer").check()
     page.get_by_role("button", name="Next: signature").click()
     draw(page, "canvas[data-signature-pad]", SIGNATURE)
     page.get_by_role("button", name="Review").click()
@@ -117,6 +119,44 @@ def test_commissioning_offline_is_not_lost_and_retry_commissions_once(page, logi
     page.get_by_role("button", name="Retry").click()
     page.wait_for_url("**/commissioning/*/")
     assert Commissioning.objects.count() == 1
+
+
+def test_a_commission_page_kept_offline_shows_the_contract_and_queues_it_read_and_signed(
+    page, login, screenshot, onm, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "private"
+    provider_signatory()
+    account = AccountNumberFactory(customer__first_name="Mpho", customer__last_name="Lebona", accountnumber="0103MAK")
+    url = f"/customers/{account.customer.pk}/commission/"
+    login(onm)
+    page.goto(url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now under the service worker, which keeps the page
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+    page.goto(url)  # from the service worker's copy
+    page.get_by_role("button", name="Next: details").click()
+    page.fill("input[name=national_id]", "012345678901")
+    page.fill("input[name=phone]", "5775 5403")
+    page.select_option("select[name=service_phase]", "Three")
+    page.get_by_role("button", name="Next: contract").click()
+    english = page.locator("[data-contract-preview=en]")
+    assert english.is_visible() and page.locator("[data-contract-preview=st]").is_visible()
+    assert "+266 5775 5403" in english.inner_text() and "three-phase" in english.inner_text()
+    page.get_by_label("I have read the contract with the customer").check()
+    page.get_by_role("button", name="Next: signature").click()
+    draw(page, "canvas[data-signature-pad]", SIGNATURE)
+    page.get_by_role("button", name="Review").click()
+    page.get_by_role("heading", name="Saved on this tablet").wait_for()
+    item = page.evaluate("CCQueue.all().then((items) => items[0].payload.fields)")
+    assert item["contract_read"] == "on" and item["signature"].startswith("data:image/png;base64,")
+    assert not Commissioning.objects.exists()
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.locator("#queue-status", has_text="Nothing waiting").wait_for(timeout=45000)
+    commissioning = Commissioning.objects.get()
+    assert commissioning.service_phase == "Three" and commissioning.phone == "+26657755403"
 
 
 def test_the_payment_lookup_says_when_the_server_fails(page, login, finance):

@@ -71,6 +71,7 @@ def commission_post(account, signature_png):
             "ampacity": "Standard",
             "gps_lat": "-29.351234",
             "gps_lng": "27.612345",
+            "contract_read": "on",
             "signature": data_url(signature_png),
             "submission_key": "6f1c1c8e-0000-4000-8000-000000000001",
             "action": "review",

@@ -24,7 +24,7 @@ def url_for(customer):
 
 def test_it_shows_the_steps_prefilled(onm_client, account):
     body = onm_client.get(url_for(account.customer)).content.decode()
-    for step in ("1. Identify", "2. Details", "3. Sign", "4. Review"):
+    for step in ("1. Identify", "2. Details", "3. Contract", "4. Sign", "5. Review"):
         assert step in body
     assert account.accountnumber in body and account.customer.national_id in body
     assert "data-signature-pad" in body and "js/app.js" in body
@@ -35,7 +35,7 @@ def test_it_commissions_end_to_end(onm, onm_client, account, commission_post, pr
     review = onm_client.post(url_for(account.customer), commission_post())
     assert review.status_code == 200
     body = review.content.decode()
-    assert "4. Review" in body and "+26657755403" in body and "M 5.50" in body
+    assert "5. Review" in body and "+26657755403" in body and "M 5.50" in body
     assert not Commissioning.objects.exists()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -183,3 +183,42 @@ def test_service_refuses_a_meter_already_active(onm):
     with pytest.raises(ValidationError) as refused:
         services.meter_assign(customer=CustomerFactory(), meterid="M-9", site_code="MAK", customer_type="HH", by=onm)
     assert "0003MAK" in str(refused.value)
+
+
+def test_a_customer_without_an_account_sees_the_page_as_before(onm_client):
+    customer = CustomerFactory(site_code="MAK")
+    body = onm_client.get(f"/customers/{customer.pk}/assign-meter/").content.decode()
+    assert 'id="existing-accounts"' not in body and 'name="reason"' not in body
+
+
+def test_a_customer_with_an_account_sees_it_first_and_gives_a_reason_for_another(onm_client, onm):
+    first = AccountNumberFactory(accountnumber="0061MAK", customer__site_code="MAK")
+    customer = first.customer
+    body = onm_client.get(f"/customers/{customer.pk}/assign-meter/").content.decode()
+    shown = body.index('id="existing-accounts"')
+    assert shown < body.index('<form method="post" class="card"') and "already has an account" in body
+    assert "0061MAK" in body[shown:] and first.meter_id in body[shown:] and "another account with a new number" in body
+    assert 'name="reason"' in body
+
+    refused = onm_client.post(f"/customers/{customer.pk}/assign-meter/", form(meterid="M-SECOND"))
+    assert refused.status_code == 200 and "Say why this customer needs another account." in refused.content.decode()
+    assert customer.accounts.count() == 1
+
+    response = onm_client.post(
+        f"/customers/{customer.pk}/assign-meter/", form(meterid="M-SECOND", reason="Second meter for the shop")
+    )
+    assert response.status_code == 302
+    second = customer.accounts.exclude(pk="0061MAK").get()
+    record = second.history.get()
+    assert record.history_change_reason == "Meter assigned: Second meter for the shop" and record.history_user == onm
+    assert Meter.objects.get(pk="M-SECOND").history.first().history_change_reason == "Meter assigned: Second meter for the shop"
+
+
+def test_the_service_refuses_a_second_account_without_a_reason(onm):
+    first = AccountNumberFactory(accountnumber="0071MAK")
+    with pytest.raises(ValidationError) as refused:
+        services.meter_assign(customer=first.customer, meterid="M-2", site_code="MAK", customer_type="HH", by=onm, reason="  ")
+    assert "already has account 0071MAK" in refused.value.message_dict["reason"][0]
+    assert not Meter.objects.filter(pk="M-2").exists()
+    account = services.meter_assign(customer=CustomerFactory(), meterid="M-3", site_code="MAK", customer_type="HH", by=onm)
+    assert account.history.get().history_change_reason == "Meter assigned"

@@ -35,8 +35,8 @@ def test_the_detail_page_runs_a_fixed_number_of_queries(generic_client, django_a
         account = AccountNumberFactory(customer=customer, accountnumber=f"{i + 11:04d}MAK")
         LedgerRowFactory(accountnumber=account.accountnumber, current_balance=Decimal("3.000"))
     # session, user, customer, accounts (with balances and ledger flags), meters (with ledger flags),
-    # history, contract versions, session save (savepoint, update, release)
-    with django_assert_num_queries(10):
+    # history, contract versions, commissionings (the next step), session save (savepoint, update, release)
+    with django_assert_num_queries(11):
         response = generic_client.get(f"/customers/{customer.pk}/")
     assert len(response.context["accounts"]) == accounts and response.context["has_ledger_rows"]
 
@@ -199,3 +199,62 @@ def test_two_staff_editing_one_customer_the_second_stale_save_is_refused_not_los
     )
     customer.refresh_from_db()
     assert (customer.phone, customer.city) == ("+26657755403", "Ha Mafa")
+
+
+def primary_actions(client, customer):
+    import lxml.html
+
+    page = lxml.html.fromstring(client.get(f"/customers/{customer.pk}/").content)
+    actions = page.get_element_by_id("customer-actions")
+    buttons = actions.xpath(".//a[contains(concat(' ', @class, ' '), ' button ')]")
+    return [a.text_content().strip() for a in buttons if "primary" in a.get("class").split()], len(buttons)
+
+
+def test_the_primary_action_is_assign_meter_without_an_account(onm_client):
+    assert primary_actions(onm_client, CustomerFactory()) == (["Assign meter"], 2)
+
+
+def test_the_primary_action_is_commission_once_there_is_an_account(onm_client):
+    account = AccountNumberFactory(accountnumber="0081MAK")
+    assert primary_actions(onm_client, account.customer) == (["Commission"], 3)
+
+
+def test_the_primary_action_is_customer_data_once_commissioned(onm_client, onm, settings, tmp_path):
+    from contracts.models import Commissioning
+
+    account = AccountNumberFactory(accountnumber="0082MAK")
+    AccountNumberFactory(accountnumber="0083MAK", customer=account.customer)
+    Commissioning.objects.create(
+        customer=account.customer,
+        account=account,
+        commissioned_by=onm,
+        connection_date=date(2026, 1, 15),
+        customer_type="HH",
+        national_id="012345678901",
+        phone="+26657755403",
+        tariff_rate_lsl=Decimal("5.0000"),
+    )
+    assert primary_actions(onm_client, account.customer) == (["Customer Data 0082MAK"], 4)
+
+
+def test_a_customer_connected_before_the_portal_goes_to_customer_data(onm_client):
+    """ACDB customers have no commissioning record; the ledger shows they are in service."""
+    account = account_with_ledger("0084MAK", [(aware(2025, 1, 1, 10), True, "12.5", "50", "12.500")])
+    assert primary_actions(onm_client, account.customer) == (["Customer Data 0084MAK"], 3)
+
+
+def test_a_reader_gets_no_writer_action_as_primary(generic_client):
+    assert primary_actions(generic_client, CustomerFactory()) == ([], 0)
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_the_field_being_edited_is_labelled_once(onm_client, htmx):
+    import lxml.html
+
+    customer = CustomerFactory(phone="+26650000001")
+    response = onm_client.get(f"/customers/{customer.pk}/field/phone/?edit=1", headers=HX if htmx else {})
+    page = lxml.html.fromstring(response.content)
+    row = page.get_element_by_id("field-phone")
+    labels = [label.text_content().strip() for label in row.xpath(".//label")]
+    assert labels == ["Phone", "Reason *"]
+    assert row.xpath("./dt/label")[0].get("for") == row.xpath(".//input[@name='phone']")[0].get("id")
