@@ -3,6 +3,7 @@
 from django import template
 
 from ccportal.display import energy_text, fixed, money_text
+from ccportal.fields import DateInput
 
 register = template.Library()
 
@@ -22,3 +23,10 @@ def kwh(value):
 @register.filter
 def number(value, places=0):
     return fixed(value, int(places))
+
+
+@register.simple_tag
+def date_input(name, value="", **attrs):
+    """The portal's date box (ccportal.fields.DateInput) where a template writes its own form:
+    {% date_input "from" filters.from id="export-from" %}."""
+    return DateInput().render(name, value or None, attrs=attrs)
