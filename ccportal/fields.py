@@ -27,9 +27,8 @@ DATETIME_INPUT_FORMATS = [
 ]
 # The browser's hint only (forms are novalidate; the server decides). No character classes: Chrome compiles
 # pattern with the "v" flag, where "-" and "/" inside [] must be escaped.
-_DAY = r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}-\d{1,2}-\d{4})"
-DATE_PATTERN = _DAY
-DATETIME_PATTERN = _DAY + r"((T| )\d{1,2}:\d{2}(:\d{2})?)?"
+DATE_PATTERN = r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}-\d{1,2}-\d{4})"
+DATETIME_PATTERN = DATE_PATTERN + r"((T| )\d{1,2}:\d{2}(:\d{2})?)?"
 DATE_INVALID = "Enter the date as YYYY-MM-DD or DD/MM/YYYY, e.g. 2026-03-31 or 31/03/2026."
 DATETIME_INVALID = "Enter the date and time as YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, e.g. 2026-03-31 14:05."
 
@@ -59,7 +58,6 @@ class DateInput(forms.DateInput):
             "autocomplete": "off",
             "title": "YYYY-MM-DD or DD/MM/YYYY",
             "size": "10",
-            "class": "date-input",
         }
         super().__init__(attrs={**defaults, **(attrs or {})}, format="%Y-%m-%d")
 
@@ -76,7 +74,6 @@ class DateTimeInput(forms.DateTimeInput):
             "autocomplete": "off",
             "title": "YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM",
             "size": "16",
-            "class": "date-input",
         }
         super().__init__(attrs={**defaults, **(attrs or {})}, format="%Y-%m-%d %H:%M")
 
