@@ -9,9 +9,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from billing.models import AccountHistory, Config, ImportedPayment, IncomingSms, TariffRate
 from ccportal import bounds
+from ccportal.fields import DATE_PATTERN, date_read
 from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise, site_code_from_account
 from ccportal.units import money
 from customers.models import AccountNumber, Customer, Site
@@ -157,6 +159,7 @@ class ClassifiedRow:
     duplicate_of_id: int | None = None
     duplicate_of_row: "ClassifiedRow | None" = None  # an earlier row of the same file with this receipt
     note: str = ""
+    customer_name: str = ""  # set by classified_names_add, for the preview
 
     @property
     def outcome(self):
@@ -232,6 +235,26 @@ def _first_in_file(row, accounts, phone_customers, customer_accounts):
     if len(owned) == 1:
         return ClassifiedRow(row, ImportedPayment.Status.POSTED, ImportedPayment.Match.PHONE, owned[0], next(iter(owners)))
     return ClassifiedRow(row, ImportedPayment.Status.UNMATCHED)
+
+
+def classified_names_add(classified):
+    """Set each matched row's customer_name: one query per 2,000 customers, whatever the number of rows."""
+    names = {}
+    for chunk in _chunks({item.customer_id for item in classified if item.customer_id is not None}, WIDE_CHUNK):
+        for customer in Customer.objects.filter(customer_id__in=chunk).only("first_name", "middle_name", "last_name"):
+            names[customer.customer_id] = customer.full_name
+    for item in classified:
+        item.customer_name = names.get(item.customer_id, "")
+    return classified
+
+
+def payment_counts_text(counts):
+    """What became of a statement's rows, in words: "Posted 1 payment; 2 waiting in the unmatched queue; not
+    posted: 1 duplicate, 3 ignored." (the page after confirming, and the job's result)."""
+    posted, waiting, duplicate, ignored = (counts.get(key, 0) for key in ("posted", "unmatched", "duplicate", "ignored"))
+    posted_text = ngettext("Posted %(n)d payment", "Posted %(n)d payments", posted) % {"n": posted}
+    duplicate_text = ngettext("%(n)d duplicate", "%(n)d duplicates", duplicate) % {"n": duplicate}
+    return f"{posted_text}; {waiting} waiting in the unmatched queue; not posted: {duplicate_text}, {ignored} ignored."
 
 
 def payment_outcome_counts(classified):
@@ -338,10 +361,8 @@ def tariff_history(*, scope="", key="", since=None, until=None):
 # --- Payment lookup ("I paid, where is my credit?") ------------------------------------------------------
 
 _AMOUNT_DATE = (
-    re.compile(
-        r"^(?:M|LSL)?\s*(?P<amount>\d+(?:[.,]\d{1,2})?)\s*(?:on\s+)?(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4})$", re.I
-    ),
-    re.compile(r"^(?P<date>\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4})\s+(?:M|LSL)?\s*(?P<amount>\d+(?:[.,]\d{1,2})?)$", re.I),
+    re.compile(rf"^(?:M|LSL)?\s*(?P<amount>\d+(?:[.,]\d{{1,2}})?)\s*(?:on\s+)?(?P<date>{DATE_PATTERN})$", re.I),
+    re.compile(rf"^(?P<date>{DATE_PATTERN})\s+(?:M|LSL)?\s*(?P<amount>\d+(?:[.,]\d{{1,2}})?)$", re.I),
 )
 _RECEIPT = re.compile(r"^[A-Z0-9./_-]{4,40}$")
 LOOKUP_LIMIT = 25
@@ -358,12 +379,10 @@ class LookupResult:
 
 
 def _lookup_date(text):
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    try:
+        return date_read(text)
+    except ValueError:
+        return None
 
 
 def _imported_payments():

@@ -1,5 +1,8 @@
-"""Reading M-Pesa and EcoCash statement files (CSV or XLSX) into plain rows; no database access here."""
+"""Reading M-Pesa and EcoCash statement files (CSV or XLSX) into plain rows, and writing the sample of each from
+the same column definitions; no database access here."""
 
+import csv
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -11,24 +14,64 @@ from django.utils import timezone
 from billing.models import Provider
 from ccportal import bounds
 from ccportal.normalize import NormalisationError, account_number_or_none, control_characters_strip, phone_normalise
-from ccportal.spreadsheet import SpreadsheetRefused, TooManyRows, csv_rows, quote, xlsx_rows
+from ccportal.spreadsheet import SpreadsheetRefused, TooManyRows, csv_cells, csv_rows, quote, xlsx_row, xlsx_rows
 from ccportal.units import money
 
-# Column headers exactly as the providers write them (SPEC §6); extra columns are allowed.
-HEADERS = {
-    Provider.MPESA: [
-        "Receipt No",
-        "Completion Time",
-        "Details",
-        "Transaction Status",
-        "Paid in",
-        "Withdrawn",
-        "Balance",
-        "Reason Type",
-        "Other Party Info",
-    ],
-    Provider.ECOCASH: ["Transaction Date", "Approval Code", "Amount", "Type", "Details", "Sender MSISDN"],
+
+@dataclass(frozen=True)
+class Column:
+    """A column a provider's statement must have: its header exactly as the provider writes it, what the importer
+    reads in it (the import page lists both) and two example values (the sample file the page offers)."""
+
+    name: str
+    holds: str
+    examples: tuple
+
+
+# SPEC §6. Extra columns are allowed; the importer finds the header row among the first lines. The examples are
+# made up (no site SMP, no phone starting +266 0): a sample uploaded by mistake previews as two unmatched payments.
+COLUMNS = {
+    Provider.MPESA: (
+        Column("Receipt No", "the receipt number (each is paid once)", ("SMP0000001", "SMP0000002")),
+        Column(
+            "Completion Time",
+            "date and time, e.g. 2025-03-01 10:15:22 or 01/03/2025 10:15",
+            ("2025-03-01 10:15:22", "01/03/2025 11:00"),
+        ),
+        Column(
+            "Details",
+            "the payer's reference: the account number (0045MAK) is read from it",
+            ("Customer Pay Bill Online 0001SMP", "Customer Pay Bill Online 0002SMP"),
+        ),
+        Column("Transaction Status", "only Completed rows are payments", ("Completed", "Completed")),
+        Column("Paid in", "the amount received, LSL", ("50.00", "40.00")),
+        Column("Withdrawn", "a payout (the row is ignored); may be blank", ("", "")),
+        Column("Balance", "not read", ("1050.00", "1090.00")),
+        Column("Reason Type", "not read", ("Pay Bill Online", "Pay Bill Online")),
+        Column(
+            "Other Party Info",
+            "payer phone and name (a payment without an account is matched by phone)",
+            ("26600000001 - SAMPLE PAYER", "26600000002 - SAMPLE PAYER"),
+        ),
+    ),
+    Provider.ECOCASH: (
+        Column(
+            "Transaction Date",
+            "date and time, e.g. 2025-03-02 08:05:00 or 02/03/2025 08:05",
+            ("2025-03-02 08:05:00", "02/03/2025 09:00"),
+        ),
+        Column("Approval Code", "the approval code (each is paid once)", ("SMP250302.0805.A00001", "SMP250302.0900.A00002")),
+        Column("Amount", "the amount received, LSL", ("25.00", "15.50")),
+        Column("Type", "withdrawals, reversals, refunds and failures are ignored", ("Bill Payment", "Bill Payment")),
+        Column("Details", "the payer's reference: the account number (0045MAK) is read from it", ("Ref 0001SMP", "Ref 0002SMP")),
+        Column(
+            "Sender MSISDN",
+            "payer phone (a payment without an account is matched by phone)",
+            ("+266 0000 0001", "+266 0000 0002"),
+        ),
+    ),
 }
+HEADERS = {provider: [column.name for column in columns] for provider, columns in COLUMNS.items()}
 EXTENSIONS = (".csv", ".xlsx")
 DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
@@ -286,3 +329,23 @@ def _ecocash_row(number, v):
         ignore_reason=ignore,
         account_candidates=account_candidates(details),
     )
+
+
+def statement_sample(*, provider, file_format):
+    """A sample statement (bytes) for ``provider`` as .csv or .xlsx: the header of COLUMNS and its two example
+    rows, which statement_read accepts."""
+    columns = COLUMNS[provider]
+    rows = [[column.name for column in columns]] + [[column.examples[i] for column in columns] for i in range(2)]
+    if file_format == "csv":
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(csv_cells(row) for row in rows)
+        return out.getvalue().encode("utf-8")
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(Provider(provider).label)
+    for row in rows:
+        sheet.append(xlsx_row(row))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

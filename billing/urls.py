@@ -12,6 +12,11 @@ urlpatterns = [
     path("financial/", financial.financial, name="financial"),
     path("financial/download/", financial.financial_download, name="financial_download"),
     path("payments/import/", payments.payment_import, name="payment_import"),
+    path(
+        "payments/import/sample/<str:provider>.<str:file_format>",
+        payments.payment_import_sample,
+        name="payment_import_sample",
+    ),
     path("payments/import/<int:pk>/", payments.payment_import_detail, name="payment_import_detail"),
     path("payments/import/<int:pk>/confirm/", payments.payment_import_confirm, name="payment_import_confirm"),
     path("payments/lookup/", payments.payment_lookup, name="payment_lookup"),

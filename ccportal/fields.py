@@ -1,26 +1,89 @@
-"""Form fields every form uses for dates, moments and amounts: parsed as Django does, then held to ccportal.bounds."""
+"""Form fields every form uses for dates, moments and amounts: parsed in the portal's formats (ISO or day-first,
+whatever the browser's locale), then held to ccportal.bounds."""
 
+from datetime import datetime
 from decimal import Decimal
 
 from django import forms
 
 from ccportal import bounds
 
-DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
+# Dates are typed, never picked from <input type="date">: a browser shows that one in its own locale's order
+# (MM/DD/YYYY in en-US), and an agent reading 03/04 cannot tell April from March. The portal writes ISO and reads
+# ISO or day-first, whatever the browser; a month-first date is refused, never guessed.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+DATETIME_INPUT_FORMATS = [
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+]
+# The browser's hint only (forms are novalidate; the server decides). No character classes: Chrome compiles
+# pattern with the "v" flag, where "-" and "/" inside [] must be escaped.
+DATE_PATTERN = r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}-\d{1,2}-\d{4})"
+DATETIME_PATTERN = DATE_PATTERN + r"((T| )\d{1,2}:\d{2}(:\d{2})?)?"
+DATE_INVALID = "Enter the date as YYYY-MM-DD or DD/MM/YYYY, e.g. 2026-03-31 or 31/03/2026."
+DATETIME_INVALID = "Enter the date and time as YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM, e.g. 2026-03-31 14:05."
+
+
+def date_read(text):
+    """The date typed in ``text`` (one of DATE_INPUT_FORMATS) for code that reads a query string itself;
+    ValueError with DATE_INVALID otherwise."""
+    text = str(text or "").strip()
+    for fmt in DATE_INPUT_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(DATE_INVALID)
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A text box showing YYYY-MM-DD (see DATE_INPUT_FORMATS for why not the browser's date picker). No
+    inputmode=numeric: an iPhone's numeric keypad has no '-' or '/'."""
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        defaults = {
+            "placeholder": "YYYY-MM-DD",
+            "pattern": DATE_PATTERN,
+            "autocomplete": "off",
+            "title": "YYYY-MM-DD or DD/MM/YYYY",
+            "size": "10",
+        }
+        super().__init__(attrs={**defaults, **(attrs or {})}, format="%Y-%m-%d")
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
+class DateTimeInput(forms.DateTimeInput):
+    """A text box showing YYYY-MM-DD HH:MM (24-hour; the browser's datetime-local would follow its locale)."""
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        defaults = {
+            "placeholder": "YYYY-MM-DD HH:MM",
+            "pattern": DATETIME_PATTERN,
+            "autocomplete": "off",
+            "title": "YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM",
+            "size": "16",
+        }
+        super().__init__(attrs={**defaults, **(attrs or {})}, format="%Y-%m-%d %H:%M")
+
+
+class DateField(forms.DateField):
+    """A date typed as YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY, with no range (filters); PlausibleDateField adds one."""
+
+    widget = DateInput
+    input_formats = DATE_INPUT_FORMATS
+    default_error_messages = {"invalid": DATE_INVALID}
 
 
 class _Bounded:
@@ -41,29 +104,20 @@ class _Bounded:
             raise forms.ValidationError(str(error), code="out_of_range") from None
 
 
-class PlausibleDateField(_Bounded, forms.DateField):
+class PlausibleDateField(_Bounded, DateField):
     """A date from 2000-01-01 up to a few years ahead (``within=bounds.EVENT``: up to today)."""
-
-    widget = DateInput
 
     def bound_check(self, value):
         bounds.date_check(value, label="The date", within=self.within)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.setdefault("min", f"{bounds.EARLIEST_DATE:%Y-%m-%d}")
-        return attrs
 
 
 class PlausibleDateTimeField(_Bounded, forms.DateTimeField):
     """A moment from 2000-01-01 up to now (``within=bounds.EFFECTIVE``: up to a few years ahead)."""
 
-    widget = DateTimeLocalInput
+    widget = DateTimeInput
+    input_formats = DATETIME_INPUT_FORMATS
+    default_error_messages = {"invalid": DATETIME_INVALID}
     within = bounds.EVENT
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("input_formats", DATETIME_INPUT_FORMATS)
-        super().__init__(*args, **kwargs)
 
     def bound_check(self, value):
         bounds.moment_check(value, label="The date and time", within=self.within)

@@ -140,6 +140,10 @@ LANGUAGE_CODE = "en"
 TIME_ZONE = env.str("TIME_ZONE", default="Africa/Maseru")
 USE_I18N = True
 USE_TZ = True
+# Dates shown ISO and read ISO or day-first on every page, whatever the browser's locale (ccportal.fields says
+# why). Django reads DATE_FORMAT, DATE_INPUT_FORMATS and the rest from the locale's format module before these
+# settings, so the portal's own module replaces Django's "en" one (which shows "Jan. 5" and reads month-first).
+FORMAT_MODULE_PATH = ["ccportal.formats"]
 
 # The ledger's payments index carries INCLUDE columns for index-only report scans on PostgreSQL and SQL Server;
 # SQLite builds it without them, which is what this warning says.

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from ccportal import bounds
-from ccportal.fields import DateInput
+from ccportal.fields import DateField
 from ccportal.normalize import NormalisationError, phone_normalise
 from contracts.models import Commissioning
 from contracts.selectors import accounts_for_commissioning
@@ -53,7 +53,7 @@ class AccountChoiceField(forms.ModelChoiceField):
 
 class CommissionForm(forms.Form):
     account = AccountChoiceField(queryset=None, empty_label=None)
-    connection_date = forms.DateField(widget=DateInput())  # past days from 2000 on: clean_connection_date
+    connection_date = DateField()  # past days from 2000 on: clean_connection_date
     customer_type = forms.ChoiceField(choices=[("", "Choose…"), *CustomerType.choices])
     national_id = forms.CharField(label="National ID or passport", max_length=50)
     phone = forms.CharField(label="Phone", max_length=30, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))

@@ -3,11 +3,12 @@
 from django import forms
 from django.forms import modelform_factory
 
-from ccportal.fields import DateInput, PlausibleDateField
+from ccportal.fields import PlausibleDateField
 from ccportal.normalize import NormalisationError, account_number_normalise, phone_normalise
 from customers.models import Customer, CustomerType
 from customers.selectors import site_choices
 from customers.services import CUSTOMER_EDITABLE_FIELDS
+from customers.sites import district_choices
 
 GENDERS = [("", "—"), ("Female", "Female"), ("Male", "Male")]
 PHONE_FIELDS = ("phone", "cell_phone_1", "cell_phone_2")
@@ -26,8 +27,6 @@ class CustomerForm(forms.ModelForm):
         field_classes = {"date_service_connected": PlausibleDateField, "date_service_terminated": PlausibleDateField}
         labels = {"gps_y": "GPS latitude", "gps_x": "GPS longitude", "city": "Village"}
         widgets = {
-            "date_service_connected": DateInput(),
-            "date_service_terminated": DateInput(),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "placeholder": "+266 5775 5403"}),
             "cell_phone_1": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
             "cell_phone_2": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
@@ -41,6 +40,14 @@ class CustomerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "site_code" in self.fields:
             self.fields["site_code"] = forms.ChoiceField(label="Site", choices=[("", "Choose a site")] + site_choices())
+        if "district" in self.fields:
+            recorded = self.instance.district if self.instance.pk else ""
+            self.fields["district"] = forms.ChoiceField(
+                label="District",
+                choices=district_choices(recorded),
+                required=False,
+                error_messages={"invalid_choice": "Choose one of Lesotho's ten districts from the list."},
+            )
         if "gender" in self.fields:
             self.fields["gender"] = forms.ChoiceField(choices=GENDERS, required=False)
         if "customer_type" in self.fields:

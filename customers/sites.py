@@ -1,4 +1,28 @@
-"""The sites 1PWR runs in Lesotho (SPEC §3): code, name, district, kind. Loaded by a data migration."""
+"""The sites 1PWR runs in Lesotho (SPEC §3): code, name, district, kind, loaded by a data migration; and the
+country's ten districts, the one list every district choice offers."""
+
+DISTRICTS = (
+    "Berea",
+    "Butha-Buthe",
+    "Leribe",
+    "Mafeteng",
+    "Maseru",
+    "Mohale's Hoek",
+    "Mokhotlong",
+    "Qacha's Nek",
+    "Quthing",
+    "Thaba-Tseka",
+)
+
+
+def district_choices(current=""):
+    """The districts for a <select>; a ``current`` value from before the list (ACDB's free text) is kept as a
+    choice of its own, so that editing another field, or opening this one, never changes it silently."""
+    choices = [("", "Choose a district")] + [(name, name) for name in DISTRICTS]
+    if current and current not in DISTRICTS:
+        choices.append((current, f"{current} (as recorded; not one of the ten districts)"))
+    return choices
+
 
 SITES = [
     ("MAK", "Ha Makebe", "Maseru", "minigrid"),

@@ -159,7 +159,11 @@ def customer_new(request):
             request.session[WIZARD_SESSION_KEY] = stored
             return redirect(f"{reverse('customers:new')}?step={names[max(names.index(step) - 1, 0)]}")
         if form.is_valid():
-            stored[step] = {key: request.POST.get(key, "") for key in form.fields}
+            # As typed, except dates: kept ISO, so that the step shown again reads as every date the portal shows.
+            stored[step] = {
+                key: value.isoformat() if isinstance(value := form.cleaned_data.get(key), date) else request.POST.get(key, "")
+                for key in form.fields
+            }
             request.session[WIZARD_SESSION_KEY] = stored
             following = names[names.index(step) + 1] if step != names[-1] else "review"
             return redirect(f"{reverse('customers:new')}?step={following}")

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from ccportal import bounds
+from ccportal.fields import date_read
 from ccportal.keyset import Key, keyset_page
 from ccportal.spreadsheet import csv_cells
 
@@ -164,8 +165,14 @@ def table_queryset(table, query):
         queryset = queryset.filter(condition) if condition else queryset.none()
     if query.filter_column is not None:
         field = query.filter_column.field
+        typed = query.filter_value
+        if isinstance(field, models.DateField):  # DateTimeField too: a day typed day-first is read as the forms do
+            try:
+                typed = date_read(typed).isoformat()
+            except ValueError:
+                pass  # a moment, or something to_python explains
         try:
-            value = field.to_python(query.filter_value) if query.filter_value != "" or not field.null else None
+            value = field.to_python(typed) if query.filter_value != "" or not field.null else None
             if value is not None and not query.filter_column.is_text:
                 field.run_validators(value)  # digits of a decimal, the range of an integer column
                 if isinstance(value, date):

@@ -121,6 +121,7 @@ def _payment_confirm_params(data):
 
 def _payment_confirm_run(*, params, progress, output, by):
     from billing.models import PaymentImport
+    from billing.selectors import payment_counts_text
     from billing.services import payment_import_confirm
 
     payment_import = PaymentImport.objects.get(pk=params["payment_import"])
@@ -128,10 +129,7 @@ def _payment_confirm_run(*, params, progress, output, by):
     counts = payment_import_confirm(payment_import=payment_import, by=by)
     total = sum(counts.get(k, 0) for k in ("posted", "unmatched", "duplicate", "ignored"))
     progress(total, total)
-    message = (
-        f"Posted {counts['posted']} payments; {counts['unmatched']} wait in the unmatched queue, "
-        f"{counts['duplicate']} duplicates and {counts['ignored']} ignored rows were not posted."
-    )
+    message = payment_counts_text(counts)
     return {**{k: counts[k] for k in ("posted", "unmatched", "duplicate", "ignored")}, "message": message}
 
 

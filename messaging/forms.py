@@ -6,6 +6,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from ccportal.fields import DateField
 from messaging.models import Kind, Language, Message
 
 EARLIEST = timezone.datetime(2000, 1, 1).date()
@@ -25,8 +26,8 @@ class MessageFilterForm(forms.Form):
     site = forms.CharField(required=False, max_length=3, label="Site")
     number = forms.CharField(required=False, max_length=30, label="Number or account")
     customer = forms.IntegerField(required=False, min_value=1, max_value=2_147_483_647, widget=forms.HiddenInput)
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField(required=False, label="From")
+    date_to = DateField(required=False, label="To")
 
     def clean_site(self):
         site = self.cleaned_data["site"].strip().upper()
@@ -86,8 +87,8 @@ class LowBalanceRuleForm(forms.Form):
 class PrintForm(forms.Form):
     size = forms.ChoiceField(choices=[("a4", "A4"), ("80mm", "80 mm receipt printer")], required=False)
     lang = forms.ChoiceField(choices=[("en", "English"), ("st", "Sesotho")], required=False)
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DateField(required=False, label="From")
+    date_to = DateField(required=False, label="To")
 
     def clean_date_from(self):
         return _plausible(self.cleaned_data["date_from"], "start date")

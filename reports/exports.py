@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from billing.models import AccountHistory
 from ccportal import bounds, xlsx
+from ccportal.fields import date_read
 from ccportal.normalize import site_code_from_account
 from ccportal.spreadsheet import spreadsheet_text
 from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
@@ -199,10 +200,11 @@ def export_filters(params):
     for key in ("from", "to"):
         if values[key]:
             try:
-                day = date.fromisoformat(values[key])
+                day = date_read(values[key])
             except ValueError:
-                problems.append(f"'{key}' must be a date written YYYY-MM-DD, not {values[key][:40]!r}.")
+                problems.append(f"'{key}' must be a date written YYYY-MM-DD or DD/MM/YYYY, not {values[key][:40]!r}.")
                 continue
+            values[key] = day.isoformat()  # links, job parameters and file names carry one form
             try:
                 bounds.date_check(day, label=f"'{key}'", within=bounds.EFFECTIVE)
             except bounds.BoundsError as exc:

@@ -212,6 +212,9 @@ MATRIX = {
     "billing:financial": Entry({"GET": EMPLOYEE}),
     "billing:financial_download": Entry({"GET": EMPLOYEE}),
     "billing:payment_import": Entry({"GET": IMPORT_PAYMENTS, "POST": IMPORT_PAYMENTS}),
+    "billing:payment_import_sample": Entry(
+        {"GET": IMPORT_PAYMENTS}, kwargs=lambda w: {"provider": "mpesa", "file_format": "csv"}
+    ),
     "billing:payment_import_detail": Entry({"GET": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.payment_import.pk}),
     "billing:payment_import_confirm": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.payment_import.pk}),
     "billing:payment_lookup": Entry({"GET": EMPLOYEE}),

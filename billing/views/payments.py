@@ -4,6 +4,7 @@ payment lookup. Thin: parse, call, render."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -17,10 +18,11 @@ from billing.forms import (
     StatementUploadForm,
     errors_of,
 )
-from billing.models import ImportedPayment, IncomingSms, PaymentImport
-from billing.statements import StatementError, max_bytes, statement_read
+from billing.models import ImportedPayment, IncomingSms, PaymentImport, Provider
+from billing.statements import COLUMNS, StatementError, max_bytes, statement_read, statement_sample
 
 PREVIEW_ROWS = 500
+SAMPLE_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 # --- Payment import --------------------------------------------------------------------------------------
 
@@ -34,6 +36,7 @@ def _import_page(request, form, status=200):
         "texts_to_decide": selectors.incoming_sms_to_decide(status=IncomingSms.Status.UNREADABLE).count(),
         "assign_form": AssignPaymentForm(),
         "dismiss_form": ReasonForm(),
+        "providers": [(Provider(provider), columns) for provider, columns in COLUMNS.items()],
     }
     return render(request, "billing/payment_import.html", context, status=status)
 
@@ -67,6 +70,17 @@ def payment_import(request):
 
 @require_GET
 @roles.require(roles.can_import_payments)
+def payment_import_sample(request, provider, file_format):
+    """A sample statement for the provider, written from the importer's own column definitions."""
+    if provider not in COLUMNS or file_format not in SAMPLE_TYPES:
+        raise Http404("No such sample")
+    response = HttpResponse(statement_sample(provider=provider, file_format=file_format), content_type=SAMPLE_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{provider}-statement-sample.{file_format}"'
+    return response
+
+
+@require_GET
+@roles.require(roles.can_import_payments)
 def payment_import_detail(request, pk):
     payment_import = get_object_or_404(PaymentImport, pk=pk)
     context = {"payment_import": payment_import}
@@ -79,7 +93,9 @@ def payment_import_detail(request, pk):
             return redirect("billing:payment_import")
         classified = selectors.payment_rows_classify(rows=rows, provider=payment_import.provider)
         context.update(
-            classified=classified[:PREVIEW_ROWS], total=len(classified), counts=selectors.payment_outcome_counts(classified)
+            classified=selectors.classified_names_add(classified[:PREVIEW_ROWS]),
+            total=len(classified),
+            counts=selectors.payment_outcome_counts(classified),
         )
     else:
         payments = payment_import.payments.select_related("ledger_row", "resolved_by").order_by("row_number")
@@ -99,11 +115,7 @@ def payment_import_confirm(request, pk):
     except StatementError as exc:
         messages.error(request, "Nothing was posted: " + "; ".join(m for _, m in exc.errors[:5]))
         return redirect("billing:payment_import_detail", pk=pk)
-    messages.success(
-        request,
-        f"Posted {counts['posted']} payments; {counts['unmatched']} wait in the unmatched queue, "
-        f"{counts['duplicate']} duplicates and {counts['ignored']} ignored rows were not posted.",
-    )
+    messages.success(request, selectors.payment_counts_text(counts))
     return redirect("billing:payment_import_detail", pk=pk)
 
 

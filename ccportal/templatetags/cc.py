@@ -3,6 +3,7 @@
 from django import template
 
 from ccportal.display import energy_text, fixed, money_text
+from ccportal.fields import DateInput
 from ccportal.normalize import control_characters_shown
 
 register = template.Library()
@@ -30,3 +31,10 @@ def controls_visible(value):
     """A kept outside text with its control characters and bidirectional overrides shown (⟦U+001B⟧); the
     result is still escaped by the template."""
     return control_characters_shown(str(value or ""))
+
+
+@register.simple_tag
+def date_input(name, value="", **attrs):
+    """The portal's date box (ccportal.fields.DateInput) where a template writes its own form:
+    {% date_input "from" filters.from id="export-from" %}."""
+    return DateInput().render(name, value or None, attrs=attrs)

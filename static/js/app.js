@@ -22,7 +22,8 @@
     return node;
   }
   function timeText(ms) {
-    return new Date(ms).toLocaleString([], { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+    // Day first and 24-hour whatever the browser's locale, as every date the portal writes.
+    return new Date(ms).toLocaleString("en-GB", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   }
 
   /* Page helpers ------------------------------------------------------------------------------------------ */

@@ -129,7 +129,7 @@ def test_each_missing_field_is_reported_and_nothing_saved(onm_client, account, c
         ("phone", "call me", "not a phone number"),
         ("national_id", "!!", "letters and digits"),
         ("connection_date", "2999-01-01", "cannot be in the future"),
-        ("connection_date", "15/01/2026x", "Enter a valid date"),
+        ("connection_date", "15/01/2026x", "Enter the date as YYYY-MM-DD or DD/MM/YYYY"),
         ("customer_type", "XYZ", "Select a valid choice"),
         ("service_phase", "Two", "Select a valid choice"),
         ("gps_lat", "100", "less than or equal to 90"),

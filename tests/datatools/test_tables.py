@@ -1,8 +1,11 @@
 """Tables browser: every table listed, sort and filter on every column, no way to inject SQL."""
 
+from datetime import datetime
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import Customer
 from datatools import tables
@@ -198,3 +201,17 @@ def test_the_row_count_follows_the_search_and_the_filter(generic_client, monkeyp
     assert "match this search" not in generic_client.get("/tables/tblcustomer/").content.decode()
     monkeypatch.setattr(tables, "MATCH_COUNT_CAP", 2)
     assert "More than 2 rows match" in generic_client.get("/tables/tblcustomer/", {"q": "Mokoena"}).content.decode()
+
+
+def test_a_date_filter_reads_day_first_as_the_forms_do(generic_client):
+    from datetime import date
+
+    CustomerFactory(first_name="Lineo", date_service_connected=date(2024, 2, 1))
+    CustomerFactory(first_name="Mpho", date_service_connected=date(2024, 1, 2))
+    url = reverse("datatools:table", args=["tblcustomer"])
+    for typed in ("2024-02-01", "01/02/2024", "01-02-2024"):
+        rows = generic_client.get(url, {"col": "DATE SERVICE CONNECTED", "val": typed}).context["rows"]
+        assert [r[1] for r in rows] == ["Lineo"], typed
+    LedgerRowFactory(transaction_date=timezone.make_aware(datetime(2024, 2, 1, 9, 30)))
+    ledger = reverse("datatools:table", args=["tblaccounthistory1"])
+    assert len(generic_client.get(ledger, {"col": "transaction date", "val": "01/02/2024"}).context["rows"]) == 1

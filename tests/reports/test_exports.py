@@ -83,7 +83,7 @@ def test_it_answers_404_for_an_unknown_dataset_or_format(generic_client):
 @pytest.mark.parametrize(
     "params,message",
     [
-        ({"from": "01/02/2024"}, "YYYY-MM-DD"),
+        ({"from": "02/31/2024"}, "YYYY-MM-DD or DD/MM/YYYY"),  # month-first is refused, day-first read
         ({"from": "2024-05-01", "to": "2024-04-01"}, "after"),
         ({"site": "ZZZ"}, "not a site code"),
     ],
