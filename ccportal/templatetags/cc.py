@@ -3,7 +3,7 @@
 from django import template
 
 from ccportal.display import energy_text, fixed, money_text
-from ccportal.fields import DateInput
+from ccportal.fields import DateInput, DateTimeInput
 from ccportal.normalize import control_characters_shown
 
 register = template.Library()
@@ -34,7 +34,8 @@ def controls_visible(value):
 
 
 @register.simple_tag
-def date_input(name, value="", **attrs):
-    """The portal's date box (ccportal.fields.DateInput) where a template writes its own form:
-    {% date_input "from" filters.from id="export-from" %}."""
-    return DateInput().render(name, value or None, attrs=attrs)
+def date_input(name, value="", moment=False, **attrs):
+    """The portal's date box (ccportal.fields.DateInput, or DateTimeInput with moment=True) where a template
+    writes its own form: {% date_input "from" filters.from id="export-from" %}."""
+    widget = DateTimeInput() if moment else DateInput()
+    return widget.render(name, value or None, attrs=attrs)
