@@ -13,7 +13,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from datatools.acdb import reader
-from datatools.acdb.importer import NotAnAcdb, _display_source, acdb_import
+from datatools.acdb.importer import NotAnAcdb, acdb_import, display_source
 from datatools.models import ImportRun
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,8 @@ _live_lock = threading.Lock()
 
 def import_run_create(*, source, by, dry_run=False, label=""):
     return ImportRun.objects.create(
-        source=_display_source(source)[:500],
-        source_label=(label or _display_source(source))[:255],
+        source=display_source(source)[:500],
+        source_label=(label or display_source(source))[:255],
         started_by=by,
         dry_run=dry_run,
     )
