@@ -23,6 +23,17 @@ from datatools.acdb.report import REPORT_TABLES, ImportReport, TableCounts
 from datatools.acdb.values import RowRejected
 
 __all__ = ["REPORT_TABLES", "ImportReport", "NotAnAcdb", "RowRejected", "TableCounts", "acdb_import", "source_tables"]
+# Every source table read, lower-case (the two meter tables report as tblmeter, the two ledgers as tblaccounthistory1).
+READ_TABLES = (
+    "tblcustomer",
+    "copy of tblmeter",
+    "tblmeter",
+    "tblaccountnumbers",
+    "tblaccounthistory1",
+    "tblaccounthistoryoriginal",
+    "tblconfig",
+    "tblmeterdata1",
+)
 CHUNK = 500  # rows compared and written per round trip (also bounds every IN list)
 
 
@@ -50,7 +61,16 @@ class _Importer:
         self.by = by
         self.reason = reason
         self.report = report
-        self.progress = progress or (lambda table, rows: None)
+        self.on_progress = progress
+        self.total = None  # rows of every table read, counted first so progress can say "done of total"
+
+    def progress(self, table):
+        if self.on_progress is not None:
+            done = sum(counts.read for counts in self.report.tables.values())
+            self.on_progress(table, self.report.tables[table].read, done, self.total)
+
+    def count(self):
+        self.total = sum(reader.count_rows(self.source, self.tables[name]) for name in READ_TABLES if name in self.tables)
 
     def rows(self, table):
         """(row reference, lower-cased row) for every row of a source table; nothing if the table is absent."""
@@ -77,7 +97,7 @@ class _Importer:
                 seen.add(obj.pk)
             yield ref, obj
             if counts.read % CHUNK == 0:
-                self.progress(table, counts.read)
+                self.progress(table)
 
     def upsert(self, table, model, objects, *, history=True, check=None):
         """Insert new rows, update changed ones (with history), count unchanged ones; by primary key."""
@@ -116,7 +136,7 @@ class _Importer:
                     model._default_manager.bulk_update(changed, names)
             counts.new += len(new)
             counts.updated += len(changed)
-        self.progress(table, counts.read)
+        self.progress(table)
 
     # --- per table ---
 
@@ -265,9 +285,11 @@ class _Importer:
             MeterReading.objects.bulk_update(changed, ["power_kw", "community"])
             counts.new += len(new)
             counts.updated += len(changed)
-        self.progress("tblmeterdata1", counts.read)
+        self.progress("tblmeterdata1")
 
     def run(self):
+        if self.on_progress is not None:
+            self.count()
         self.customers()
         self.meters()
         self.accounts()
@@ -294,7 +316,7 @@ def acdb_import(*, source, by, reason=None, dry_run=False, progress=None, connec
     """Import an ACDB (a path to .accdb/.mdb or an ODBC connection string) into the portal's tables.
 
     All or nothing; ``dry_run`` does the whole import and rolls it back, so its report is exact.
-    ``progress(table, rows_read)`` is called as rows are read. Raises reader.AcdbSourceError (NotAnAcdb
+    ``progress(table, rows_read, rows_read_in_all, rows_in_all)`` is called as rows are read. Raises reader.AcdbSourceError (NotAnAcdb
     for a source without tblcustomer); any other error rolls everything back and propagates."""
     own_connection = connection is None
     if own_connection:

@@ -2,7 +2,6 @@
 a job outlives the process that queued it, progress crosses processes, a killed worker's job is marked failed,
 two workers never run one job twice, and a scheduled tariff change lands with nobody on a page."""
 
-import os
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,29 +14,9 @@ from jobs.models import Job
 from jobs.services import job_create, jobs_fail_lost
 from tests.factories import CustomerFactory, TariffRateFactory
 from tests.jobs import slow_kind
-from tests.jobs.workers import BACKENDS, Workers, wait_for
+from tests.jobs.workers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(params=sorted(BACKENDS))
-def workers(request, settings, private_root):
-    backend = request.param
-    redis_url = ""
-    if backend == "rq":
-        redis_url = os.environ.get("CC_TEST_REDIS_URL", "")
-        if not redis_url:
-            pytest.skip("RQ tests need CC_TEST_REDIS_URL=redis://127.0.0.1:6379/<db> (CI sets it)")
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
-        settings.RQ_QUEUES = {"default": {"URL": redis_url}}
-    settings.TASKS = {"default": {"BACKEND": BACKENDS[backend], "QUEUES": ["default"]}}
-    pool = Workers(backend, redis_url, private_root)
-    yield pool
-    pool.stop_all()
-    if redis_url:
-        redis.Redis.from_url(redis_url).flushdb()
 
 
 def _slow_job(name, **params):

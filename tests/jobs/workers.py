@@ -75,7 +75,7 @@ class Workers:
         self.processes.append(process)
         return process
 
-    def worker(self, name="worker"):
+    def worker(self, name="worker", **env):
         if self.backend == "rq":
             return self._start(
                 "rqworker",
@@ -84,9 +84,17 @@ class Workers:
                 "django_tasks_rq.Job",
                 "--name",
                 f"{name}-{os.getpid()}-{len(self.processes)}",
+                **env,
             )
         return self._start(
-            "db_worker", "--no-reload", "--interval", "0.1", "--no-startup-delay", "--worker-id", f"{name}-{len(self.processes)}"
+            "db_worker",
+            "--no-reload",
+            "--interval",
+            "0.1",
+            "--no-startup-delay",
+            "--worker-id",
+            f"{name}-{len(self.processes)}",
+            **env,
         )
 
     def scheduler(self):
