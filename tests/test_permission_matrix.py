@@ -213,7 +213,6 @@ MATRIX = {
     "billing:financial_download": Entry({"GET": EMPLOYEE}),
     "billing:payment_import": Entry({"GET": IMPORT_PAYMENTS, "POST": IMPORT_PAYMENTS}),
     "billing:payment_import_detail": Entry({"GET": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.payment_import.pk}),
-    "billing:payment_import_confirm": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.payment_import.pk}),
     "billing:payment_lookup": Entry({"GET": EMPLOYEE}),
     "billing:payment_assign": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.unmatched_payment.pk}),
     "billing:payment_dismiss": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.unmatched_payment.pk}),
