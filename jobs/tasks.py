@@ -28,7 +28,14 @@ def tariffs_apply_due_task():
 
 @task()
 def housekeeping_task():
-    """Fail jobs whose worker died, delete old export files and finished task results."""
+    """Fail jobs whose worker died (and the ACDB import runs they were), delete old export files, finished task
+    results and expired API token families."""
+    from accounts.services import token_families_prune
     from jobs.services import job_files_prune, jobs_fail_lost, task_results_prune
 
-    return {"lost": jobs_fail_lost(), "files": job_files_prune(), "task_results": task_results_prune()}
+    return {
+        "lost": jobs_fail_lost(),
+        "files": job_files_prune(),
+        "task_results": task_results_prune(),
+        "token_families": token_families_prune(),
+    }
