@@ -438,3 +438,5 @@ CC_TASK_RESULTS_KEEP_DAYS = env.int("CC_TASK_RESULTS_KEEP_DAYS", default=14)
 # The scheduler (`manage.py run_scheduler`) looks for due work this often, and for due tariff changes this often.
 CC_SCHEDULER_TICK_SECONDS = env.float("CC_SCHEDULER_TICK_SECONDS", default=15.0)
 CC_TARIFF_CHECK_SECONDS = env.int("CC_TARIFF_CHECK_SECONDS", default=60)
+# ... and queues the sending of due customer messages (retries, held alerts, large batches) this often.
+CC_MESSAGES_SEND_SECONDS = env.int("CC_MESSAGES_SEND_SECONDS", default=30)

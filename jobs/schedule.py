@@ -62,6 +62,12 @@ SCHEDULES = [
         description="Due tariff changes reach tblconfig",
     ),
     Every(
+        "messages_send_due",
+        "CC_MESSAGES_SEND_SECONDS",
+        task="jobs.tasks.messages_send_due_task",
+        description="Due customer messages sent (retries, held alerts, large batches)",
+    ),
+    Every(
         "housekeeping",
         15 * 60,
         task="jobs.tasks.housekeeping_task",

@@ -163,7 +163,7 @@ def _dispatch_now(message_ids):
             message_send.enqueue(pk)
     elif not isinstance(default_task_backend, ImmediateBackend):
         messages_send_due.enqueue()
-    # else: too many to send inside this request; the worker (manage.py messages_send) drains them.
+    # else: too many to send inside this request; the scheduled messages_send_due run (jobs.schedule) sends them.
     if defer:
         for pk, at in later:
             message_send.using(run_after=at).enqueue(pk)
@@ -402,7 +402,7 @@ def message_deliver(*, message_id, now=None):
 
 def _retry_enqueue(message_id, at):
     """Queue the next attempt at ``at`` when the task backend can defer; otherwise the worker's sweep
-    (messages_send_due, run by manage.py messages_send) sends it once it is due."""
+    (messages_send_due, queued by the scheduler every CC_MESSAGES_SEND_SECONDS) sends it once it is due."""
     from django_tasks import default_task_backend
 
     from messaging.tasks import message_send

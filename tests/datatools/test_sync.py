@@ -118,7 +118,9 @@ def test_one_import_at_a_time(admin_client, superadmin, acdb, settings):
     assert b"already running" in response.content and ImportRun.objects.count() == 1
 
 
-def test_the_run_partial_polls_while_active_and_stops_when_done(admin_client, superadmin, acdb, django_capture_on_commit_callbacks):
+def test_the_run_partial_polls_while_active_and_stops_when_done(
+    admin_client, superadmin, acdb, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as queued:
         run = import_run_queue(source=acdb, by=superadmin)
     url = reverse("datatools:sync_run", args=[run.pk])

@@ -106,3 +106,21 @@ def test_the_scheduled_tariff_change_lands_without_anyone_visiting_a_page(worker
         what=f"tblconfig.therate to change ({workers.errors()})",
     )
     assert timezone.now() >= change_at
+
+
+def test_due_messages_are_sent_by_the_scheduler_and_a_worker_without_a_sender_of_their_own(workers, settings):
+    """What `make run` starts (a worker and the scheduler) sends a message nobody enqueued a send for: a retry
+    after back-off, an alert held over quiet hours, a large batch."""
+    from messaging.models import Message
+    from messaging.services import message_manual_create
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    message = message_manual_create(customer=CustomerFactory(cell_phone_1="+26657755403"), text="Dumela", by=None, reason="test")
+    assert message.status == Message.Status.QUEUED  # its own send went to the dummy backend: nobody will run it
+    workers.worker()
+    workers.scheduler(CC_MESSAGES_SEND_SECONDS="1")
+    wait_for(
+        lambda: Message.objects.get(pk=message.pk).status == Message.Status.NOT_SENT_DEVELOPMENT,
+        timeout=30,
+        what=f"the message to be sent ({workers.errors()})",
+    )

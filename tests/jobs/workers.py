@@ -97,8 +97,8 @@ class Workers:
             **env,
         )
 
-    def scheduler(self):
-        return self._start("run_scheduler")
+    def scheduler(self, **env):
+        return self._start("run_scheduler", **env)
 
     def run(self, *command):
         """Run a management command to the end in its own process (the 'web process' that queues and exits)."""

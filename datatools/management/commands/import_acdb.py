@@ -39,7 +39,6 @@ class Command(BaseCommand):
         prefix = "Dry run (nothing saved): " if dry_run else ""
         self.stdout.write(self.style.SUCCESS(f"{prefix}{run.message} (import run #{run.pk})"))
 
-
     def progress_printer(self, every_seconds=2.0):
         """progress(table, rows, done, total) printing a line when the table changes, and every few seconds."""
         last = {"table": None, "at": 0.0}
