@@ -208,3 +208,22 @@ def test_a_command_line_run_cut_off_by_a_restart_is_marked_failed(admin_client, 
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED and b"Interrupted" in response.content
     assert response.context["active"] is None
+
+
+def test_housekeeping_marks_the_run_of_a_lost_import_job_failed(superadmin, acdb, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jobs.models import Job
+    from jobs.tasks import housekeeping_task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    run = import_run_queue(source=acdb, by=superadmin)
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
+    stale = timezone.now() - timedelta(seconds=settings.CC_JOB_LEASE_SECONDS + 5)
+    Job.objects.filter(pk=run.job_id).update(status=Job.Status.RUNNING, heartbeat_at=stale)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+    assert housekeeping_task.enqueue().return_value["lost"] == 1  # the scheduler's housekeeping, nobody on a page
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED and "no heartbeat since" in run.message
