@@ -61,7 +61,7 @@ def _acdb_import_run(*, params, progress, output, by):
     from datatools.models import ImportRun
 
     def step(table, rows, done, total):
-        progress(done, total, f"Reading {table}: {rows:,} rows")
+        progress(done, total, f"Reading {table}")  # the page adds rows done of the total
 
     try:
         run = import_run_execute(ImportRun.objects.get(pk=params["run"]), source=params["source"], progress=step)

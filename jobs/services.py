@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from jobs.files import JobOutput, job_directory_remove, job_file_path, job_partials_remove
@@ -140,7 +140,10 @@ class _Heartbeat(threading.Thread):
                 fields = {**(fields or {}), "heartbeat_at": timezone.now()}
                 try:
                     written = Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(**fields)
-                except Exception:  # a busy (or, on SQLite, write-locked) database must not kill the job
+                except OperationalError as exc:  # busy, or on SQLite write-locked by the work's own transaction
+                    logger.warning("Heartbeat of job %s not written: %s", self.job_id, exc)
+                    continue
+                except Exception:  # whatever it is, it must not kill the job; the next beat tries again
                     logger.warning("Heartbeat of job %s not written", self.job_id, exc_info=True)
                     continue
                 beat_at = time.monotonic()

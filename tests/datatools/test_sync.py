@@ -227,3 +227,15 @@ def test_housekeeping_marks_the_run_of_a_lost_import_job_failed(superadmin, acdb
     assert housekeeping_task.enqueue().return_value["lost"] == 1  # the scheduler's housekeeping, nobody on a page
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED and "no heartbeat since" in run.message
+
+
+def test_the_page_still_answers_when_the_database_is_too_busy_to_check_for_lost_runs(admin_client, monkeypatch):
+    from django.db import OperationalError
+
+    from datatools import views
+
+    def locked():
+        raise OperationalError("database is locked")  # SQLite while an import holds the write lock
+
+    monkeypatch.setattr(views, "jobs_fail_lost", locked)
+    assert admin_client.get(reverse("datatools:sync")).status_code == 200
