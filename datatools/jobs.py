@@ -57,6 +57,9 @@ def _acdb_import_params(data):
 
 
 def _acdb_import_run(*, params, progress, output, by):
+    from django.conf import settings
+    from django.core.exceptions import ValidationError
+
     from datatools.acdb.runs import import_run_execute
     from datatools.models import ImportRun
 
@@ -64,28 +67,22 @@ def _acdb_import_run(*, params, progress, output, by):
         progress(done, total, f"Reading {table}")  # the page adds rows done of the total
 
     try:
-        run = import_run_execute(ImportRun.objects.get(pk=params["run"]), source=params["source"], progress=step)
+        source = params["upload"] or settings.CC_ACDB_SOURCE
+        run = import_run_execute(ImportRun.objects.get(pk=params["run"]), source=source, progress=step)
     finally:
-        if params.get("delete_after"):
-            Path(params["delete_after"]).unlink(missing_ok=True)
+        if params["upload"]:
+            Path(params["upload"]).unlink(missing_ok=True)
     if run is None:
         return {"message": f"Import #{params['run']} had already run; not run again."}
-    if run.status != ImportRun.Status.SUCCEEDED:
-        raise ImportRunNotSucceeded(run.message or run.get_status_display())
+    if run.status != ImportRun.Status.SUCCEEDED:  # refused or failed: the job fails with the run's own words
+        raise ValidationError(run.message or run.get_status_display())
     return {"counts": run.counts, "message": run.message}
-
-
-class ImportRunNotSucceeded(Exception):
-    """The import ran and was refused or failed; its run says why (and so does the job)."""
-
-    def __str__(self):
-        return self.args[0]
 
 
 def _acdb_import_failed(*, params, reason):
     from datatools.acdb.runs import import_run_fail
 
-    import_run_fail(run_id=params["run"], reason=reason, delete_after=params.get("delete_after", ""))
+    import_run_fail(run_id=params["run"], reason=reason, upload=params.get("upload", ""))
 
 
 job_kind_register(

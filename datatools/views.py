@@ -173,7 +173,7 @@ def sync(request):
             messages.error(request, "An import is already running: wait for it to finish.")
             return redirect("datatools:sync")
         if form.is_valid():
-            run = _sync_start(request, form, configured)
+            run = _sync_start(request, form)
             messages.success(request, f"Import #{run.pk} queued for a worker. This page shows its progress.")
             return redirect("datatools:sync")
     else:
@@ -190,10 +190,10 @@ def sync(request):
     return render(request, "datatools/sync.html", context)
 
 
-def _sync_start(request, form, configured):
+def _sync_start(request, form):
     dry_run = form.cleaned_data["dry_run"]
     if form.cleaned_data["source"] == SyncForm.SOURCE_CONFIGURED:
-        return import_run_queue(source=configured, by=request.user, dry_run=dry_run, label="configured source")
+        return import_run_queue(by=request.user, dry_run=dry_run)
     # The worker reads the upload from private storage (CC_PRIVATE_ROOT, shared by the web and worker processes).
     upload = form.cleaned_data["file"]
     folder = Path(settings.MEDIA_ROOT) / "acdb-uploads"
@@ -203,7 +203,7 @@ def _sync_start(request, form, configured):
         for chunk in upload.chunks():
             out.write(chunk)
     label = Path(upload.name).name
-    return import_run_queue(source=str(path), by=request.user, dry_run=dry_run, label=label, delete_after=str(path))
+    return import_run_queue(by=request.user, upload=str(path), label=label, dry_run=dry_run)
 
 
 @require_GET

@@ -8,6 +8,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,15 +30,17 @@ def import_run_create(*, source, by, dry_run=False, label=""):
 
 
 @transaction.atomic
-def import_run_queue(*, source, by, dry_run=False, label="", delete_after=""):
-    """Record a run and queue it as an `acdb_import` job (a worker takes it once this transaction commits).
-    ``delete_after``: an uploaded file, removed when the run ends however it ends."""
+def import_run_queue(*, by, upload="", label="", dry_run=False):
+    """Record a run and queue it as an `acdb_import` job (a worker takes it once this transaction commits): of
+    ``upload`` (a file under CC_PRIVATE_ROOT, removed when the run ends however it ends) or, without one, of the
+    configured CC_ACDB_SOURCE, which the worker reads from its own settings (a connection string's password is
+    never stored with the job)."""
     from jobs.services import job_create
 
-    run = import_run_create(source=source, by=by, dry_run=dry_run, label=label)
+    source = upload or settings.CC_ACDB_SOURCE
+    run = import_run_create(source=source, by=by, dry_run=dry_run, label=label or ("" if upload else "configured source"))
     title = f"ACDB import #{run.pk} from {run.source_label}" + (" (dry run)" if dry_run else "")
-    params = {"run": run.pk, "source": str(source), "delete_after": str(delete_after or "")}
-    run.job = job_create(kind="acdb_import", params=params, title=title, by=by)
+    run.job = job_create(kind="acdb_import", params={"run": run.pk, "upload": str(upload or "")}, title=title, by=by)
     run.save(update_fields=["job"])
     return run
 
@@ -85,11 +88,11 @@ def import_run_execute(run, *, source=None, connection=None, progress=None):
     return run
 
 
-def import_run_fail(*, run_id, reason, delete_after=""):
+def import_run_fail(*, run_id, reason, upload=""):
     """Mark a queued or running run failed with ``reason`` (its job's worker died, or the job was cancelled or
     could not be queued); the import being one transaction, nothing of it was saved. Returns whether it did."""
-    if delete_after:
-        Path(delete_after).unlink(missing_ok=True)
+    if upload:
+        Path(upload).unlink(missing_ok=True)
     return bool(
         ImportRun.objects.filter(pk=run_id, status__in=ACTIVE).update(
             status=ImportRun.Status.FAILED,

@@ -38,8 +38,9 @@ def inline(settings, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def acdb(tmp_path):
-    return build_acdb(tmp_path / "acdb.sqlite3")
+def acdb(tmp_path, settings):
+    settings.CC_ACDB_SOURCE = build_acdb(tmp_path / "acdb.sqlite3")  # the configured source
+    return settings.CC_ACDB_SOURCE
 
 
 def access_upload(name="ASampleDatabase.accdb"):
@@ -122,7 +123,7 @@ def test_the_run_partial_polls_while_active_and_stops_when_done(
     admin_client, superadmin, acdb, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as queued:
-        run = import_run_queue(source=acdb, by=superadmin)
+        run = import_run_queue(by=superadmin)
     url = reverse("datatools:sync_run", args=[run.pk])
     waiting = admin_client.get(url).content
     assert b'hx-trigger="every 2s"' in waiting and b"Queued; waiting for a worker." in waiting
@@ -141,6 +142,7 @@ def test_the_request_only_queues_the_import(admin_client, acdb, settings):
     response = admin_client.post(reverse("datatools:sync"), {"source": "configured"}, follow=True)
     run = ImportRun.objects.select_related("job").get()
     assert run.status == ImportRun.Status.QUEUED and run.job.kind == "acdb_import" and run.job.status == "queued"
+    assert run.job.params == {"run": run.pk, "upload": ""}  # the worker reads the configured source itself
     assert not Customer.objects.exists()
     assert b"queued for a worker" in response.content and response.context["active"] == run
 
@@ -161,7 +163,7 @@ def test_a_run_whose_job_lost_its_worker_is_marked_failed_when_the_page_is_read(
     from jobs.models import Job
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
-    run = import_run_queue(source=acdb, by=superadmin)
+    run = import_run_queue(by=superadmin)
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
     stale = timezone.now() - timedelta(seconds=settings.CC_JOB_LEASE_SECONDS + 5)
     Job.objects.filter(pk=run.job_id).update(status=Job.Status.RUNNING, heartbeat_at=stale, worker="w1:99")
@@ -175,7 +177,7 @@ def test_a_cancelled_import_job_fails_its_run(superadmin, acdb, settings):
     from jobs.services import job_cancel
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
-    run = import_run_queue(source=acdb, by=superadmin)
+    run = import_run_queue(by=superadmin)
     job_cancel(job=run.job, by=superadmin)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FAILED and "Cancelled" in run.message
@@ -185,7 +187,7 @@ def test_a_second_delivery_of_the_import_job_does_not_run_it_again(superadmin, a
     from jobs.services import job_run
 
     with django_capture_on_commit_callbacks(execute=True):
-        run = import_run_queue(source=acdb, by=superadmin)
+        run = import_run_queue(by=superadmin)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.SUCCEEDED and run.job.status == "succeeded"
     assert job_run(job_id=run.job_id) is None  # the job is no longer queued
@@ -219,7 +221,7 @@ def test_housekeeping_marks_the_run_of_a_lost_import_job_failed(superadmin, acdb
     from jobs.tasks import housekeeping_task
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
-    run = import_run_queue(source=acdb, by=superadmin)
+    run = import_run_queue(by=superadmin)
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
     stale = timezone.now() - timedelta(seconds=settings.CC_JOB_LEASE_SECONDS + 5)
     Job.objects.filter(pk=run.job_id).update(status=Job.Status.RUNNING, heartbeat_at=stale)

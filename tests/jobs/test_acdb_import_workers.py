@@ -23,6 +23,11 @@ def sync_client(client_for, superadmin, settings, tmp_path):
     return client_for(superadmin)
 
 
+def _worker(workers, settings):
+    """A worker that reads the configured source from its own settings, as in production (the same .env)."""
+    return workers.worker(CC_ACDB_SOURCE=settings.CC_ACDB_SOURCE, **PAUSE)
+
+
 def _queue(client):
     client.get(reverse("datatools:sync"))  # a first request warms up (templates, URL resolvers)
     started = time.monotonic()
@@ -39,21 +44,21 @@ def _run(run):
     return run
 
 
-def test_the_request_returns_at_once_and_the_worker_imports(workers, sync_client):
+def test_the_request_returns_at_once_and_the_worker_imports(workers, sync_client, settings):
     run, seconds = _queue(sync_client)
     assert seconds < 2 and run.status == ImportRun.Status.QUEUED and not Customer.objects.exists()
-    workers.worker(**PAUSE)
+    _worker(workers, settings)
     wait_for(lambda: _run(run).job.status == Job.Status.SUCCEEDED, timeout=60, what=f"the import ({workers.errors()})")
     assert run.status == ImportRun.Status.SUCCEEDED
     assert Customer.objects.count() == 3 and run.counts["tblcustomer"]["new"] == 3
     assert run.job.status == Job.Status.SUCCEEDED and run.job.progress_done == run.job.progress_total > 0
 
 
-def test_progress_written_by_the_worker_is_read_by_this_process(workers, sync_client):
+def test_progress_written_by_the_worker_is_read_by_this_process(workers, sync_client, settings):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite locks the whole database for the import's one transaction: progress lands at its end")
     run, _ = _queue(sync_client)
-    workers.worker(**PAUSE)
+    _worker(workers, settings)
     seen = wait_for(
         lambda: _run(run).status == ImportRun.Status.RUNNING and run.job.message.startswith("Reading") and run.job.message,
         timeout=30,
@@ -69,7 +74,7 @@ def test_progress_written_by_the_worker_is_read_by_this_process(workers, sync_cl
 
 def test_a_killed_workers_import_is_marked_failed_not_left_running(workers, sync_client, settings):
     run, _ = _queue(sync_client)
-    worker = workers.worker(**PAUSE)
+    worker = _worker(workers, settings)
     wait_for(lambda: _run(run).status == ImportRun.Status.RUNNING, timeout=30, what=f"the import to start ({workers.errors()})")
     time.sleep(1)  # in the middle of its transaction
     workers.kill(worker)
@@ -81,3 +86,21 @@ def test_a_killed_workers_import_is_marked_failed_not_left_running(workers, sync
     assert run.job.status == Job.Status.FAILED and page.context["active"] is None
     assert "no heartbeat since" in page.content.decode()
     assert not Customer.objects.exists()  # its transaction never committed
+
+
+def test_the_worker_reads_the_upload_from_private_storage_and_deletes_it(workers, client_for, superadmin, private_root):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.datatools.test_sync import FIXTURES
+
+    upload = SimpleUploadedFile("ASampleDatabase.accdb", (FIXTURES / "ASampleDatabase.accdb").read_bytes())
+    response = client_for(superadmin).post(reverse("datatools:sync"), {"source": "upload", "file": upload})
+    assert response.status_code == 302
+    run = ImportRun.objects.select_related("job").get()
+    (stored,) = (private_root / "acdb-uploads").iterdir()  # waiting for the worker in private storage
+    assert run.job.params == {"run": run.pk, "upload": str(stored)}
+    workers.worker()
+    wait_for(lambda: _run(run).job.is_finished, timeout=60, what=f"the import ({workers.errors()})")
+    assert run.status == ImportRun.Status.REFUSED and "not an ACDB" in run.message  # a real Access file, read
+    assert run.job.status == Job.Status.FAILED and "not an ACDB" in run.job.error
+    assert not stored.exists()
