@@ -165,6 +165,22 @@ def token_family_logout(*, employee, refresh):
 
 
 @transaction.atomic
+def token_families_prune(*, now=None):
+    """Delete the token families whose refresh token has expired (scheduled housekeeping), with simplejwt's
+    expired outstanding and blacklisted tokens. Nothing that still works goes: an access token never outlives the
+    refresh token it was issued with, so a family past ``expires_at`` has no token left (and a token whose family
+    is gone is refused anyway). Returns the number of families deleted."""
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    now = now or timezone.now()
+    deleted, _ = TokenFamily.objects.filter(expires_at__lt=now).delete()
+    OutstandingToken.objects.filter(expires_at__lt=now).delete()  # their blacklist rows go with them
+    if deleted:
+        logger.info("Pruned %s expired API token families", deleted)
+    return deleted
+
+
+@transaction.atomic
 def login_failure_record(*, username, now=None):
     """Count one checked, failed login of ``username`` (from any address) toward the per-employee ceiling; a
     failure after a quiet spell of CC_LOCKOUT_EMPLOYEE_WINDOW_MINUTES starts the count again. No history: a

@@ -498,12 +498,13 @@ def payment_import_posting_start(*, payment_import, by):
         )
         payment_import.refresh_from_db()
         if not claimed:
-            raise PaymentImportStateError([(None, _state_refusal(payment_import))])
+            raise PaymentImportStateError([(None, payment_import_refusal(payment_import))])
         history_save(payment_import, by=by, reason="Confirmed: posting started")
     return payment_import
 
 
-def _state_refusal(payment_import):
+def payment_import_refusal(payment_import):
+    """Why a statement cannot be confirmed now (it is being posted, or was posted), in words."""
     if payment_import.status == PaymentImport.Status.POSTING:
         who = payment_import.confirmed_by or "the system"
         when = timezone.localtime(payment_import.confirmed_at).strftime("%H:%M")

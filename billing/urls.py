@@ -18,7 +18,6 @@ urlpatterns = [
         name="payment_import_sample",
     ),
     path("payments/import/<int:pk>/", payments.payment_import_detail, name="payment_import_detail"),
-    path("payments/import/<int:pk>/confirm/", payments.payment_import_confirm, name="payment_import_confirm"),
     path("payments/lookup/", payments.payment_lookup, name="payment_lookup"),
     path("payments/<int:pk>/assign/", payments.payment_assign, name="payment_assign"),
     path("payments/<int:pk>/dismiss/", payments.payment_dismiss, name="payment_dismiss"),

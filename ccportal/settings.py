@@ -411,10 +411,9 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # ACDB import (Sync page and manage.py import_acdb): the configured source the Sync page may use (a path to an
-# .accdb/.mdb or an ODBC connection string), the largest upload, and whether /sync/ runs the import inline.
+# .accdb/.mdb or an ODBC connection string) and the largest upload.
 CC_ACDB_SOURCE = env.str("CC_ACDB_SOURCE", default="")
 CC_ACDB_UPLOAD_MAX_MB = env.int("CC_ACDB_UPLOAD_MAX_MB", default=4096)
-CC_SYNC_INLINE = env.bool("CC_SYNC_INLINE", default=False)
 
 # Background work (Django's task framework, the django-tasks backport; see README, "Background jobs").
 # database: django-tasks-db on the portal's own database, run by `manage.py db_worker` (the default);
@@ -445,3 +444,5 @@ CC_TASK_RESULTS_KEEP_DAYS = env.int("CC_TASK_RESULTS_KEEP_DAYS", default=14)
 # The scheduler (`manage.py run_scheduler`) looks for due work this often, and for due tariff changes this often.
 CC_SCHEDULER_TICK_SECONDS = env.float("CC_SCHEDULER_TICK_SECONDS", default=15.0)
 CC_TARIFF_CHECK_SECONDS = env.int("CC_TARIFF_CHECK_SECONDS", default=60)
+# ... and queues the sending of due customer messages (retries, held alerts, large batches) this often.
+CC_MESSAGES_SEND_SECONDS = env.int("CC_MESSAGES_SEND_SECONDS", default=30)

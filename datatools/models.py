@@ -30,6 +30,8 @@ class ImportRun(models.Model):
     # [{"table": "tblcustomer", "row": "45", "reason": "..."}, ...] (the first few hundred)
     errors = models.JSONField(default=list, blank=True)
     message = models.TextField(blank=True, default="")
+    # The job a worker runs it as (the Sync page); none for `manage.py import_acdb`, which runs it in its own process.
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         db_table = "cc_import_run"

@@ -1,11 +1,13 @@
 """Pages of the audit and data tools: Mutations (audit trail, diff, revert), Tables (read-only browser), Sync."""
 
+import logging
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import OperationalError
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,12 +16,15 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts import roles
 from datatools import audit, tables
-from datatools.acdb.runs import import_run_create, import_run_progress, import_run_start, import_runs_expire
+from datatools.acdb.runs import import_run_queue, import_runs_expire
 from datatools.forms import MutationFilterForm, RevertForm, SyncForm
 from datatools.models import ImportRun
+from jobs.selectors import job_percent, job_state_text
+from jobs.services import jobs_fail_lost
 
+logger = logging.getLogger(__name__)
 MUTATIONS_PER_PAGE = 50
-ACTIVE_RUN_HOURS = 12  # a run "running" for longer than this was cut off (server restart) and no longer blocks
+ACTIVE_RUN_HOURS = 12  # a command-line run "running" for longer than this was cut off and no longer blocks
 
 
 # --- Mutations ---------------------------------------------------------------------------------------
@@ -144,8 +149,17 @@ def table_export(request, table):
 # --- Sync --------------------------------------------------------------------------------------------
 
 
+def _runs_fail_lost():
+    """A run whose worker died reads failed on this page even with no scheduler running (its job's lease)."""
+    try:
+        jobs_fail_lost()
+        import_runs_expire(older_than_hours=ACTIVE_RUN_HOURS)
+    except OperationalError:  # SQLite while an import holds the write lock: the page still shows what it can
+        logger.warning("Lost import runs not checked: the database is busy", exc_info=True)
+
+
 def _active_run():
-    import_runs_expire(older_than_hours=ACTIVE_RUN_HOURS)
+    _runs_fail_lost()
     return ImportRun.objects.filter(status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING]).first()
 
 
@@ -159,13 +173,13 @@ def sync(request):
             messages.error(request, "An import is already running: wait for it to finish.")
             return redirect("datatools:sync")
         if form.is_valid():
-            run = _sync_start(request, form, configured)
-            messages.success(request, f"Import #{run.pk} started. This page shows its progress.")
+            run = _sync_start(request, form)
+            messages.success(request, f"Import #{run.pk} queued for a worker. This page shows its progress.")
             return redirect("datatools:sync")
     else:
         form = SyncForm(configured_source=configured)
     active = _active_run()
-    runs = ImportRun.objects.select_related("started_by")
+    runs = ImportRun.objects.select_related("started_by", "job")
     context = {
         "form": form,
         "configured": configured,
@@ -176,12 +190,11 @@ def sync(request):
     return render(request, "datatools/sync.html", context)
 
 
-def _sync_start(request, form, configured):
+def _sync_start(request, form):
     dry_run = form.cleaned_data["dry_run"]
     if form.cleaned_data["source"] == SyncForm.SOURCE_CONFIGURED:
-        run = import_run_create(source=configured, by=request.user, dry_run=dry_run, label="configured source")
-        import_run_start(run, source=configured)
-        return run
+        return import_run_queue(by=request.user, dry_run=dry_run)
+    # The worker reads the upload from private storage (CC_PRIVATE_ROOT, shared by the web and worker processes).
     upload = form.cleaned_data["file"]
     folder = Path(settings.MEDIA_ROOT) / "acdb-uploads"
     folder.mkdir(parents=True, exist_ok=True)
@@ -189,15 +202,20 @@ def _sync_start(request, form, configured):
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    run = import_run_create(source=str(path), by=request.user, dry_run=dry_run, label=Path(upload.name).name)
-    import_run_start(run, source=str(path), delete_after=str(path))
-    return run
+    label = Path(upload.name).name
+    return import_run_queue(by=request.user, upload=str(path), label=label, dry_run=dry_run)
 
 
 @require_GET
 @roles.require(roles.can_sync_acdb)
 def sync_run(request, run_id):
-    """One run's status: polled by the Sync page every 2 s while it is active."""
-    run = get_object_or_404(ImportRun.objects.select_related("started_by"), pk=run_id)
-    context = {"run": run, "live": import_run_progress(run), "poll_url": reverse("datatools:sync_run", args=[run.pk])}
+    """One run's status: polled by the Sync page every 2 s while it is active (progress from its job's row)."""
+    _runs_fail_lost()
+    run = get_object_or_404(ImportRun.objects.select_related("started_by", "job"), pk=run_id)
+    context = {
+        "run": run,
+        "poll_url": reverse("datatools:sync_run", args=[run.pk]),
+        "job_state": job_state_text(run.job) if run.job else None,
+        "percent": job_percent(run.job) if run.job else None,
+    }
     return render(request, "datatools/_sync_run.html", context)

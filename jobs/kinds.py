@@ -17,6 +17,9 @@ class JobKind:
     may_start: Callable
     # params_from(data) -> (params, title, problems): plain values from a submitted form, or messages for people.
     params_from: Callable
+    # on_failed(params=dict, reason=str): told when the job failed or was cancelled outside its own run (its
+    # worker died, it could not be queued, it was cancelled), so a record of the kind's own can say so too.
+    on_failed: Callable | None = None
 
 
 def job_kind_register(kind):

@@ -110,12 +110,14 @@ job_kind_register(JobKind("financial_xlsx", "Financial XLSX", _financial_run, ro
 
 
 def _payment_confirm_params(data):
+    """Only queues: the claim (preview → posting) and the posting happen in the worker (_payment_confirm_run)."""
     from billing.models import PaymentImport
+    from billing.services import payment_import_refusal
 
     payment_import = PaymentImport.objects.filter(pk=_int(data.get("payment_import"))).first()
     if payment_import is None:
         return {}, "", ["There is no such payment import."]
-    problems = [] if payment_import.status == PaymentImport.Status.PREVIEW else ["This statement has already been posted."]
+    problems = [] if payment_import.status == PaymentImport.Status.PREVIEW else [payment_import_refusal(payment_import)]
     return {"payment_import": payment_import.pk}, f"Post statement {payment_import.filename}", problems
 
 

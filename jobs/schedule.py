@@ -61,7 +61,18 @@ SCHEDULES = [
         task="jobs.tasks.tariffs_apply_due_task",
         description="Due tariff changes reach tblconfig",
     ),
-    Every("housekeeping", 15 * 60, task="jobs.tasks.housekeeping_task", description="Lost jobs failed; old files pruned"),
+    Every(
+        "messages_send_due",
+        "CC_MESSAGES_SEND_SECONDS",
+        task="jobs.tasks.messages_send_due_task",
+        description="Due customer messages sent (retries, held alerts, large batches)",
+    ),
+    Every(
+        "housekeeping",
+        15 * 60,
+        task="jobs.tasks.housekeeping_task",
+        description="Lost jobs failed; old files, task results, expired token families pruned",
+    ),
     Daily("rollup_check", time(2, 30), job_kind="rollups_check", description="Nightly rollup check"),
 ]
 

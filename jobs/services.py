@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from jobs.files import JobOutput, job_directory_remove, job_file_path, job_partials_remove
@@ -47,9 +47,11 @@ def _enqueue(job_id):
         result = job_run_task.enqueue(job_id=job_id)
     except Exception as exc:  # the queue itself is unreachable: say so on the job rather than fail the page
         logger.exception("Could not queue job %s", job_id)
-        Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-            status=Job.Status.FAILED, finished_at=timezone.now(), error=f"The job could not be queued: {exc}"[:2000]
-        )
+        error = f"The job could not be queued: {exc}"[:2000]
+        if Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+            status=Job.Status.FAILED, finished_at=timezone.now(), error=error
+        ):
+            _kind_told_failed(job_id, error)
         return
     Job.objects.filter(pk=job_id).update(task_result_id=str(result.id)[:64])
 
@@ -64,15 +66,28 @@ def job_cancel(*, job, by):
     if not cancelled:
         raise ValidationError({"job": "Only a queued job can be cancelled; this one has already started or finished."})
     job.refresh_from_db()
+    _kind_told_failed(job.pk, f"Cancelled by {by} before it started.")
     return job
+
+
+def _kind_told_failed(job_id, reason):
+    """Tell the job's kind (its on_failed) that the job ended without its run recording why."""
+    job = Job.objects.filter(pk=job_id).only("kind", "params").first()
+    kind = KINDS.get(job.kind) if job else None
+    if kind is not None and kind.on_failed is not None:
+        kind.on_failed(params=job.params, reason=reason)
 
 
 class Progress:
     """Rows done out of the expected total, written to the job's row at most every PROGRESS_EVERY_SECONDS (and at
-    the end) so any process can read it; raises JobAbandoned once the job is no longer running."""
+    the end) so any process can read it; raises JobAbandoned once the job is no longer running.
 
-    def __init__(self, job_id):
+    Work that holds a transaction open (the ACDB import is one) would write its progress where no other connection
+    sees it until the end: then the heartbeat thread, on a connection of its own, writes it instead."""
+
+    def __init__(self, job_id, heartbeat=None):
         self.job_id = job_id
+        self.heartbeat = heartbeat
         self.done, self.total, self.message = 0, None, None
         self._written_at = 0.0
 
@@ -92,25 +107,48 @@ class Progress:
         if self.message is not None:
             fields["message"] = self.message[:500]
         self._written_at = time.monotonic()
+        if self.heartbeat is not None and self.heartbeat.outside_transaction and connection.in_atomic_block:
+            if self.heartbeat.abandoned:
+                raise JobAbandoned(self.job_id)
+            self.heartbeat.pending = fields
+            return
         if not Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(**fields):
             raise JobAbandoned(self.job_id)
 
 
 class _Heartbeat(threading.Thread):
-    """Renews the running job's lease while the work runs, whatever the work is doing (a PDF, one transaction)."""
+    """Renews the running job's lease while the work runs, whatever the work is doing (a PDF, one transaction),
+    and writes the progress that work inside a transaction hands it (Progress.write)."""
 
     def __init__(self, job_id):
         super().__init__(daemon=True, name=f"job-{job_id}-heartbeat")
         self.job_id = job_id
         self.stopped = threading.Event()
+        # Started by a worker outside any transaction (not inside a test's): only then may this thread's own
+        # connection stand in for the work's, and a row it cannot find mean the job is no longer running.
+        self.outside_transaction = not connection.in_atomic_block
+        self.pending = None  # progress fields waiting to be written
+        self.abandoned = False
 
     def run(self):
+        beat_at = time.monotonic()
         try:
-            while not self.stopped.wait(settings.CC_JOB_HEARTBEAT_SECONDS):
+            while not self.stopped.wait(min(PROGRESS_EVERY_SECONDS, settings.CC_JOB_HEARTBEAT_SECONDS)):
+                fields, self.pending = self.pending, None
+                if fields is None and time.monotonic() - beat_at < settings.CC_JOB_HEARTBEAT_SECONDS:
+                    continue
+                fields = {**(fields or {}), "heartbeat_at": timezone.now()}
                 try:
-                    Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(heartbeat_at=timezone.now())
-                except Exception:  # a busy database must not kill the job; the next beat tries again
+                    written = Job.objects.filter(pk=self.job_id, status=Job.Status.RUNNING).update(**fields)
+                except OperationalError as exc:  # busy, or on SQLite write-locked by the work's own transaction
+                    logger.warning("Heartbeat of job %s not written: %s", self.job_id, exc)
+                    continue
+                except Exception:  # whatever it is, it must not kill the job; the next beat tries again
                     logger.warning("Heartbeat of job %s not written", self.job_id, exc_info=True)
+                    continue
+                beat_at = time.monotonic()
+                if not written and self.outside_transaction:
+                    self.abandoned = True
         finally:
             connections.close_all()  # this thread's own connections
 
@@ -132,8 +170,8 @@ def job_run(*, job_id, worker=None):
         return None
     job = Job.objects.get(pk=job_id)
     output = JobOutput(job_id)
-    progress = Progress(job_id)
     heartbeat = _Heartbeat(job_id)
+    progress = Progress(job_id, heartbeat)
     heartbeat.start()
     try:
         kind = KINDS.get(job.kind)
@@ -145,9 +183,10 @@ def job_run(*, job_id, worker=None):
         return None
     except Exception as exc:
         output.discard()
-        Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
+        if Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
             status=Job.Status.FAILED, finished_at=timezone.now(), error=_error_text(exc)
-        )
+        ):
+            _kind_told_failed(job_id, _error_text(exc))
         raise  # the task backend records the failure (and its traceback) too
     finally:
         heartbeat.stop()
@@ -200,6 +239,7 @@ def jobs_fail_lost(*, now=None):
             count += 1
             job_partials_remove(pk)
             _task_result_fail(task_result_id, reason)
+            _kind_told_failed(pk, reason)
     return count
 
 

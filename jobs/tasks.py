@@ -27,8 +27,31 @@ def tariffs_apply_due_task():
 
 
 @task()
+def messages_send_due_task():
+    """Send the customer messages that are due (retries after back-off, alerts held over quiet hours, the large
+    batches of an import): as many as the gateway's rate allows before the next run is due, so runs queued every
+    CC_MESSAGES_SEND_SECONDS follow one another instead of overlapping and doubling the rate."""
+    from django.conf import settings
+
+    from messaging.services import messages_send_due
+
+    limit = max(1, int(settings.CC_SMS_RATE_PER_SECOND * settings.CC_MESSAGES_SEND_SECONDS * 0.9))
+    counts = messages_send_due(limit=limit, threads=settings.CC_SMS_SEND_THREADS)
+    if counts:
+        logger.info("Due messages sent: %s", counts)
+    return counts
+
+
+@task()
 def housekeeping_task():
-    """Fail jobs whose worker died, delete old export files and finished task results."""
+    """Fail jobs whose worker died (and the ACDB import runs they were), delete old export files, finished task
+    results and expired API token families."""
+    from accounts.services import token_families_prune
     from jobs.services import job_files_prune, jobs_fail_lost, task_results_prune
 
-    return {"lost": jobs_fail_lost(), "files": job_files_prune(), "task_results": task_results_prune()}
+    return {
+        "lost": jobs_fail_lost(),
+        "files": job_files_prune(),
+        "task_results": task_results_prune(),
+        "token_families": token_families_prune(),
+    }

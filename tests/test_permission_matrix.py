@@ -216,7 +216,6 @@ MATRIX = {
         {"GET": IMPORT_PAYMENTS}, kwargs=lambda w: {"provider": "mpesa", "file_format": "csv"}
     ),
     "billing:payment_import_detail": Entry({"GET": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.payment_import.pk}),
-    "billing:payment_import_confirm": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.payment_import.pk}),
     "billing:payment_lookup": Entry({"GET": EMPLOYEE}),
     "billing:payment_assign": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.unmatched_payment.pk}),
     "billing:payment_dismiss": Entry({"POST": IMPORT_PAYMENTS}, kwargs=lambda w: {"pk": w.unmatched_payment.pk}),

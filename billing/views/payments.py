@@ -103,22 +103,6 @@ def payment_import_detail(request, pk):
     return render(request, "billing/payment_import_detail.html", context)
 
 
-@require_POST
-@roles.require(roles.can_import_payments)
-def payment_import_confirm(request, pk):
-    payment_import = get_object_or_404(PaymentImport, pk=pk)
-    try:
-        counts = services.payment_import_confirm(payment_import=payment_import, by=request.user)
-    except services.PaymentImportStateError as exc:
-        messages.warning(request, exc.errors[0][1])
-        return redirect("billing:payment_import_detail", pk=pk)
-    except StatementError as exc:
-        messages.error(request, "Nothing was posted: " + "; ".join(m for _, m in exc.errors[:5]))
-        return redirect("billing:payment_import_detail", pk=pk)
-    messages.success(request, selectors.payment_counts_text(counts))
-    return redirect("billing:payment_import_detail", pk=pk)
-
-
 def _back_to_queue(request):
     target = request.POST.get("next") or ""
     return redirect(target if target.startswith("/") and not target.startswith("//") else reverse("billing:payment_import"))

@@ -5,315 +5,40 @@ second run of the same source changes nothing. Every row read is accounted for i
 updated, unchanged, merged (folded into another source row) or rejected with its reason."""
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from itertools import islice
 
 from django.core.management.color import no_style
 from django.db import connection as db_connection
 from django.db import transaction
-from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from billing.models import AccountHistory, Config
-from ccportal import bounds, units
+from ccportal import units
 from ccportal.history import history_bulk_create
-from ccportal.normalize import NormalisationError, account_number_normalise, phone_normalise
 from ccportal.rollup import rollups_rebuild
 from customers.models import AccountNumber, Customer, Meter, MeterReading
-from datatools.acdb import reader
+from datatools.acdb import reader, values
+from datatools.acdb import rows as build
+from datatools.acdb.report import REPORT_TABLES, ImportReport, TableCounts
+from datatools.acdb.values import RowRejected
 
-# The order matters: customers before the meters and accounts that point at them.
-REPORT_TABLES = ("tblcustomer", "tblmeter", "tblaccountnumbers", "tblaccounthistory1", "tblconfig", "tblmeterdata1")
-CHUNK = 500  # rows compared and written per round trip (also bounds every IN list)
-MAX_ERRORS_KEPT = 500
-_DATETIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%Y-%m-%d",
-    "%m/%d/%Y",
-    "%m/%d/%y",
+__all__ = ["REPORT_TABLES", "ImportReport", "NotAnAcdb", "RowRejected", "TableCounts", "acdb_import", "source_tables"]
+# Every source table read, lower-case (the two meter tables report as tblmeter, the two ledgers as tblaccounthistory1).
+READ_TABLES = (
+    "tblcustomer",
+    "copy of tblmeter",
+    "tblmeter",
+    "tblaccountnumbers",
+    "tblaccounthistory1",
+    "tblaccounthistoryoriginal",
+    "tblconfig",
+    "tblmeterdata1",
 )
+CHUNK = 500  # rows compared and written per round trip (also bounds every IN list)
 
 
 class NotAnAcdb(reader.AcdbSourceError):
     """The source opens but is not an ACDB (it has no tblcustomer table)."""
-
-
-class RowRejected(ValueError):
-    """A source row that cannot be imported; the message is the reason shown in the report."""
-
-
-@dataclass
-class TableCounts:
-    read: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    merged: int = 0
-    rejected: int = 0
-
-    def as_dict(self):
-        return {
-            "read": self.read,
-            "new": self.new,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "merged": self.merged,
-            "rejected": self.rejected,
-        }
-
-
-@dataclass
-class ImportReport:
-    source: str
-    dry_run: bool = False
-    tables: dict = field(default_factory=lambda: {name: TableCounts() for name in REPORT_TABLES})
-    errors: list = field(default_factory=list)
-    error_count: int = 0
-
-    def note(self, table, row, reason, level="rejected"):
-        self.error_count += 1
-        if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append({"table": table, "row": str(row), "reason": str(reason), "level": level})
-
-    def reject(self, table, row, reason):
-        self.tables[table].rejected += 1
-        self.note(table, row, reason)
-
-    def counts(self):
-        return {name: counts.as_dict() for name, counts in self.tables.items()}
-
-    @property
-    def changed(self):
-        return sum(c.new + c.updated for c in self.tables.values())
-
-
-# --- value coercion (the MDBTools driver returns some numbers and dates as text) ---------------------
-
-
-def _text(row, column, max_length, *, required=False):
-    value = reader.as_text(row.get(column))
-    if value.endswith(".0") and value[:-2].isdigit() and isinstance(row.get(column), float):
-        value = value[:-2]
-    if required and not value:
-        raise RowRejected(f"{column} is empty")
-    if len(value) > max_length:
-        raise RowRejected(f"{column} is longer than {max_length} characters")
-    return value
-
-
-def _phone(row, column):
-    try:
-        return phone_normalise(row.get(column))
-    except NormalisationError as exc:
-        raise RowRejected(f"{column}: {exc}") from None
-
-
-def _account(row, column, *, required=True):
-    value = reader.as_text(row.get(column))
-    if not value:
-        if required:
-            raise RowRejected(f"{column} is empty")
-        return ""
-    try:
-        return account_number_normalise(value)
-    except NormalisationError as exc:
-        raise RowRejected(f"{column}: {exc}") from None
-
-
-def _int(row, column, *, required=False):
-    try:
-        value = reader.as_int(row.get(column))
-    except ValueError as exc:
-        raise RowRejected(f"{column}: {exc}") from None
-    if value is None and required:
-        raise RowRejected(f"{column} is empty")
-    return value
-
-
-def _number(row, column, quantize=None, *, max_digits=14, required=False, default=None, within=None):
-    try:
-        value = reader.as_decimal(row.get(column))
-    except ValueError as exc:
-        raise RowRejected(f"{column}: {exc}") from None
-    if value is None:
-        if required:
-            raise RowRejected(f"{column} is empty")
-        return default
-    if not value.is_finite():
-        raise RowRejected(f"{column}: {row.get(column)!r} is not a number")
-    if quantize is not None:
-        try:
-            value = quantize(value)
-        except (ValueError, ArithmeticError):
-            raise RowRejected(f"{column}: {str(row.get(column))[:40]!r} is out of range") from None
-        if len(value.as_tuple().digits) > max_digits:
-            raise RowRejected(f"{column}: {value} is out of range")
-    if within is not None and not within.contains(value):
-        raise RowRejected(f"{column}: {value} is out of range; it must be {within.describe()}")
-    return value
-
-
-def _float(row, column):
-    value = _number(row, column)
-    return None if value is None else float(value)
-
-
-def _datetime(row, column, *, required=False, within=bounds.EFFECTIVE):
-    value = row.get(column)
-    if isinstance(value, str):
-        text = value.strip()
-        value = None
-        for fmt in _DATETIME_FORMATS:
-            try:
-                value = datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
-        if value is None and text:
-            raise RowRejected(f"{column}: {text!r} is not a date")
-    elif isinstance(value, date) and not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day)
-    elif value is not None and not isinstance(value, datetime):
-        raise RowRejected(f"{column}: {value!r} is not a date")
-    if value is None:
-        if required:
-            raise RowRejected(f"{column} is empty")
-        return None
-    try:
-        bounds.moment_check(value, label=column, within=within)
-    except bounds.BoundsError as exc:
-        raise RowRejected(str(exc)) from None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.get_default_timezone())
-    return value
-
-
-def _date(row, column):
-    value = _datetime(row, column)
-    return None if value is None else timezone.localtime(value, timezone.get_default_timezone()).date()
-
-
-def _bool(row, column):
-    value = row.get(column)
-    if value is None or value == "":
-        return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | Decimal | float):
-        return value != 0  # Access stores True as -1
-    text = str(value).strip().lower()
-    if text in ("1", "-1", "true", "yes", "y", "t", "on"):
-        return True
-    if text in ("0", "false", "no", "n", "f", "off"):
-        return False
-    raise RowRejected(f"{column}: {value!r} is not yes/no")
-
-
-# --- building portal rows from source rows ----------------------------------------------------------
-
-
-class _Row(dict):
-    """A source row whose columns are found whatever their case (Access does not care; neither do we)."""
-
-    def get(self, column, default=None):
-        return super().get(column.lower(), default)
-
-
-def _lower_keys(row):
-    return _Row((str(k).strip().lower(), v) for k, v in row.items())
-
-
-def _customer_from(row):
-    return Customer(
-        customer_id=_int(row, "CUSTOMER ID", required=True),
-        first_name=_text(row, "FIRST NAME", 100),
-        middle_name=_text(row, "MIDDLE NAME", 100),
-        last_name=_text(row, "LAST NAME", 100),
-        phone=_phone(row, "PHONE"),
-        cell_phone_1=_phone(row, "CELL PHONE 1"),
-        cell_phone_2=_phone(row, "CELL PHONE 2"),
-        email=_text(row, "EMAIL", 254),
-        plot_number=_text(row, "PLOT NUMBER", 50),
-        street_address=_text(row, "STREET ADDRESS", 200),
-        city=_text(row, "CITY", 100),
-        district=_text(row, "DISTRICT", 80),
-        site_code=_text(row, "Concession name", 50).upper(),
-        date_service_connected=_date(row, "DATE SERVICE CONNECTED"),
-        date_service_terminated=_date(row, "DATE SERVICE TERMINATED"),
-        national_id=_text(row, "ID NUMBER", 50),
-        customer_type=_text(row, "CUSTOMER POSITION", 20).upper(),
-        gps_x=_float(row, "GPS X"),
-        gps_y=_float(row, "GPS Y"),
-        gender=_text(row, "GENDER", 10),
-        country=_text(row, "COUNTRY", 40),
-        record_create_date=_datetime(row, "RECORD CREATE DATE"),
-        record_created_by=_text(row, "RECORD CREATED BY", 100),
-    )
-
-
-def _meter_from(row):
-    return Meter(
-        meterid=_text(row, "meterid", 50, required=True),
-        customer_id=_int(row, "customer id"),
-        accountnumber=_account(row, "accountnumber", required=False),
-        customer_type=_text(row, "customer type", 20).upper(),
-        latitude=_float(row, "latitude"),
-        longitude=_float(row, "longitude"),
-        community=_text(row, "community", 50).upper(),
-        village_name=_text(row, "Village name", 100),
-        current_status=_text(row, "current status", 30),
-        customer_connect_date=_date(row, "customer connect date"),
-        record_create_date=_datetime(row, "RECORD CREATE DATE"),
-        record_created_by=_text(row, "RECORD CREATED BY", 100),
-    )
-
-
-def _account_from(row):
-    return AccountNumber(
-        accountnumber=_account(row, "accountnumber"),
-        customer_id=_int(row, "customerid", required=True),
-        meter_id=_text(row, "meterid", 50) or None,
-        community=_text(row, "community", 50).upper(),
-        opened_date=_datetime(row, "opened date"),
-        created_by=_text(row, "created by", 100),
-    )
-
-
-def _ledger_from(row):
-    return AccountHistory(
-        id=_int(row, "ID", required=True),
-        accountnumber=_account(row, "accountnumber"),
-        meterid=_text(row, "meterid", 50),
-        transaction_date=_datetime(row, "transaction date", required=True, within=bounds.EVENT),
-        transaction_amount=_number(row, "transaction amount", units.money, default=units.money(0), within=bounds.MONEY_SIGNED),
-        rate_used=_number(row, "rate used", units.rate, max_digits=10, within=bounds.RATE_OR_ZERO),
-        kwh_value=_number(row, "kwh value", units.energy, default=units.energy(0), within=bounds.KWH_SIGNED),
-        payment=_bool(row, "payment"),
-        current_balance=_number(row, "current balance", units.energy),
-    )
-
-
-def _ledger_key(obj):
-    """What makes two ledger rows the same transaction, whatever their IDs (for tblaccounthistoryOriginal)."""
-    return (obj.accountnumber, obj.transaction_date, obj.transaction_amount, obj.kwh_value, obj.payment)
-
-
-def _reading_from(row):
-    return MeterReading(
-        meterid=_text(row, "meterid", 50, required=True),
-        whdatetime=_datetime(row, "whdatetime", required=True, within=bounds.EVENT),
-        power_kw=_number(row, "powerkW", lambda v: v.quantize(Decimal("0.0001")), max_digits=12, required=True),
-        community=_text(row, "community", 50).upper(),
-    )
 
 
 # --- the upsert engine ------------------------------------------------------------------------------
@@ -336,7 +61,16 @@ class _Importer:
         self.by = by
         self.reason = reason
         self.report = report
-        self.progress = progress or (lambda table, rows: None)
+        self.on_progress = progress
+        self.total = None  # rows of every table read, counted first so progress can say "done of total"
+
+    def progress(self, table):
+        if self.on_progress is not None:
+            done = sum(counts.read for counts in self.report.tables.values())
+            self.on_progress(table, self.report.tables[table].read, done, self.total)
+
+    def count(self):
+        self.total = sum(reader.count_rows(self.source, self.tables[name]) for name in READ_TABLES if name in self.tables)
 
     def rows(self, table):
         """(row reference, lower-cased row) for every row of a source table; nothing if the table is absent."""
@@ -344,7 +78,7 @@ class _Importer:
         if name is None:
             return
         for number, row in enumerate(reader.read_rows(self.source, name), start=1):
-            yield f"{name} row {number}", _lower_keys(row)
+            yield f"{name} row {number}", build.lower_keys(row)
 
     def built(self, table, rows, build, *, seen=None):
         """Yield (reference, portal object) for valid rows, rejecting the others and source duplicates."""
@@ -363,7 +97,7 @@ class _Importer:
                 seen.add(obj.pk)
             yield ref, obj
             if counts.read % CHUNK == 0:
-                self.progress(table, counts.read)
+                self.progress(table)
 
     def upsert(self, table, model, objects, *, history=True, check=None):
         """Insert new rows, update changed ones (with history), count unchanged ones; by primary key."""
@@ -402,12 +136,12 @@ class _Importer:
                     model._default_manager.bulk_update(changed, names)
             counts.new += len(new)
             counts.updated += len(changed)
-        self.progress(table, counts.read)
+        self.progress(table)
 
     # --- per table ---
 
     def customers(self):
-        rows = self.built("tblcustomer", self.rows("tblcustomer"), _customer_from, seen=set())
+        rows = self.built("tblcustomer", self.rows("tblcustomer"), build.customer_from, seen=set())
         self.upsert("tblcustomer", Customer, rows)
 
     def meters(self):
@@ -416,7 +150,7 @@ class _Importer:
         merged = {}
         refs = {}
         for table in ("Copy Of tblmeter", "tblmeter"):
-            for ref, obj in self.built("tblmeter", self.rows(table), _meter_from, seen=set()):
+            for ref, obj in self.built("tblmeter", self.rows(table), build.meter_from, seen=set()):
                 earlier = merged.get(obj.pk)
                 if earlier is None:
                     merged[obj.pk] = obj
@@ -440,7 +174,7 @@ class _Importer:
         return chunk
 
     def accounts(self):
-        rows = self.built("tblaccountnumbers", self.rows("tblaccountnumbers"), _account_from, seen=set())
+        rows = self.built("tblaccountnumbers", self.rows("tblaccountnumbers"), build.account_from, seen=set())
         self.upsert("tblaccountnumbers", AccountNumber, rows, check=self.account_links)
 
     def account_links(self, chunk):
@@ -468,31 +202,31 @@ class _Importer:
 
         def remember(rows):
             for ref, obj in rows:
-                keys.add(_ledger_key(obj))
+                keys.add(build.ledger_key(obj))
                 yield ref, obj
 
-        rows = self.built("tblaccounthistory1", self.rows("tblaccounthistory1"), _ledger_from, seen=ids)
+        rows = self.built("tblaccounthistory1", self.rows("tblaccounthistory1"), build.ledger_from, seen=ids)
         self.upsert("tblaccounthistory1", AccountHistory, remember(rows))
 
         clashing = []
 
         def lacking(rows):
             for ref, obj in rows:
-                if _ledger_key(obj) in keys:
+                if build.ledger_key(obj) in keys:
                     self.report.tables["tblaccounthistory1"].merged += 1
                 elif obj.pk in ids:
                     clashing.append((ref, obj))  # same ID as a different tblaccounthistory1 row
                 else:
                     ids.add(obj.pk)
-                    keys.add(_ledger_key(obj))
+                    keys.add(build.ledger_key(obj))
                     yield ref, obj
 
-        original = self.built("tblaccounthistory1", self.rows("tblaccounthistoryOriginal"), _ledger_from)
+        original = self.built("tblaccounthistory1", self.rows("tblaccounthistoryOriginal"), build.ledger_from)
         self.upsert("tblaccounthistory1", AccountHistory, lacking(original))
         counts = self.report.tables["tblaccounthistory1"]
         for _ref, obj in clashing:
             # Idempotent without its ID: look the transaction up by what it is.
-            account, when, amount, kwh, payment = _ledger_key(obj)
+            account, when, amount, kwh, payment = build.ledger_key(obj)
             found = AccountHistory.objects.filter(
                 accountnumber=account, transaction_date=when, transaction_amount=amount, kwh_value=kwh, payment=payment
             ).exists()
@@ -507,10 +241,10 @@ class _Importer:
 
     def config(self):
         def build(row):
-            rate = _number(row, "therate", units.rate, max_digits=10, required=True)
+            rate = values.number(row, "therate", units.rate, max_digits=10, required=True)
             if rate <= 0:
                 raise RowRejected(f"therate {rate} is not a positive rate")
-            return Config(id=_int(row, "id"), therate=rate)
+            return Config(id=values.integer(row, "id"), therate=rate)
 
         def numbered(rows):
             for number, (ref, obj) in enumerate(rows, start=1):
@@ -522,7 +256,7 @@ class _Importer:
     def readings(self):
         """Machine data keyed by (meterid, whdatetime); no history (nobody edits readings)."""
         counts = self.report.tables["tblmeterdata1"]
-        rows = self.built("tblmeterdata1", self.rows("tblmeterdata1"), _reading_from)
+        rows = self.built("tblmeterdata1", self.rows("tblmeterdata1"), build.reading_from)
         for chunk in _chunks(rows):
             batch = {}
             for ref, obj in chunk:
@@ -551,9 +285,11 @@ class _Importer:
             MeterReading.objects.bulk_update(changed, ["power_kw", "community"])
             counts.new += len(new)
             counts.updated += len(changed)
-        self.progress("tblmeterdata1", counts.read)
+        self.progress("tblmeterdata1")
 
     def run(self):
+        if self.on_progress is not None:
+            self.count()
         self.customers()
         self.meters()
         self.accounts()
@@ -580,7 +316,7 @@ def acdb_import(*, source, by, reason=None, dry_run=False, progress=None, connec
     """Import an ACDB (a path to .accdb/.mdb or an ODBC connection string) into the portal's tables.
 
     All or nothing; ``dry_run`` does the whole import and rolls it back, so its report is exact.
-    ``progress(table, rows_read)`` is called as rows are read. Raises reader.AcdbSourceError (NotAnAcdb
+    ``progress(table, rows_read, rows_read_in_all, rows_in_all)`` is called as rows are read. Raises reader.AcdbSourceError (NotAnAcdb
     for a source without tblcustomer); any other error rolls everything back and propagates."""
     own_connection = connection is None
     if own_connection:
@@ -588,7 +324,7 @@ def acdb_import(*, source, by, reason=None, dry_run=False, progress=None, connec
     try:
         tables = source_tables(connection)
         report = ImportReport(source=str(source), dry_run=dry_run)
-        reason = reason or f"ACDB import from {_display_source(source)}"
+        reason = reason or f"ACDB import from {display_source(source)}"
         with transaction.atomic():
             _Importer(connection, tables, by=by, reason=reason, report=report, progress=progress).run()
             if dry_run:
@@ -599,6 +335,6 @@ def acdb_import(*, source, by, reason=None, dry_run=False, progress=None, connec
             connection.close()
 
 
-def _display_source(source):
+def display_source(source):
     """A source for people and logs, without any password in a connection string."""
     return re.sub(r"(?i)(pwd|password)=[^;]*", r"\1=***", str(source))

@@ -1,48 +1,72 @@
-"""Runs of the ACDB import: record each one (ImportRun), execute it, and run it off the request thread.
+"""Runs of the ACDB import: record each one (ImportRun), queue it as a job for a worker (the Sync page) or execute
+it here (`manage.py import_acdb`), and mark it failed when its job ended without it (worker died, cancelled).
 
-The import itself is one database transaction, so its row progress cannot be seen by other connections
-until it commits; live progress is kept in this process's memory and shown by the Sync page's poll."""
+The import itself is one database transaction; while it runs, its progress (table, rows done of the total) is
+written to its job's row by the job's heartbeat thread on a connection of its own, so any process sees it."""
 
 import logging
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import transaction
 from django.utils import timezone
 
 from datatools.acdb import reader
-from datatools.acdb.importer import NotAnAcdb, _display_source, acdb_import
+from datatools.acdb.importer import NotAnAcdb, acdb_import, display_source
 from datatools.models import ImportRun
 
 log = logging.getLogger(__name__)
-_live = {}  # run id -> {"table": ..., "rows": ...}
-_live_lock = threading.Lock()
+ACTIVE = (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
 
 
 def import_run_create(*, source, by, dry_run=False, label=""):
     return ImportRun.objects.create(
-        source=_display_source(source)[:500],
-        source_label=(label or _display_source(source))[:255],
+        source=display_source(source)[:500],
+        source_label=(label or display_source(source))[:255],
         started_by=by,
         dry_run=dry_run,
     )
 
 
-def import_run_execute(run, *, source=None, connection=None):
-    """Run the import recorded by ``run`` and store its outcome; never raises for a bad source or row."""
-    run.status = ImportRun.Status.RUNNING
-    run.started_at = timezone.now()
-    run.save(update_fields=["status", "started_at"])
+@transaction.atomic
+def import_run_queue(*, by, upload="", label="", dry_run=False):
+    """Record a run and queue it as an `acdb_import` job (a worker takes it once this transaction commits): of
+    ``upload`` (a file under CC_PRIVATE_ROOT, removed when the run ends however it ends) or, without one, of the
+    configured CC_ACDB_SOURCE, which the worker reads from its own settings (a connection string's password is
+    never stored with the job)."""
+    from jobs.services import job_create
 
-    def progress(table, rows):
-        with _live_lock:
-            _live[run.pk] = {"table": table, "rows": rows}
+    source = upload or settings.CC_ACDB_SOURCE
+    run = import_run_create(source=source, by=by, dry_run=dry_run, label=label or ("" if upload else "configured source"))
+    title = f"ACDB import #{run.pk} from {run.source_label}" + (" (dry run)" if dry_run else "")
+    run.job = job_create(kind="acdb_import", params={"run": run.pk, "upload": str(upload or "")}, title=title, by=by)
+    run.save(update_fields=["job"])
+    return run
+
+
+def import_run_execute(run, *, source=None, connection=None, progress=None):
+    """Run the import recorded by ``run`` and store its outcome; never raises for a bad source or row.
+
+    The run is claimed first (queued → running, one conditional UPDATE): a second delivery of its job, or a
+    second worker, finds it taken and returns None. ``progress(table, rows, done, total)`` as rows are read."""
+    now = timezone.now()
+    if not ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.QUEUED).update(
+        status=ImportRun.Status.RUNNING, started_at=now
+    ):
+        log.info("ACDB import run %s was not queued (already run, or failed): not run again", run.pk)
+        return None
+    run.refresh_from_db()
+    last = {}
+
+    def step(table, rows, done, total):
+        last.update(table=table, rows=rows)
+        if progress is not None:
+            progress(table, rows, done, total)
 
     try:
         report = acdb_import(
-            source=source or run.source, by=run.started_by, dry_run=run.dry_run, progress=progress, connection=connection
+            source=source or run.source, by=run.started_by, dry_run=run.dry_run, progress=step, connection=connection
         )
     except NotAnAcdb as exc:
         run.status, run.message = ImportRun.Status.REFUSED, f"{run.source_label}: {exc}"
@@ -57,9 +81,6 @@ def import_run_execute(run, *, source=None, connection=None):
         run.errors = report.errors
         verb = "would change" if run.dry_run else "changed"
         run.message = f"{report.changed:,} rows {verb}; {report.error_count:,} rejected rows or warnings."
-    finally:
-        with _live_lock:
-            last = _live.pop(run.pk, None)
     if last:
         run.progress_table, run.progress_rows = last["table"], last["rows"]
     run.finished_at = timezone.now()
@@ -67,45 +88,29 @@ def import_run_execute(run, *, source=None, connection=None):
     return run
 
 
-def import_run_start(run, *, source=None, delete_after=None):
-    """Start ``run`` without blocking the caller: a daemon thread in this process (inline when
-    CC_SYNC_INLINE is set, as in tests). ``delete_after``: an uploaded file removed when the run ends."""
-
-    def execute():
-        try:
-            import_run_execute(run, source=source)
-        finally:
-            if delete_after:
-                Path(delete_after).unlink(missing_ok=True)
-
-    if settings.CC_SYNC_INLINE:
-        execute()
-        return None
-
-    def target():
-        close_old_connections()
-        try:
-            execute()
-        finally:
-            close_old_connections()
-
-    thread = threading.Thread(target=target, name=f"acdb-import-{run.pk}", daemon=True)
-    thread.start()
-    return thread
-
-
-def import_run_progress(run):
-    """Live progress of a run executing in this process: {"table", "rows"} or None."""
-    with _live_lock:
-        live = _live.get(run.pk)
-    return dict(live) if live else None
+def import_run_fail(*, run_id, reason, upload=""):
+    """Mark a queued or running run failed with ``reason`` (its job's worker died, or the job was cancelled or
+    could not be queued); the import being one transaction, nothing of it was saved. Returns whether it did."""
+    if upload:
+        Path(upload).unlink(missing_ok=True)
+    return bool(
+        ImportRun.objects.filter(pk=run_id, status__in=ACTIVE).update(
+            status=ImportRun.Status.FAILED,
+            finished_at=timezone.now(),
+            message=f"{reason} Nothing was changed (the import is all or nothing); start it again.",
+        )
+    )
 
 
 def import_runs_expire(*, older_than_hours=12):
-    """Mark runs still queued or running after this long as failed: their process stopped (a restart)
-    and, the import being one transaction, nothing of theirs was saved."""
+    """Mark failed the runs of `manage.py import_acdb` (no job, so no heartbeat) still queued or running after
+    this long: their process stopped and, the import being one transaction, nothing of theirs was saved. Runs
+    with a job are failed through their job's lease (jobs.services.jobs_fail_lost)."""
     cutoff = timezone.now() - timedelta(hours=older_than_hours)
-    return ImportRun.objects.filter(status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING], created_at__lt=cutoff).update(
+    stale = ImportRun.objects.filter(status__in=ACTIVE, job__isnull=True, created_at__lt=cutoff)
+    if not stale.exists():  # read first: on SQLite an UPDATE waits for a running import's write lock
+        return 0
+    return stale.update(
         status=ImportRun.Status.FAILED,
         finished_at=timezone.now(),
         message="Interrupted: the server stopped during this run. Nothing was changed; start it again.",

@@ -153,7 +153,7 @@ def _dispatch_now(message_ids):
             message_send.enqueue(pk)
     elif not isinstance(default_task_backend, ImmediateBackend):
         messages_send_due.enqueue()
-    # else: too many to send inside this request; the worker (manage.py messages_send) drains them.
+    # else: too many to send inside this request; the scheduled messages_send_due run (jobs.schedule) sends them.
     if defer:
         for pk, at in later:
             message_send.using(run_after=at).enqueue(pk)

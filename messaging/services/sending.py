@@ -116,7 +116,7 @@ def message_deliver(*, message_id, now=None):
 
 def _retry_enqueue(message_id, at):
     """Queue the next attempt at ``at`` when the task backend can defer; otherwise the worker's sweep
-    (messages_send_due, run by manage.py messages_send) sends it once it is due."""
+    (messages_send_due, queued by the scheduler every CC_MESSAGES_SEND_SECONDS) sends it once it is due."""
     from django_tasks import default_task_backend
 
     from messaging.tasks import message_send

@@ -36,7 +36,8 @@ def test_a_confirm_while_another_is_posting_is_told_so_and_posts_nothing(preview
 
 def test_the_page_answers_a_second_confirm_with_the_reason(previewed, finance, client_for):
     services.payment_import_posting_start(payment_import=previewed, by=finance)
-    page = client_for(finance).post(f"/payments/import/{previewed.pk}/confirm/", follow=True)
+    data = {"payment_import": previewed.pk, "next": f"/payments/import/{previewed.pk}/"}
+    page = client_for(finance).post("/jobs/start/payment_import_confirm", data, follow=True)
     assert b"already being posted" in page.content and b"Nothing was posted" not in page.content
     assert b"being posted since" in page.content
 
@@ -76,3 +77,21 @@ def test_a_claim_whose_worker_died_can_be_taken_again_after_the_timeout(previewe
 def test_the_upload_page_lists_an_import_being_posted(previewed, finance, client_for):
     services.payment_import_posting_start(payment_import=previewed, by=finance)
     assert b"Being posted" in client_for(finance).get("/payments/import/").content
+
+
+def test_confirming_only_queues_the_claim_and_the_posting_for_a_worker(previewed, client_for, finance, settings):
+    """No worker here (the dummy backend keeps what is queued): the request answers with the job's page and the
+    statement is still a preview; the claim (preview → posting) happens when a worker runs the job."""
+    from jobs.models import Job
+    from jobs.services import job_run
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    response = client_for(finance).post("/jobs/start/payment_import_confirm", {"payment_import": previewed.pk})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    previewed.refresh_from_db()
+    assert previewed.status == PaymentImport.Status.PREVIEW and job.status == Job.Status.QUEUED
+    assert not ImportedPayment.objects.exists() and not AccountHistory.objects.exists()
+    assert job_run(job_id=job.pk) == Job.Status.SUCCEEDED  # the worker's turn
+    previewed.refresh_from_db()
+    assert previewed.status == PaymentImport.Status.POSTED and AccountHistory.objects.filter(payment=True).count() == 2

@@ -49,7 +49,9 @@ def test_generic_cannot_assign_or_dismiss(generic_client, statement, priced_acco
 
 
 @pytest.mark.django_db
-def test_upload_preview_confirm_and_clear_the_queue(finance_client, statement, priced_accounts, django_assert_max_num_queries):
+def test_upload_preview_confirm_and_clear_the_queue(
+    finance_client, statement, priced_accounts, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     content, name = statement("mpesa_day.csv")
     response = finance_client.post("/payments/import/", {"provider": "mpesa", "statement": SimpleUploadedFile(name, content)})
     payment_import = PaymentImport.objects.get()
@@ -58,11 +60,13 @@ def test_upload_preview_confirm_and_clear_the_queue(finance_client, statement, p
         preview = finance_client.get(response["Location"])
     assert b"matched by phone" in preview.content and b"RCP0005" in preview.content
     assert not AccountHistory.objects.exists()  # nothing posted before confirm
-    confirmed = finance_client.post(f"/payments/import/{payment_import.pk}/confirm/", follow=True)
-    assert b"Posted 2 payments" in confirmed.content
+    with django_capture_on_commit_callbacks(execute=True):  # the worker (immediate backend) posts as it commits
+        queued = finance_client.post("/jobs/start/payment_import_confirm", {"payment_import": payment_import.pk})
+    assert b"Posted 2 payments" in finance_client.get(queued["Location"]).content
     assert AccountHistory.objects.filter(payment=True).count() == 2
     # Confirming twice posts nothing more.
-    finance_client.post(f"/payments/import/{payment_import.pk}/confirm/")
+    with django_capture_on_commit_callbacks(execute=True):
+        finance_client.post("/jobs/start/payment_import_confirm", {"payment_import": payment_import.pk})
     assert AccountHistory.objects.count() == 2
     with django_assert_max_num_queries(12):
         queue = finance_client.get("/payments/import/")
@@ -114,10 +118,14 @@ def test_generic_sees_tariffs_without_buttons(generic_client):
     assert page.status_code == 200 and b"Add or change a rate" not in page.content
 
 
-def test_confirming_an_import_whose_file_is_gone_says_so_and_posts_nothing(finance_client, finance):
+def test_confirming_an_import_whose_file_is_gone_says_so_and_posts_nothing(
+    finance_client, finance, django_capture_on_commit_callbacks
+):
     payment_import = PaymentImport.objects.create(provider="mpesa", filename="day.csv", uploaded_by=finance)
-    response = finance_client.post(f"/payments/import/{payment_import.pk}/confirm/", follow=True)
-    assert response.status_code == 200 and "no longer stored" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        finance_client.post("/jobs/start/payment_import_confirm", {"payment_import": payment_import.pk})
+    job_page = finance_client.get("/jobs/").content.decode()
+    assert "Failed" in job_page and "no longer stored" in job_page
     assert AccountHistory.objects.count() == 0
     payment_import.refresh_from_db()
     assert payment_import.status == PaymentImport.Status.PREVIEW

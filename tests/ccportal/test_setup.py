@@ -29,3 +29,14 @@ def test_make_run_takes_the_serving_set_and_make_test_the_whole():
     assert _prerequisites("migrate") == ["venv-serve"]
     assert _prerequisites("$(VENV)/.installed-serve") == ["requirements.txt"]
     assert {"system-packages", "venv"} <= set(_prerequisites("test"))
+
+
+def test_make_run_starts_the_server_one_worker_and_the_scheduler_which_also_sends_messages():
+    """No fourth process for messages: the scheduler queues messages_send_due and the worker sends (the same
+    in production, README "Production workers"); tests/jobs/test_workers.py proves a message goes out so."""
+    from jobs.schedule import SCHEDULES
+
+    started = re.findall(r'^\s*start "\$PY" manage\.py (\S+)', (ROOT / "scripts" / "dev-run").read_text(), re.M)
+    assert sorted(started) == ["db_worker", "rqworker", "run_scheduler", "runserver"]  # db_worker or rqworker
+    assert "messages_send" not in started
+    assert {"tariffs_apply_due", "messages_send_due", "housekeeping"} <= {entry.name for entry in SCHEDULES}

@@ -1,6 +1,7 @@
 """A test-only kind of job that takes its time: it records each run (to prove one run per job), reports progress
 step by step and writes its file a line at a time (to prove a killed run leaves no half file)."""
 
+import os
 import time
 from pathlib import Path
 
@@ -31,3 +32,21 @@ def _run(*, params, progress, output, by):
 
 
 SLOW = job_kind_register(JobKind("slow_test", "Slow test job", _run, roles.is_employee, lambda data: ({}, "", [])))
+
+
+def _slow_acdb_import(seconds):
+    """CC_TEST_ACDB_PAUSE_SECONDS: the ACDB import pauses after each progress report, so a test can watch its
+    progress from another process, and kill its worker in the middle."""
+    from datatools.acdb.importer import _Importer
+
+    report = _Importer.progress
+
+    def progress(self, table):
+        report(self, table)
+        time.sleep(seconds)
+
+    _Importer.progress = progress
+
+
+if os.environ.get("CC_TEST_ACDB_PAUSE_SECONDS"):
+    _slow_acdb_import(float(os.environ["CC_TEST_ACDB_PAUSE_SECONDS"]))

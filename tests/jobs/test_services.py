@@ -133,3 +133,22 @@ def test_the_nightly_rollup_check_is_a_job_saying_what_it_found(django_capture_o
         None,
     )
     assert job.message == "Every rollup equals its table."
+
+
+def test_housekeeping_prunes_expired_token_families_and_keeps_live_ones(onm, client):
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    from accounts.models import TokenFamily
+    from accounts.services import token_family_start
+    from jobs.tasks import housekeeping_task
+
+    expired_refresh, live_refresh = token_family_start(employee=onm), token_family_start(employee=onm)
+    expired = TokenFamily.objects.get(current_jti=expired_refresh["jti"])
+    TokenFamily.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    OutstandingToken.objects.filter(jti=expired_refresh["jti"]).update(expires_at=timezone.now() - timedelta(minutes=1))
+    result = housekeeping_task.enqueue().return_value  # the immediate backend: run now
+    assert result["token_families"] == 1
+    assert list(TokenFamily.objects.values_list("current_jti", flat=True)) == [live_refresh["jti"]]
+    assert not OutstandingToken.objects.filter(jti=expired_refresh["jti"]).exists()
+    me = client.get("/api/auth/me", HTTP_AUTHORIZATION=f"Bearer {live_refresh.access_token}")
+    assert me.status_code == 200  # the live family's tokens still work

@@ -2,7 +2,6 @@
 a job outlives the process that queued it, progress crosses processes, a killed worker's job is marked failed,
 two workers never run one job twice, and a scheduled tariff change lands with nobody on a page."""
 
-import os
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,29 +14,9 @@ from jobs.models import Job
 from jobs.services import job_create, jobs_fail_lost
 from tests.factories import CustomerFactory, TariffRateFactory
 from tests.jobs import slow_kind
-from tests.jobs.workers import BACKENDS, Workers, wait_for
+from tests.jobs.workers import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(params=sorted(BACKENDS))
-def workers(request, settings, private_root):
-    backend = request.param
-    redis_url = ""
-    if backend == "rq":
-        redis_url = os.environ.get("CC_TEST_REDIS_URL", "")
-        if not redis_url:
-            pytest.skip("RQ tests need CC_TEST_REDIS_URL=redis://127.0.0.1:6379/<db> (CI sets it)")
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
-        settings.RQ_QUEUES = {"default": {"URL": redis_url}}
-    settings.TASKS = {"default": {"BACKEND": BACKENDS[backend], "QUEUES": ["default"]}}
-    pool = Workers(backend, redis_url, private_root)
-    yield pool
-    pool.stop_all()
-    if redis_url:
-        redis.Redis.from_url(redis_url).flushdb()
 
 
 def _slow_job(name, **params):
@@ -127,3 +106,21 @@ def test_the_scheduled_tariff_change_lands_without_anyone_visiting_a_page(worker
         what=f"tblconfig.therate to change ({workers.errors()})",
     )
     assert timezone.now() >= change_at
+
+
+def test_due_messages_are_sent_by_the_scheduler_and_a_worker_without_a_sender_of_their_own(workers, settings):
+    """What `make run` starts (a worker and the scheduler) sends a message nobody enqueued a send for: a retry
+    after back-off, an alert held over quiet hours, a large batch."""
+    from messaging.models import Message
+    from messaging.services import message_manual_create
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}}
+    message = message_manual_create(customer=CustomerFactory(cell_phone_1="+26657755403"), text="Dumela", by=None, reason="test")
+    assert message.status == Message.Status.QUEUED  # its own send went to the dummy backend: nobody will run it
+    workers.worker()
+    workers.scheduler(CC_MESSAGES_SEND_SECONDS="1")
+    wait_for(
+        lambda: Message.objects.get(pk=message.pk).status == Message.Status.NOT_SENT_DEVELOPMENT,
+        timeout=30,
+        what=f"the message to be sent ({workers.errors()})",
+    )

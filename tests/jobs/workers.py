@@ -75,7 +75,7 @@ class Workers:
         self.processes.append(process)
         return process
 
-    def worker(self, name="worker"):
+    def worker(self, name="worker", **env):
         if self.backend == "rq":
             return self._start(
                 "rqworker",
@@ -84,13 +84,21 @@ class Workers:
                 "django_tasks_rq.Job",
                 "--name",
                 f"{name}-{os.getpid()}-{len(self.processes)}",
+                **env,
             )
         return self._start(
-            "db_worker", "--no-reload", "--interval", "0.1", "--no-startup-delay", "--worker-id", f"{name}-{len(self.processes)}"
+            "db_worker",
+            "--no-reload",
+            "--interval",
+            "0.1",
+            "--no-startup-delay",
+            "--worker-id",
+            f"{name}-{len(self.processes)}",
+            **env,
         )
 
-    def scheduler(self):
-        return self._start("run_scheduler")
+    def scheduler(self, **env):
+        return self._start("run_scheduler", **env)
 
     def run(self, *command):
         """Run a management command to the end in its own process (the 'web process' that queues and exits)."""

@@ -1,4 +1,7 @@
-"""manage.py import_acdb SOURCE [--dry-run]: bring a legacy ACDB across (see datatools.acdb.importer)."""
+"""manage.py import_acdb SOURCE [--dry-run]: bring a legacy ACDB across (see datatools.acdb.importer), here and
+now in this process (the Sync page queues the same import for a worker), printing its progress as it goes."""
+
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,7 +27,8 @@ class Command(BaseCommand):
             employee = Employee.objects.filter(employee_id=by).first()
             if employee is None:
                 raise CommandError(f"no employee {by!r}")
-        run = import_run_execute(import_run_create(source=source, by=employee, dry_run=dry_run), source=source)
+        run = import_run_create(source=source, by=employee, dry_run=dry_run)
+        run = import_run_execute(run, source=source, progress=self.progress_printer())
         if run.status != ImportRun.Status.SUCCEEDED:
             raise CommandError(run.message.splitlines()[0] if run.message else run.status)
         from datatools.acdb.importer import REPORT_TABLES
@@ -34,6 +38,19 @@ class Command(BaseCommand):
             self.stdout.write(f"{error['level']}: {error['table']} {error['row']}: {error['reason']}")
         prefix = "Dry run (nothing saved): " if dry_run else ""
         self.stdout.write(self.style.SUCCESS(f"{prefix}{run.message} (import run #{run.pk})"))
+
+    def progress_printer(self, every_seconds=2.0):
+        """progress(table, rows, done, total) printing a line when the table changes, and every few seconds."""
+        last = {"table": None, "at": 0.0}
+
+        def progress(table, rows, done, total):
+            if table == last["table"] and time.monotonic() - last["at"] < every_seconds:
+                return
+            last.update(table=table, at=time.monotonic())
+            of_total = f" ({done:,} of {total:,} rows in all)" if total else ""
+            self.stderr.write(f"Reading {table}: {rows:,} rows{of_total}")
+
+        return progress
 
 
 def _table(counts, tables):
