@@ -12,9 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, ProtectedError, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from accounts.models import Employee
-from ccportal.history import history_delete, history_save
+from ccportal.history import BASELINE_REASON, history_delete, history_save
 
 REVERT_PREFIX = "Revert of "
 ACTIONS = {"create": "+", "update": "~", "delete": "-"}
@@ -34,6 +35,22 @@ def audited_models():
         if attribute:
             found[model._meta.db_table] = model
     return dict(sorted(found.items()))
+
+
+def table_label(table):
+    """What people call the records of ``table`` ("Customer", "Tariff rate"), its name when it is unknown."""
+    model = audited_models().get(table)
+    return capfirst(model._meta.verbose_name) if model is not None else table
+
+
+def table_choices():
+    """(table, plain name) of every audited table, by name, for the Mutations filter."""
+    return sorted(((table, table_label(table)) for table in audited_models()), key=lambda choice: choice[1].lower())
+
+
+def is_baseline(entry):
+    """Whether ``entry`` is the baseline written before the first change of a row that predates its history."""
+    return entry.history_change_reason == BASELINE_REASON
 
 
 def audited_model(table):
@@ -108,7 +125,9 @@ def mutation_rows(entries):
     """Decorate one page of mutation_list with the employee and the action name (one query)."""
     entries = list(entries)
     users = Employee.objects.in_bulk({e["history_user_id"] for e in entries if e["history_user_id"]})
+    labels = {table: table_label(table) for table in {e["table"] for e in entries}}
     for entry in entries:
+        entry["table_label"] = labels[entry["table"]]
         entry["user"] = users.get(entry["history_user_id"])
         entry["action"] = action_of(entry["history_type"], entry["history_change_reason"])
     return entries
