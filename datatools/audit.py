@@ -4,7 +4,7 @@ An entry is named by its tracked table (the model's db_table, e.g. ``tblcustomer
 A revert refuses when the record changed after the entry, and is itself an entry with who and why."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from accounts.models import Employee
+from ccportal.display import date_text, datetime_text
 from ccportal.history import BASELINE_REASON, history_delete, history_save
 
 REVERT_PREFIX = "Revert of "
@@ -140,6 +141,25 @@ class Change:
     old: object
     new: object
     changed: bool
+
+    @property
+    def old_text(self):
+        return _value_text(self.old)
+
+    @property
+    def new_text(self):
+        return _value_text(self.new)
+
+
+def _value_text(value):
+    """A field's value as the rest of the portal writes it: moments in local time (2027-01-01 00:00)."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return datetime_text(value)
+    if isinstance(value, date):
+        return date_text(value)
+    return value
 
 
 def mutation_get(table, history_id):

@@ -270,3 +270,4 @@ def test_it_names_tables_plainly_and_labels_records_in_local_time(onm, onm_clien
     entry = latest_entry(rate)
     detail = onm_client.get(reverse("datatools:mutation", args=["cc_tariff_rate", entry.history_id])).content.decode()
     assert "Create of tariff rate" in detail and "from 2027-01-01 00:00" in detail
+    assert '<td class="new">2027-01-01 00:00</td>' in detail  # the effective date in the diff, local time too
