@@ -15,8 +15,8 @@ BASELINE_LEAD = timedelta(seconds=1)
 def history_save(instance, *, by, reason, after_update=False, **save_kwargs):
     """Save ``instance`` and record ``by`` (an Employee or None for the system) and ``reason`` in its history.
 
-    A row that has no history yet (written in bulk by seed_demo, the ACDB import or a restore, which record
-    none) first gets a baseline record of the row as the database holds it (history_baseline), so that this
+    A row that has no history yet (written without it: by seed_demo, a restore of a database that had none,
+    another tool writing the tables) first gets a baseline record of the row as the database holds it (history_baseline), so that this
     change has a "before" to diff against and revert to. That costs one query on the first save of an
     instance read from the database; an instance saved through here once is known to have history.
     ``after_update``: the caller has already changed the row in SQL (a conditional UPDATE) and called
