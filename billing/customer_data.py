@@ -12,8 +12,8 @@ from django.utils import timezone
 from billing.models import AccountHistory
 from billing.selectors import tariff_rate_for
 from ccportal.normalize import site_code_from_account
-from ccportal.units import energy, money
-from customers.models import AccountNumber, Customer, Meter, Site
+from ccportal.units import READING_INTERVAL_HOURS, energy, money
+from customers.models import AccountNumber, Customer, Meter, MeterReading, Site
 from customers.selectors import sort_keys
 
 
@@ -26,12 +26,13 @@ class AccountData:
     site: Site | None
     tariff: object
     balance_kwh: Decimal
-    average_kwh_per_day: Decimal
+    average_kwh_per_day: Decimal | None  # None: not enough meter readings to tell
     days_to_recharge: Decimal | None
     last_payment: AccountHistory | None
     totals: dict
     ledger_rows: int = 0
     series: object = None
+    readings: object = None
 
 
 def _newest_rows(accountnumber):
@@ -53,7 +54,10 @@ def _newest_rows(accountnumber):
 def account_data(accountnumber, *, now=None):
     """Banner, balance, figures, ledger size and consumption series of one account; Http404 when nothing
     at all knows the number. An account with ledger rows but no `tblaccountnumbers` row (legacy data)
-    still shows. A fixed number of queries (7 with a `tblaccountnumbers` row and a tariff schedule)."""
+    still shows. A fixed number of queries (8 with a `tblaccountnumbers` row, a meter and a tariff schedule).
+
+    The daily charts, the average per day and the days to recharge come from the meter's readings
+    (meter_reading_days); the ledger's consumption rows are monthly, so they only make the 12-month chart."""
     now = now or timezone.now()
     account = AccountNumber.objects.filter(accountnumber=accountnumber).select_related("customer", "meter").first()
     meter = account.meter if account else Meter.objects.filter(accountnumber=accountnumber).select_related("customer").first()
@@ -72,10 +76,10 @@ def account_data(accountnumber, *, now=None):
         used_kwh=Sum("kwh_value", filter=Q(payment=False)),
     )
     series = account_consumption_series(accountnumber, now=now)
-    consumed = sum(series.daily(30)[1], Decimal(0))
-    average = energy(consumed / 30)
+    readings = meter_reading_days(meter.meterid if meter else "", now=now)
+    average = readings.average_kwh_per_day()
     days = None
-    if average > 0:
+    if average:
         days = (max(balance, Decimal(0)) / average).quantize(Decimal("0.1"))
     totals = {
         "paid_lsl": money(sums["paid_lsl"] or 0),
@@ -96,6 +100,7 @@ def account_data(accountnumber, *, now=None):
         totals=totals,
         ledger_rows=sums["rows"],
         series=series,
+        readings=readings,
     )
 
 
@@ -103,23 +108,82 @@ def _local_midnight(day):
     return datetime.combine(day, time(0, 0), tzinfo=timezone.get_current_timezone())
 
 
+# A day counts towards the average per day when its readings cover at least 90% of it (a day the meter was silent
+# for hours, such as the evening peak, would understate it), and the average needs
+# MIN_READING_DAYS such days among the last READING_WINDOW_DAYS (today, still running, is never one of them).
+READING_WINDOW_DAYS = 30
+MIN_READING_DAYS = 3
+READINGS_PER_DAY = int(24 / READING_INTERVAL_HOURS)
+
+
+@dataclass
+class ReadingDays:
+    """What a meter's readings (`tblmeterdata1`, kW every 10 minutes) say about the last 30 local days
+    (Africa/Maseru): the sum of kW and the number of readings per day."""
+
+    today: date
+    kw_sum: dict
+    readings: dict
+
+    def kwh(self, day):
+        """kWh measured on ``day`` (each reading stands for READING_INTERVAL_HOURS), None without readings."""
+        if not self.readings.get(day):
+            return None
+        return energy(self.kw_sum[day] * READING_INTERVAL_HOURS)
+
+    def daily(self, days):
+        """(labels, kWh or None) for the last ``days`` days, today included: the 7- and 30-day charts."""
+        window = [self.today - timedelta(days=days - 1 - i) for i in range(days)]
+        return [day.strftime("%d %b" if days <= 7 else "%d/%m") for day in window], [self.kwh(day) for day in window]
+
+    @property
+    def measured_days(self):
+        """The past days whose readings cover at least 90% of the day, oldest first."""
+        return sorted(d for d, n in self.readings.items() if d < self.today and n * 10 >= READINGS_PER_DAY * 9)
+
+    def average_kwh_per_day(self):
+        """Mean power over the measured days × 24 h (so a short gap in a measured day does not count as no use);
+        None while fewer than MIN_READING_DAYS days are measured."""
+        days = self.measured_days
+        if len(days) < MIN_READING_DAYS:
+            return None
+        kw = sum((self.kw_sum[d] for d in days), Decimal(0))
+        return energy(kw / sum(self.readings[d] for d in days) * 24)
+
+
+def meter_reading_days(meterid, *, now=None):
+    """One query: the readings of ``meterid`` over the last READING_WINDOW_DAYS local days, summed per day in the
+    database (TruncDate in the current time zone, portable across SQLite, PostgreSQL and SQL Server)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    kw_sum, readings = {}, {}
+    if meterid:
+        first = today - timedelta(days=READING_WINDOW_DAYS - 1)
+        rows = (
+            MeterReading.objects.filter(
+                meterid=meterid,
+                whdatetime__gte=_local_midnight(first),
+                whdatetime__lt=_local_midnight(today + timedelta(days=1)),
+            )
+            .annotate(day=TruncDate("whdatetime", tzinfo=timezone.get_current_timezone()))
+            .values("day")
+            .annotate(kw=Sum("power_kw"), n=Count("pk"))
+            .order_by("day")
+        )
+        for row in rows:
+            day = row["day"].date() if isinstance(row["day"], datetime) else row["day"]
+            kw_sum[day], readings[day] = Decimal(row["kw"] or 0), row["n"]
+    return ReadingDays(today=today, kw_sum=kw_sum, readings=readings)
+
+
 @dataclass
 class ConsumptionSeries:
-    """kWh consumed per local calendar day (Africa/Maseru) from the first day of the month ``months - 1``
-    months ago to today, summed in the database; the 7-day, 30-day and 12-month charts are cut from it."""
+    """kWh of the ledger's consumption rows per local calendar day (Africa/Maseru) from the first day of the month
+    ``months - 1`` months ago to today, summed in the database: the 12-month chart."""
 
     today: date
     months: int
     per_day: dict
-
-    def daily(self, days):
-        first = self.today - timedelta(days=days - 1)
-        labels, values = [], []
-        for i in range(days):
-            day = first + timedelta(days=i)
-            labels.append(day.strftime("%d %b") if days <= 7 else day.strftime("%d/%m"))
-            values.append(abs(energy(self.per_day.get(day) or 0)))
-        return labels, values
 
     def monthly(self):
         starts = _month_starts(self.today, self.months)
@@ -142,11 +206,10 @@ def _month_starts(today, months):
 
 
 def account_consumption_series(accountnumber, *, months=12, now=None):
-    """One query: consumption per local day since the first month of the 12-month chart (which starts
-    before the 30-day window), for every chart and the 30-day average."""
+    """One query: the ledger's consumption per local day since the first month of the 12-month chart."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    first = min(_month_starts(today, months)[0], today - timedelta(days=29))
+    first = _month_starts(today, months)[0]
     per_day = {}
     for row in (
         AccountHistory.objects.filter(
@@ -165,11 +228,6 @@ def account_consumption_series(accountnumber, *, months=12, now=None):
             day = day.date()
         per_day[day] = row["kwh"]
     return ConsumptionSeries(today=today, months=months, per_day=per_day)
-
-
-def account_consumption_daily(accountnumber, *, days, now=None):
-    """(labels, kWh) of consumption per calendar day (Africa/Maseru) for the last ``days`` days, today included."""
-    return account_consumption_series(accountnumber, months=max(1, days // 28 + 2), now=now).daily(days)
 
 
 def account_consumption_monthly(accountnumber, *, months=12, now=None):

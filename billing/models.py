@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from ccportal import bounds
 from ccportal.data_quality import PlausibleRangesModel
+from ccportal.display import date_text, datetime_text
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ENERGY = {"max_digits": 14, "decimal_places": 3}
@@ -58,7 +59,7 @@ class AccountHistory(PlausibleRangesModel, models.Model):
 
     def __str__(self):
         kind = "payment" if self.payment else "consumption"
-        return f"{self.accountnumber} {self.transaction_date:%Y-%m-%d} {kind} {self.transaction_amount}"
+        return f"{self.accountnumber} {date_text(self.transaction_date)} {kind} {self.transaction_amount}"
 
     @property
     def site_code(self):
@@ -173,7 +174,7 @@ class TariffRate(PlausibleRangesModel, models.Model):
 
     def __str__(self):
         key = f" {self.scope_key}" if self.scope_key else ""
-        return f"{self.scope}{key}: {self.rate_lsl} LSL/kWh from {self.effective_from:%Y-%m-%d}"
+        return f"{self.scope}{key}: {self.rate_lsl} LSL/kWh from {datetime_text(self.effective_from)}"
 
 
 class Provider(models.TextChoices):

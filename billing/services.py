@@ -15,7 +15,7 @@ from billing.selectors import TariffResolver, payment_rows_classify, tariff_rate
 from billing.signals import balances_changed_on_commit, payments_posted_on_commit
 from billing.statements import StatementError, statement_read
 from ccportal import bounds
-from ccportal.history import history_bulk_create, history_delete, history_save
+from ccportal.history import history_baseline, history_bulk_create, history_delete, history_save
 from ccportal.spreadsheet import quote
 from ccportal.units import energy, kwh_for_amount, money, rate
 
@@ -488,6 +488,7 @@ def payment_import_posting_start(*, payment_import, by):
     rolled back, the claim stayed) may be taken again; the posting itself locks the import and refuses to run twice."""
     now = timezone.now()
     with transaction.atomic():
+        history_baseline(PaymentImport.objects.filter(pk=payment_import.pk))  # before the UPDATE replaces the state
         claimed = (
             PaymentImport.objects.filter(pk=payment_import.pk)
             .filter(
@@ -499,7 +500,7 @@ def payment_import_posting_start(*, payment_import, by):
         payment_import.refresh_from_db()
         if not claimed:
             raise PaymentImportStateError([(None, payment_import_refusal(payment_import))])
-        history_save(payment_import, by=by, reason="Confirmed: posting started")
+        history_save(payment_import, by=by, reason="Confirmed: posting started", after_update=True)
     return payment_import
 
 
@@ -533,13 +534,14 @@ def payment_import_post(*, payment_import, by):
 
 @transaction.atomic
 def _posting_release(*, payment_import, claimed_at, by, error):
+    history_baseline(PaymentImport.objects.filter(pk=payment_import.pk))
     released = PaymentImport.objects.filter(
         pk=payment_import.pk, status=PaymentImport.Status.POSTING, confirmed_at=claimed_at
     ).update(status=PaymentImport.Status.PREVIEW, confirmed_by=None, confirmed_at=None)
     if released:
         payment_import.refresh_from_db()
         detail = "; ".join(m for _, m in error.errors[:2]) if isinstance(error, StatementError) else type(error).__name__
-        history_save(payment_import, by=by, reason=f"Not posted: {detail}"[:200])
+        history_save(payment_import, by=by, reason=f"Not posted: {detail}"[:200], after_update=True)
 
 
 def payment_import_confirm(*, payment_import, by):

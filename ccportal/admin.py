@@ -3,6 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
+from ccportal.history import history_save
+
 
 class AuditedAdmin(SimpleHistoryAdmin):
     """ModelAdmin whose saves and deletes are recorded with the admin user and a change reason.
@@ -13,8 +15,8 @@ class AuditedAdmin(SimpleHistoryAdmin):
     show_full_result_count = False  # COUNT(*) on ACDB-sized tables on every admin page is wasteful
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = "Edited in Django admin" if change else "Created in Django admin"
-        super().save_model(request, obj, form, change)
+        # Through history_save, so that a row that predates its history gets its baseline first.
+        history_save(obj, by=request.user, reason="Edited in Django admin" if change else "Created in Django admin")
 
     def delete_model(self, request, obj):
         obj._change_reason = "Deleted in Django admin"

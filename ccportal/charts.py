@@ -150,23 +150,29 @@ def stacked_bar_chart(labels, series, *, title, unit="", colors=PALETTE, legend=
 
 
 def line_chart(labels, series, *, title, unit="", colors=PALETTE):
-    """One line per series (a name mapped to values aligned with ``labels``), with a dot per point."""
+    """One line per series (a name mapped to values aligned with ``labels``), with a dot per point. A None value
+    (nothing measured) leaves a gap: the line stops before it and starts again after it."""
     names = list(series)
-    top = _axis_max([v for name in names for v in series[name]])
+    top = _axis_max([v for name in names for v in series[name] if v is not None])
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     n = max(len(labels), 1)
     body = []
     for s, name in enumerate(names):
         color = colors[s % len(colors)]
-        points = []
+        points, segments = [], [[]]
         for i, value in enumerate(series[name]):
+            if value is None:
+                segments.append([])
+                continue
             x = PAD_LEFT + plot_w * (i + 0.5) / n
-            y = PAD_TOP + plot_h - plot_h * float(value or 0) / top
+            y = PAD_TOP + plot_h - plot_h * float(value) / top
             points.append((x, y, value, labels[i]))
-        if len(points) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in points)
-            body.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
+            segments[-1].append((x, y))
+        for segment in segments:
+            if len(segment) > 1:
+                path = " ".join(f"{x:.1f},{y:.1f}" for x, y in segment)
+                body.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
         for x, y, value, label in points:
             tip = f"{label}{' ' + str(name) if len(names) > 1 else ''}: {_fmt(value or 0)} {unit}".strip()
             body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{color}"><title>{escape(tip)}</title></circle>')

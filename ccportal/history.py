@@ -1,16 +1,66 @@
 """Audit helpers: every save or delete made by a person records who and why (django-simple-history)."""
 
+from datetime import timedelta
+
 from django.db import connection
-from django.db.models import DateField  # DateTimeField included
+from django.db.models import DateField, Exists, OuterRef  # DateField: DateTimeField included
 from django.utils import timezone
 
+BASELINE_REASON = "baseline (row predates history)"
+# A baseline is dated this much before the change that needed it, so that it sorts before it (prev_record
+# compares dates strictly) whatever the database's clock resolution.
+BASELINE_LEAD = timedelta(seconds=1)
 
-def history_save(instance, *, by, reason, **save_kwargs):
-    """Save ``instance`` and record ``by`` (an Employee or None for the system) and ``reason`` in its history."""
+
+def history_save(instance, *, by, reason, after_update=False, **save_kwargs):
+    """Save ``instance`` and record ``by`` (an Employee or None for the system) and ``reason`` in its history.
+
+    A row that has no history yet (written without it: by seed_demo, a restore of a database that had none,
+    another tool writing the tables) first gets a baseline record of the row as the database holds it (history_baseline), so that this
+    change has a "before" to diff against and revert to. That costs one query on the first save of an
+    instance read from the database; an instance saved through here once is known to have history.
+    ``after_update``: the caller has already changed the row in SQL (a conditional UPDATE) and called
+    history_baseline on it before, while the database still held the state the UPDATE replaced."""
+    if not (after_update or instance._state.adding or save_kwargs.get("force_insert") or instance.pk is None):
+        if not getattr(instance, "_history_known", False):
+            history_baseline(instance.__class__._default_manager.filter(pk=instance.pk))
     instance._history_user = by
     instance._change_reason = reason
     instance.save(**save_kwargs)
+    instance._history_known = True
     return instance
+
+
+def history_baseline(queryset):
+    """Record, for each row of ``queryset`` that has no history yet, a "~" history record of the row as the
+    database holds it now (by the system, reason BASELINE_REASON), dated just before now. Call it before
+    changing rows that may predate their history. One query when every row has history (rows and the
+    NOT EXISTS test in one SELECT), one more to insert the baselines. Returns the number written."""
+    model = queryset.model
+    attribute = getattr(model._meta, "simple_history_manager_attribute", None)
+    if not attribute:
+        return 0
+    history = getattr(model, attribute).model
+    attname = model._meta.pk.attname
+    rows = list(queryset.filter(~Exists(history.objects.filter(**{attname: OuterRef("pk")}))).order_by())
+    if not rows:
+        return 0
+    when = timezone.now() - BASELINE_LEAD
+    recorded = [f.attname for f in history.tracked_fields]
+    history.objects.bulk_create(
+        [
+            history(
+                history_date=when,
+                history_type="~",
+                history_user=None,
+                history_change_reason=BASELINE_REASON,
+                **{name: getattr(row, name) for name in recorded},
+            )
+            for row in rows
+        ],
+        batch_size=1000,
+    )
+    return len(rows)
 
 
 def history_delete(instance, *, by, reason):

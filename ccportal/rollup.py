@@ -7,12 +7,13 @@ through signals; bulk writers call `add` or `rebuild` themselves. `differences` 
 tests check it after every test that touched the database)."""
 
 from collections import defaultdict
+from decimal import Decimal
 from importlib import import_module
 from types import SimpleNamespace
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import DecimalField, F
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
@@ -170,11 +171,19 @@ class Rollup:
             .annotate(**{f"v_{name}": expression for name, expression in self.db_values.items()})
             .order_by()
         )
+        # SQLite sums decimals in floating point (9.3947 comes back as 9.39470000000001): round each sum to its
+        # column's places, which hold any sum of the source's values exactly.
+        places = {}
+        for name in self.db_values:
+            field = self.target._meta.get_field(name)
+            if isinstance(field, DecimalField):
+                places[name] = Decimal(1).scaleb(-field.decimal_places)
         for row in rows.iterator(chunk_size=REBUILD_BATCH):
-            yield (
-                self.db_key([row[f"g_{name}"] for name in self.db_group]),
-                {name: row[f"v_{name}"] or 0 for name in self.db_values},
-            )
+            values = {name: row[f"v_{name}"] or 0 for name in self.db_values}
+            for name, unit in places.items():
+                if isinstance(values[name], Decimal):
+                    values[name] = values[name].quantize(unit)
+            yield self.db_key([row[f"g_{name}"] for name in self.db_group]), values
 
     def totals(self, source=None):
         """{key: {field: value}} of the source, aggregated in the database."""

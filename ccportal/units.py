@@ -8,6 +8,8 @@ from ccportal.spreadsheet import quote
 MONEY_PLACES = Decimal("0.01")
 ENERGY_PLACES = Decimal("0.001")
 RATE_PLACES = Decimal("0.0001")
+# tblmeterdata1 holds one power reading (kW) per meter every 10 minutes: a reading stands for 1/6 h of energy.
+READING_INTERVAL_HOURS = Decimal(10) / Decimal(60)
 
 
 def finite_decimal(value):

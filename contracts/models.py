@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from ccportal import bounds
 from ccportal.data_quality import PlausibleRangesModel
+from ccportal.display import date_text
 from customers.models import AccountNumber, Customer, CustomerType, Meter
 
 # No location given: it follows settings.MEDIA_ROOT (tests move it). Never served as a URL: the files are
@@ -79,7 +80,7 @@ class Commissioning(PlausibleRangesModel, models.Model):
         verbose_name = "commissioning"
 
     def __str__(self):
-        return f"{self.account_id} commissioned {self.commissioned_at:%Y-%m-%d}"
+        return f"{self.account_id} commissioned {date_text(self.commissioned_at)}"
 
 
 class ContractVersion(models.Model):

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from ccportal import bounds
 from ccportal.data_quality import PlausibleRangesModel
+from ccportal.display import datetime_text
 
 PHONE_SEPARATORS = (" ", "-", "(", ")", ".")
 
@@ -215,7 +216,7 @@ class MeterReading(PlausibleRangesModel, models.Model):
         ]
 
     def __str__(self):
-        return f"{self.meterid} {self.whdatetime:%Y-%m-%d %H:%M} {self.power_kw} kW"
+        return f"{self.meterid} {datetime_text(self.whdatetime)} {self.power_kw} kW"
 
 
 class CustomerTally(models.Model):

@@ -4,7 +4,7 @@ An entry is named by its tracked table (the model's db_table, e.g. ``tblcustomer
 A revert refuses when the record changed after the entry, and is itself an entry with who and why."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -12,9 +12,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, ProtectedError, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from accounts.models import Employee
-from ccportal.history import history_delete, history_save
+from ccportal.display import date_text, datetime_text
+from ccportal.history import BASELINE_REASON, history_delete, history_save
 
 REVERT_PREFIX = "Revert of "
 ACTIONS = {"create": "+", "update": "~", "delete": "-"}
@@ -34,6 +36,22 @@ def audited_models():
         if attribute:
             found[model._meta.db_table] = model
     return dict(sorted(found.items()))
+
+
+def table_label(table):
+    """What people call the records of ``table`` ("Customer", "Tariff rate"), its name when it is unknown."""
+    model = audited_models().get(table)
+    return capfirst(model._meta.verbose_name) if model is not None else table
+
+
+def table_choices():
+    """(table, plain name) of every audited table, by name, for the Mutations filter."""
+    return sorted(((table, table_label(table)) for table in audited_models()), key=lambda choice: choice[1].lower())
+
+
+def is_baseline(entry):
+    """Whether ``entry`` is the baseline written before the first change of a row that predates its history."""
+    return entry.history_change_reason == BASELINE_REASON
 
 
 def audited_model(table):
@@ -108,7 +126,9 @@ def mutation_rows(entries):
     """Decorate one page of mutation_list with the employee and the action name (one query)."""
     entries = list(entries)
     users = Employee.objects.in_bulk({e["history_user_id"] for e in entries if e["history_user_id"]})
+    labels = {table: table_label(table) for table in {e["table"] for e in entries}}
     for entry in entries:
+        entry["table_label"] = labels[entry["table"]]
         entry["user"] = users.get(entry["history_user_id"])
         entry["action"] = action_of(entry["history_type"], entry["history_change_reason"])
     return entries
@@ -121,6 +141,25 @@ class Change:
     old: object
     new: object
     changed: bool
+
+    @property
+    def old_text(self):
+        return _value_text(self.old)
+
+    @property
+    def new_text(self):
+        return _value_text(self.new)
+
+
+def _value_text(value):
+    """A field's value as the rest of the portal writes it: moments in local time (2027-01-01 00:00)."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        return datetime_text(value)
+    if isinstance(value, date):
+        return date_text(value)
+    return value
 
 
 def mutation_get(table, history_id):

@@ -5,7 +5,7 @@ from django.conf import settings
 
 from accounts.models import Employee
 from ccportal.fields import PlausibleDateField
-from datatools.audit import ACTION_CHOICES, audited_models
+from datatools.audit import ACTION_CHOICES, table_choices
 
 ACDB_SUFFIXES = (".accdb", ".mdb")
 # Access files start with a Jet or ACE signature at byte 4.
@@ -22,7 +22,7 @@ class MutationFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["table"].choices = [("", "All tables"), *((name, name) for name in audited_models())]
+        self.fields["table"].choices = [("", "All tables"), *table_choices()]
 
     def clean(self):
         data = super().clean()

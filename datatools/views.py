@@ -59,7 +59,9 @@ def mutation_detail(request, table, history_id):
     record_history = audit.mutation_record_history(table, entry)
     context = {
         "table": table,
+        "table_label": audit.table_label(table),
         "entry": entry,
+        "is_baseline": audit.is_baseline(entry),
         "is_latest": bool(record_history) and record_history[0].history_id == entry.history_id,
         "action": audit.action_of(entry.history_type, entry.history_change_reason),
         "changes": audit.mutation_changes(table, entry),

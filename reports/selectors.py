@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from billing.rollup import ledger_months, sales_by_site_and_quarter
 from ccportal.quarters import quarter_current, quarter_of, quarters_between
-from ccportal.units import energy, money
+from ccportal.units import READING_INTERVAL_HOURS, energy, money
 from customers.models import AccountNumber, CustomerTally, Site
 from customers.rollup import (
     NOT_YET,
@@ -42,7 +42,6 @@ from reports.rollup import UNKNOWN_TYPE, customer_type_expression
 
 SOURCE_TABLE = "tblaccounthistory1"
 METER_SOURCE = "tblmeter"
-READING_INTERVAL_HOURS = Decimal(10) / Decimal(60)
 KW_PLACES = Decimal("0.001")
 RATIO_PLACES = Decimal("0.0001")
 

@@ -88,8 +88,8 @@ def _account_context(request, accountnumber):
         entries = [(row, LedgerEntryForm(prefix=f"row{row.pk}", initial=_ledger_initial(row))) for row in page.object_list]
     else:
         entries = [(row, None) for row in page.object_list]
-    labels7, values7 = data.series.daily(7)
-    labels30, values30 = data.series.daily(30)
+    labels7, values7 = data.readings.daily(7)
+    labels30, values30 = data.readings.daily(30)
     labels12, values12 = data.series.monthly()
     return {
         "data": data,
@@ -106,8 +106,13 @@ def _account_context(request, accountnumber):
             ("kwh", "kWh", "num"),
             ("balance", "Balance", "num"),
         ],
-        "chart_7d": bar_chart(labels7, values7, title="Consumption, last 7 days", unit="kWh"),
-        "chart_30d": line_chart(labels30, {"kWh": values30}, title="Consumption, last 30 days", unit="kWh"),
+        # From the meter's readings; without any in the window the page says so instead of drawing zeros.
+        "chart_7d": bar_chart(labels7, values7, title="Consumption, last 7 days", unit="kWh")
+        if any(v is not None for v in values7)
+        else None,
+        "chart_30d": line_chart(labels30, {"kWh": values30}, title="Consumption, last 30 days", unit="kWh")
+        if any(v is not None for v in values30)
+        else None,
         "chart_12m": bar_chart(labels12, values12, title="Consumption, last 12 months", unit="kWh"),
     }
 

@@ -14,7 +14,7 @@ from simple_history.utils import bulk_update_with_history
 
 from billing.models import AccountHistory, Config
 from ccportal import units
-from ccportal.history import history_bulk_create
+from ccportal.history import history_baseline, history_bulk_create
 from ccportal.rollup import rollups_rebuild
 from customers.models import AccountNumber, Customer, Meter, MeterReading
 from datatools.acdb import reader, values
@@ -131,6 +131,8 @@ class _Importer:
                     model._default_manager.bulk_create(new)
             if changed:
                 if history:
+                    # Rows written before there was history (seed, restore) get a baseline of what this replaces.
+                    history_baseline(model._default_manager.filter(pk__in=[obj.pk for obj in changed]))
                     bulk_update_with_history(changed, model, names, default_user=self.by, default_change_reason=self.reason)
                 else:
                     model._default_manager.bulk_update(changed, names)

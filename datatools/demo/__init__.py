@@ -37,6 +37,7 @@ from datatools.demo.tariffs import half_even, half_up, month_last_day, rate_at, 
 
 LEDGER_MONTHS = 25
 READING_DAYS = 14
+SLOTS_PER_DAY = 24 * 6  # 10-minute readings from local midnight (Lesotho keeps no daylight saving)
 DEMO_PASSWORD = "cc-demo-2026!"
 DEMO_EMPLOYEES = [
     ("1001", "Lineo Mokoena", Role.SUPERADMIN),
@@ -365,9 +366,18 @@ def seed_demo(*, scale=1.0, seed=1, today=None, progress=None):
 
             # 10-minute readings for about one meter in fifty that is still connected.
             if terminated is None and rng.random() < 0.02:
-                peak = round(round(rng.uniform(0.2, 1.2) if ctype == "HH" else rng.uniform(1, 4), 3) * 1000)
-                for when, hour in slots:
-                    factor = round(round(_load_shape(ctype, hour) * rng.uniform(0.8, 1.2), 3) * 1000)
+                # Sized to what the customer buys (a vend of the mean amount every 14 days, 87.5% of it used),
+                # so that the readings' kWh a day and the ledger's monthly consumption tell the same story.
+                daily_kwh = (low + high) / 2 / (rate_values[-1] / 10_000) / 14 * 0.875
+                mean_shape = sum(_load_shape(ctype, hour) for hour in range(24)) / 24
+                peak = round(round(daily_kwh / (24 * mean_shape) * rng.uniform(0.7, 1.3), 3) * 1000)
+                # Days differ too (weather, visitors, a business closed): a factor per day from the meter's own
+                # random stream, so the other rows stay those of the same seed.
+                day_rng = random.Random(f"{seed}-{meterid}")
+                day_scale = [day_rng.uniform(0.6, 1.4) for _ in range(READING_DAYS + 1)]
+                for i, (when, hour) in enumerate(slots):
+                    that_day = day_scale[i // SLOTS_PER_DAY]
+                    factor = round(round(_load_shape(ctype, hour) * rng.uniform(0.8, 1.2) * that_day, 3) * 1000)
                     reading_id += 1
                     readings.add((reading_id, meterid, when, f"{half_even(peak * factor, 100) / 10000:.4f}", code))
                 report.readings = reading_id

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import AccountHistory
+from ccportal.rollup import rollups_rebuild
+from customers.models import MeterReading
 from tests.customers.factories import account_with_ledger
 from tests.factories import LedgerRowFactory, TariffRateFactory, aware
 
@@ -16,6 +18,19 @@ pytestmark = pytest.mark.django_db
 
 def days_ago(days, hour=12):
     return timezone.localtime().replace(hour=hour, minute=0, second=0, microsecond=0) - timedelta(days=days)
+
+
+def local_midnight(days_back):
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days_back)
+
+
+def readings(meterid, days_back, kw, count=144):
+    """``count`` 10-minute readings of ``kw`` from local midnight ``days_back`` days ago (144 make a whole day)."""
+    start = local_midnight(days_back)
+    MeterReading.objects.bulk_create(
+        MeterReading(meterid=meterid, whdatetime=start + timedelta(minutes=10 * i), power_kw=Decimal(kw)) for i in range(count)
+    )
+    rollups_rebuild()  # bulk inserts pass the readings' rollups by
 
 
 @pytest.fixture
@@ -35,34 +50,79 @@ def account():
 
 
 def test_it_shows_the_banner_figures_and_charts(generic_client, account):
+    for days_back in (1, 2, 3):
+        readings(account.meter_id, days_back, "0.5000")  # 144 × 0.5 kW × 1/6 h = 12 kWh a day
     response = generic_client.get("/accounts/0045MAK/")
     assert response.status_code == 200
     data = response.context["data"]
     assert data.balance_kwh == Decimal("10.000")
-    assert data.average_kwh_per_day == Decimal("2.000")  # (30 + 30) kWh over 30 calendar days
-    assert data.days_to_recharge == Decimal("5.0")
+    assert data.average_kwh_per_day == Decimal("12.000")  # from the readings, not the ledger's monthly rows
+    assert data.days_to_recharge == Decimal("0.8")
     assert data.last_payment.kwh_value == Decimal("10.000")
     assert data.totals == {"paid_lsl": Decimal("506.00"), "bought_kwh": Decimal("110.000"), "used_kwh": Decimal("100.000")}
     assert (data.tariff.rate_lsl, data.tariff.source) == (Decimal("4.6000"), "site")
     body = response.content.decode()
     assert "Lineo" in body and "site rate (MAK)" in body and account.meter_id in body
     assert body.count('<svg class="chart"') == 3 and "<script>" not in body
+    assert "from 3 days of meter readings" in body and 'class="value danger" id="days-to-recharge"' in body
 
 
-def test_days_to_recharge_turn_red_under_three(generic_client):
-    account_with_ledger(
-        "0046MAK", [(days_ago(5), True, "10.000", "50", "10.000"), (days_ago(2), False, "-150.000", "-750", "4.000")]
+def test_the_daily_charts_sum_readings_per_local_day_with_gaps(generic_client, account):
+    meterid = account.meter_id
+    readings(meterid, 1, "0.5000")  # a whole day: 12 kWh
+    readings(meterid, 2, "1.0000", count=135)  # 94% of a day at 1 kW: 22.5 kWh measured, a mean of 24 kWh a day
+    readings(meterid, 3, "1.0000", count=129)  # 90% less one reading: drawn, not counted in the average
+    readings(meterid, 5, "0.2500")  # a whole day: 6 kWh; day 4 has no readings at all
+    data = generic_client.get("/accounts/0045MAK/").context["data"]
+    labels, values = data.readings.daily(7)
+    assert len(labels) == 7
+    assert values == [None, Decimal("6.000"), None, Decimal("21.500"), Decimal("22.500"), Decimal("12.000"), None]
+    assert len(data.readings.daily(30)[1]) == 30
+    assert data.readings.measured_days == [local_midnight(d).date() for d in (5, 2, 1)]
+    # mean power over the measured days: (0.25 × 144 + 1 × 135 + 0.5 × 144) kW / 423 readings × 24 h
+    assert data.average_kwh_per_day == Decimal("13.787")
+
+
+def test_a_reading_belongs_to_its_local_day(account):
+    from billing.customer_data import meter_reading_days
+
+    midnight = local_midnight(1)  # 22:00 UTC the day before
+    MeterReading.objects.bulk_create(
+        [
+            MeterReading(meterid=account.meter_id, whdatetime=midnight - timedelta(minutes=10), power_kw=Decimal("6")),
+            MeterReading(meterid=account.meter_id, whdatetime=midnight, power_kw=Decimal("3")),
+        ]
     )
-    response = generic_client.get("/accounts/0046MAK/")
-    assert response.context["data"].days_to_recharge == Decimal("0.8")
-    assert b'class="value danger" id="days-to-recharge"' in response.content
+    rollups_rebuild()
+    days = meter_reading_days(account.meter_id)
+    assert days.kwh(midnight.date()) == Decimal("0.500")
+    assert days.kwh(midnight.date() - timedelta(days=1)) == Decimal("1.000")
 
 
-def test_the_seven_day_series_sums_consumption_per_day(account):
-    from billing.customer_data import account_consumption_daily, account_consumption_monthly
+def test_an_account_without_enough_readings_says_so(generic_client, account):
+    response = generic_client.get("/accounts/0045MAK/")
+    data = response.context["data"]
+    assert data.average_kwh_per_day is None and data.days_to_recharge is None
+    body = response.content.decode()
+    assert body.count("not enough meter readings yet") == 2 and 'id="average-per-day">—<' in body
+    assert "No meter readings in the last 7 days." in body and body.count('<svg class="chart"') == 1  # the 12 months
+    for days_back in (1, 2):
+        readings(account.meter_id, days_back, "0.5000")
+    data = generic_client.get("/accounts/0045MAK/").context["data"]
+    assert data.average_kwh_per_day is None and data.readings.daily(7)[1][-2] == Decimal("12.000")  # two days: not yet
 
-    labels, values = account_consumption_daily("0045MAK", days=7)
-    assert len(labels) == 7 and values[-2] == Decimal("30.000") and sum(values) == Decimal("30.000")
+
+def test_a_meter_that_reads_no_power_has_no_days_to_recharge(generic_client, account):
+    for days_back in (1, 2, 3):
+        readings(account.meter_id, days_back, "0")
+    response = generic_client.get("/accounts/0045MAK/")
+    assert response.context["data"].average_kwh_per_day == Decimal("0.000")
+    assert b"no consumption measured" in response.content
+
+
+def test_the_monthly_series_sums_the_ledger_consumption(account):
+    from billing.customer_data import account_consumption_monthly
+
     labels, values = account_consumption_monthly("0045MAK", months=12)
     assert len(labels) == 12 and sum(values) == Decimal("100.000")
 
@@ -105,12 +165,14 @@ def test_the_ledger_sorts_and_pages_by_25(generic_client):
 def test_the_page_runs_a_fixed_number_of_queries(generic_client, account, django_assert_num_queries, rows):
     for i in range(rows - 5):
         LedgerRowFactory(accountnumber="0045MAK", transaction_date=days_ago(i % 300), payment=i % 2 == 0)
+    readings(account.meter_id, 1, "0.5000", count=rows)
     # session, user, account (+ customer, meter), newest row and newest payment, site, tariff schedule,
-    # totals with the row count, consumption per day (every chart), ledger page, session save (3)
-    with django_assert_num_queries(12):
+    # totals with the row count, ledger consumption per day (12 months), readings per day (7 and 30 days and the
+    # average), ledger page, session save (3)
+    with django_assert_num_queries(13):
         response = generic_client.get("/accounts/0045MAK/")
     assert response.context["page"].paginator.count == rows
-    with django_assert_num_queries(12):  # the htmx ledger partial: the same reads
+    with django_assert_num_queries(13):  # the htmx ledger partial: the same reads
         generic_client.get("/accounts/0045MAK/", {"page": "2", "sort": "amount"}, headers={"HX-Request": "true"})
 
 
@@ -130,14 +192,12 @@ def test_the_newest_rows_come_from_the_account_recent_index(account):
         assert "tblah1_account_recent" in plan, plan
 
 
-def test_the_charts_and_average_agree_with_the_ledger_across_month_ends(generic_client):
+def test_the_twelve_month_chart_agrees_with_the_ledger_across_month_ends(generic_client):
     account_with_ledger(
         "0047MAK",
         [(days_ago(d), False, "-2.000", "-9.20", "100.000") for d in (0, 1, 6, 7, 29, 30, 31, 45, 200, 364, 400)],
     )
     data = generic_client.get("/accounts/0047MAK/").context["data"]
-    assert sum(data.series.daily(7)[1]) == Decimal("6.000")
-    assert sum(data.series.daily(30)[1]) == Decimal("10.000") and data.average_kwh_per_day == Decimal("0.333")
     labels, values = data.series.monthly()
     assert len(labels) == 12
     from billing.customer_data import _month_starts

@@ -65,3 +65,10 @@ def test_the_unit_label_sits_a_line_above_the_top_tick():
 def test_chart_text_is_at_least_eleven_units():
     svg = charts.line_chart(["a"], {"x": [1]}, title="t")
     assert int(re.search(r'font-size="(\d+)"', svg)[1]) >= 11
+
+
+def test_a_line_chart_leaves_a_gap_where_nothing_was_measured():
+    from ccportal.charts import line_chart
+
+    svg = str(line_chart(["a", "b", "c", "d", "e"], {"kWh": [1, 2, None, 3, 4]}, title="t", unit="kWh"))
+    assert svg.count("<polyline") == 2 and svg.count("<circle") == 4

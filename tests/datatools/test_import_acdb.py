@@ -91,6 +91,20 @@ def test_it_updates_a_changed_row(source, superadmin, tmp_path):
     assert Customer.history.filter(customer_id=1, history_type="~").count() == 1
 
 
+def test_an_import_changing_a_row_without_history_records_a_baseline_first(source, superadmin, tmp_path):
+    from ccportal.history import BASELINE_REASON
+
+    acdb_import(source=source, by=superadmin)
+    Customer.history.filter(customer_id=1).delete()  # as a row seeded or restored without history
+    before = Customer.objects.get(pk=1).last_name
+    tables = standard_tables()
+    tables["tblcustomer"][0]["LAST NAME"] = "Thabane"
+    acdb_import(source=build_acdb(tmp_path / "changed.sqlite3", tables), by=superadmin)
+    baseline, change = Customer.history.filter(customer_id=1).order_by("history_id")
+    assert (baseline.history_change_reason, baseline.last_name) == (BASELINE_REASON, before)
+    assert change.last_name == "Thabane" and change.prev_record == baseline
+
+
 def test_it_rejects_bad_rows_with_their_reasons(superadmin, tmp_path):
     tables = standard_tables()
     tables["tblcustomer"].append(customer(4, PHONE=123))

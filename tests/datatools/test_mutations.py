@@ -1,15 +1,16 @@
 """Mutations: the audit trail across tables, its filters and diff, and the safe revert of each kind."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from billing.models import TariffRate
-from ccportal.history import history_delete, history_save
+from ccportal.history import BASELINE_REASON, history_baseline, history_delete, history_save
 from customers.models import Customer
 from datatools import audit
-from tests.factories import CustomerFactory, TariffRateFactory
+from tests.factories import CustomerFactory, TariffRateFactory, aware
 
 pytestmark = pytest.mark.django_db
 
@@ -196,13 +197,77 @@ def test_the_detail_offers_revert_only_on_the_latest_entry(customer, superadmin,
     assert b"Revert this change" in onm_client.get(reverse("datatools:mutation", args=["tblcustomer", newest.history_id])).content
 
 
-def test_an_update_without_an_earlier_entry_cannot_be_reverted(onm, onm_client):
-    customer = CustomerFactory()
-    Customer.history.filter(customer_id=customer.pk).delete()  # as rows from before the audit trail
+def test_the_first_edit_of_a_row_without_history_diffs_against_a_baseline_and_reverts(onm, onm_client, superadmin):
+    customer = CustomerFactory(first_name="Palesa")
+    Customer.history.filter(customer_id=customer.pk).delete()  # as a row written by seed_demo or a restore
+    customer = Customer.objects.get(pk=customer.pk)
     customer.first_name = "Lerato"
     history_save(customer, by=onm, reason="rename")
-    entry = latest_entry(customer)
+    baseline, entry = customer.history.order_by("history_id")
+    assert (baseline.history_type, baseline.history_change_reason, baseline.first_name) == ("~", BASELINE_REASON, "Palesa")
+    assert baseline.history_user is None and baseline.history_date < entry.history_date
+    changed = [c for c in audit.mutation_changes("tblcustomer", entry) if c.changed]
+    assert [(c.column, c.old, c.new) for c in changed] == [("FIRST NAME", "Palesa", "Lerato")]
     page = onm_client.get(reverse("datatools:mutation", args=["tblcustomer", entry.history_id]))
-    assert b"No earlier entry exists" in page.content and b"Revert this change" not in page.content
-    with pytest.raises(audit.RevertRefused, match="no earlier state"):
-        audit.mutation_revert(table="tblcustomer", history_id=entry.history_id, by=onm)
+    assert b"No earlier entry exists" not in page.content and b"Revert this change" in page.content
+    audit.mutation_revert(table="tblcustomer", history_id=entry.history_id, by=superadmin)
+    assert Customer.objects.get(pk=customer.pk).first_name == "Palesa"
+    baseline_page = onm_client.get(reverse("datatools:mutation", args=["tblcustomer", baseline.history_id]))
+    assert b"Baseline of customer" in baseline_page.content and b"Revert this change" not in baseline_page.content
+
+
+def test_the_baseline_test_is_one_query_and_none_once_the_instance_has_history(onm):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    customer = Customer.objects.get(pk=CustomerFactory().pk)  # has its "+" entry
+    customer.first_name = "A"
+    with CaptureQueriesContext(connection) as first:
+        history_save(customer, by=onm, reason="one")
+    customer.first_name = "B"
+    with CaptureQueriesContext(connection) as second:  # this instance is known to have history now
+        history_save(customer, by=onm, reason="two")
+    extra = [q["sql"] for q in first.captured_queries if q["sql"] not in {p["sql"] for p in second.captured_queries}]
+    assert len(first) == len(second) + 1 and "EXISTS" in extra[0], extra
+    assert customer.history.count() == 3
+
+
+def test_a_row_changed_in_sql_gets_its_baseline_before_the_update(onm):
+    customer = CustomerFactory(first_name="Palesa")
+    Customer.history.filter(customer_id=customer.pk).delete()
+    history_baseline(Customer.objects.filter(pk=customer.pk))
+    Customer.objects.filter(pk=customer.pk).update(first_name="Lerato")
+    customer.refresh_from_db()
+    history_save(customer, by=onm, reason="renamed in SQL", after_update=True)
+    assert [h.first_name for h in customer.history.order_by("history_id")] == ["Palesa", "Lerato"]
+    assert history_baseline(Customer.objects.filter(pk=customer.pk)) == 0  # never twice
+
+
+def test_seeded_rows_get_a_true_first_diff_and_revert(onm):
+    from datatools import demo
+
+    demo.seed_demo(scale=0.01, today=date(2026, 6, 30))
+    rate = TariffRate.objects.order_by("pk").first()
+    assert not rate.history.exists()  # the seed writes no history
+    before = rate.rate_lsl
+    rate.rate_lsl = before + 1
+    history_save(rate, by=onm, reason="raise")
+    entry = latest_entry(rate)
+    changes = {c.column: (c.old, c.new) for c in audit.mutation_changes("cc_tariff_rate", entry) if c.changed}
+    assert changes == {"rate_lsl": (before, before + 1)}
+    audit.mutation_revert(table="cc_tariff_rate", history_id=entry.history_id, by=onm)
+    assert TariffRate.objects.get(pk=rate.pk).rate_lsl == before
+
+
+def test_it_names_tables_plainly_and_labels_records_in_local_time(onm, onm_client):
+    rate = history_save(
+        TariffRateFactory.build(effective_from=aware(2027, 1, 1), rate_lsl=Decimal("5.0000")), by=onm, reason="New year rate"
+    )
+    assert str(rate).endswith("from 2027-01-01 00:00")  # midnight in Maseru, 22:00 the day before in UTC
+    listing = onm_client.get(reverse("datatools:mutations")).content.decode()
+    assert ">Tariff rate</td>" in listing and ">cc_tariff_rate</td>" not in listing
+    assert '<option value="tblcustomer">Customer</option>' in listing
+    entry = latest_entry(rate)
+    detail = onm_client.get(reverse("datatools:mutation", args=["cc_tariff_rate", entry.history_id])).content.decode()
+    assert "Create of tariff rate" in detail and "from 2027-01-01 00:00" in detail
+    assert '<td class="new">2027-01-01 00:00</td>' in detail  # the effective date in the diff, local time too
