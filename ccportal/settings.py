@@ -156,7 +156,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "ccportal.staticfiles.MinifiedStaticFilesStorage"
     },
 }
 # Private files (contracts, uploads): never under STATIC or a public URL.
