@@ -160,7 +160,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "ccportal.staticfiles.MinifiedStaticFilesStorage"
     },
 }
 # Private files (contracts, uploads): never under STATIC or a public URL.
@@ -182,9 +182,11 @@ CC_UPLOAD_CSV_MAX_LINE_CHARS = env.int("CC_UPLOAD_CSV_MAX_LINE_CHARS", default=1
 # A payment import claimed for posting whose posting never finished (its worker died) may be confirmed again after this.
 CC_PAYMENT_IMPORT_POSTING_MINUTES = env.int("CC_PAYMENT_IMPORT_POSTING_MINUTES", default=30)
 
-# Sessions: 8 h of inactivity ends a session (refreshed on each request); see accounts for the absolute limit.
+# Sessions: 8 h of inactivity ends a session; an active one is saved (its expiry moved on) at most every
+# CC_SESSION_REFRESH_SECONDS, not on every request (accounts.middleware); see there for the absolute limit.
 SESSION_COOKIE_AGE = 8 * 3600
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+CC_SESSION_REFRESH_SECONDS = env.int("CC_SESSION_REFRESH_SECONDS", default=300)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CC_SESSION_ABSOLUTE_SECONDS = 12 * 3600

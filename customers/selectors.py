@@ -14,7 +14,7 @@ from ccportal.normalize import (
     account_number_or_none,
     phone_search_key,
 )
-from customers.models import AccountNumber, Customer, CustomerTally, Meter, Site, phone_digits_reversed
+from customers.models import AccountNumber, Customer, CustomerTally, Meter, Site, name_key, phone_digits_reversed
 from customers.rollup import NOT_YET, customers_sum
 
 CUSTOMER_SORTS = {
@@ -51,6 +51,15 @@ def _starts_with(expression, prefix):
     (prefix ≤ value < next prefix, which any collation's B-tree can scan) plus the LIKE that makes it exact."""
     following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     return Q(GreaterThanOrEqual(expression, prefix), LessThan(expression, following), StartsWith(expression, prefix))
+
+
+def _name_starts_with(field, prefix):
+    """The name column ``field`` starts with ``prefix`` (upper case): a range on the code-point-ordered key, exact
+    on its own, so the database estimates it from the key index's statistics (a common surname walks the primary
+    key in page order and stops at the page's last row; a rare one reads its few matches from the key index)."""
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    key = name_key(field)
+    return Q(GreaterThanOrEqual(key, prefix), LessThan(key, following))
 
 
 def _phone_matches(key):
@@ -94,12 +103,12 @@ def _name_matches(words):
     word, each term carrying the other words as filters, so every OR term has an indexed condition (SQLite
     only uses indexes for an OR whose terms all have one; PostgreSQL is happy either way)."""
     words = sorted(set(words), key=len, reverse=True)
-    columns = [Upper("first_name"), Upper("middle_name"), Upper("last_name")]
+    columns = ["first_name", "middle_name", "last_name"]
 
     def any_column(word):
         match = Q()
         for column in columns:
-            match |= _starts_with(column, word)
+            match |= _name_starts_with(column, word)
         return match
 
     others = Q()
@@ -107,7 +116,7 @@ def _name_matches(words):
         others &= any_column(word)
     match = Q()
     for column in columns:
-        match |= _starts_with(column, words[0]) & others
+        match |= _name_starts_with(column, words[0]) & others
     return match
 
 

@@ -188,7 +188,7 @@ MATRIX = {
     "billing:account_data": Entry({"GET": EMPLOYEE}, kwargs=accountnumber, missing=no_account),
     "billing:ledger_add": Entry({"POST": WRITE_TRANSACTIONS}, kwargs=accountnumber, missing=no_account),
     "billing:ledger_edit": Entry(
-        {"POST": WRITE_TRANSACTIONS},
+        {"GET": WRITE_TRANSACTIONS, "POST": WRITE_TRANSACTIONS},
         kwargs=lambda w: {"accountnumber": w.account.accountnumber, "entry_id": w.ledger_row.pk},
     ),
     "billing:ledger_delete": Entry(

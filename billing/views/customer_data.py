@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import roles
@@ -54,11 +54,10 @@ def _ledger_initial(row):
     }
 
 
-def _ledger_rows(accountnumber, entries):
-    """The ledger table's cells for (row, edit form or None) pairs, written once here rather than through a
-    filter and, for writers, two `{% url %}` per cell."""
+def _ledger_rows(accountnumber, entries, *, can_write):
+    """The ledger table's cells, written once here rather than through a filter and, for writers, a `{% url %}`
+    per row. The edit dialog is not in the table: the Edit link fetches it for its row (`ledger_edit`, GET)."""
     edit_url = link_maker("billing:ledger_edit", accountnumber)
-    delete_url = link_maker("billing:ledger_delete", accountnumber)
     return [
         {
             "pk": row.pk,
@@ -69,12 +68,20 @@ def _ledger_rows(accountnumber, entries):
             "balance": fixed(row.current_balance, 3),
             "rate": fixed(row.rate_used, 4),
             "meter": row.meterid or "—",
-            "form": form,
-            "edit_url": edit_url(row.pk) if form else "",
-            "delete_url": delete_url(row.pk) if form else "",
+            "edit_url": edit_url(row.pk) if can_write else "",
         }
-        for row, form in entries
+        for row in entries
     ]
+
+
+def _ledger_edit(accountnumber, entry, form=None):
+    """The edit dialog of one ledger row (`billing/_ledger_edit.html`): its form, unbound unless sent back."""
+    return {
+        "pk": entry.pk,
+        "form": form or LedgerEntryForm(prefix=f"row{entry.pk}", initial=_ledger_initial(entry)),
+        "edit_url": link_maker("billing:ledger_edit", accountnumber)(entry.pk),
+        "delete_url": link_maker("billing:ledger_delete", accountnumber)(entry.pk),
+    }
 
 
 def _account_context(request, accountnumber):
@@ -84,10 +91,6 @@ def _account_context(request, accountnumber):
     paginator.count = data.ledger_rows  # counted with the totals: no second COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
     can_write = roles.can_write_transactions(request.user)
-    if can_write:
-        entries = [(row, LedgerEntryForm(prefix=f"row{row.pk}", initial=_ledger_initial(row))) for row in page.object_list]
-    else:
-        entries = [(row, None) for row in page.object_list]
     labels7, values7 = data.readings.daily(7)
     labels30, values30 = data.readings.daily(30)
     labels12, values12 = data.series.monthly()
@@ -95,11 +98,11 @@ def _account_context(request, accountnumber):
         "data": data,
         "accountnumber": accountnumber,
         "page": page,
-        "rows": _ledger_rows(accountnumber, entries),
+        "rows": _ledger_rows(accountnumber, page.object_list, can_write=can_write),
         "sort": sort,
         "add_form": LedgerEntryForm(prefix="new", initial={"kind": "payment"}) if can_write else None,
         "open_dialog": "",
-        "open_row": None,
+        "edit": None,
         "ledger_columns": [
             ("date", "Date", ""),
             ("amount", "Amount", "num"),
@@ -140,18 +143,14 @@ def _ledger_row(accountnumber, entry_id):
     return entry
 
 
-def _ledger_form_failed(request, accountnumber, form, dialog_id, entry=None):
+def _ledger_form_failed(request, accountnumber, form, entry=None):
+    """Customer Data again, with the add dialog (or ``entry``'s edit dialog) open on the form and its errors."""
     context = _account_context(request, accountnumber)
-    context["open_dialog"] = dialog_id
-    context["open_row"] = entry.pk if entry is not None else None
     if entry is None:
+        context["open_dialog"] = "ledger-new"
         context["add_form"] = form
     else:
-        shown = next((row for row in context["rows"] if row["pk"] == entry.pk), None)
-        if shown is None:
-            context["rows"][:0] = _ledger_rows(accountnumber, [(entry, form)])
-        else:
-            shown["form"] = form
+        context["edit"] = _ledger_edit(accountnumber, entry, form)
     return render(request, "billing/account_data.html", context, status=400)
 
 
@@ -161,30 +160,38 @@ def ledger_add(request, accountnumber):
     customer_data.account_data(accountnumber)  # 404 for an account nothing knows
     form = LedgerEntryForm(prefix="new", data=request.POST)
     if not form.is_valid():
-        return _ledger_form_failed(request, accountnumber, form, "ledger-new")
+        return _ledger_form_failed(request, accountnumber, form)
     try:
         entry = services.ledger_entry_create(
             accountnumber=accountnumber, by=request.user, reason=form.cleaned_data["reason"], **form.service_kwargs()
         )
     except ValidationError as exc:  # a derived value out of range, e.g. kWh = amount ÷ a tiny rate
         form_errors_add(form, exc)
-        return _ledger_form_failed(request, accountnumber, form, "ledger-new")
+        return _ledger_form_failed(request, accountnumber, form)
     messages.success(request, f"Ledger row added: {'payment' if entry.payment else 'consumption'} of {entry.kwh_value} kWh.")
     return redirect("billing:account_data", accountnumber=accountnumber)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @roles.require(roles.can_write_transactions)
+@vary_on_headers("HX-Request")
 def ledger_edit(request, accountnumber, entry_id):
+    """GET: the row's edit dialog (for htmx, the dialog alone; otherwise Customer Data with it open). POST: save."""
     entry = _ledger_row(accountnumber, entry_id)
+    if request.method == "GET":
+        if request.htmx:
+            return render(request, "billing/_ledger_edit.html", {"edit": _ledger_edit(accountnumber, entry)})
+        context = _account_context(request, accountnumber)
+        context["edit"] = _ledger_edit(accountnumber, entry)
+        return render(request, "billing/account_data.html", context)
     form = LedgerEntryForm(prefix=f"row{entry.pk}", data=request.POST)
     if not form.is_valid():
-        return _ledger_form_failed(request, accountnumber, form, f"ledger-{entry.pk}", entry=entry)
+        return _ledger_form_failed(request, accountnumber, form, entry=entry)
     try:
         services.ledger_entry_update(entry=entry, by=request.user, reason=form.cleaned_data["reason"], **form.service_kwargs())
     except ValidationError as exc:
         form_errors_add(form, exc)
-        return _ledger_form_failed(request, accountnumber, form, f"ledger-{entry.pk}", entry=entry)
+        return _ledger_form_failed(request, accountnumber, form, entry=entry)
     messages.success(request, "Ledger row changed; balances after it were carried forward.")
     return redirect("billing:account_data", accountnumber=accountnumber)
 

@@ -28,6 +28,12 @@
 
   /* Page helpers ------------------------------------------------------------------------------------------ */
 
+  // A page sent in answer to a POST (the landing page after login) names its own address: put it in the address
+  // bar, so that a reload or a bookmark asks for that page rather than sending the form again.
+  if (document.documentElement.dataset.replaceUrl && window.history.replaceState) {
+    window.history.replaceState(null, "", document.documentElement.dataset.replaceUrl);
+  }
+
   // <form data-confirm="Delete this?"> and <button data-confirm="..."> ask before submitting (htmx-boosted too).
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -82,8 +88,9 @@
   });
 
   // <input data-live-search>: fires "cc:search" (the element's hx-trigger) once typing pauses: 300 ms for one or
-  // two characters, 120 ms from three on, when the text narrows enough to answer at once. (An hx-trigger filter
-  // would need eval, which the Content Security Policy refuses.)
+  // two characters, 50 ms from three on, when the text narrows enough to answer at once (an answer still in
+  // flight is replaced by the newer one: hx-sync). (An hx-trigger filter would need eval, which the Content
+  // Security Policy refuses.)
   document.addEventListener("input", function (event) {
     var input = event.target;
     if (!input.hasAttribute || !input.hasAttribute("data-live-search")) { return; }
@@ -92,7 +99,7 @@
       if (input.value === input.liveSearchSent) { return; }
       input.liveSearchSent = input.value;
       input.dispatchEvent(new CustomEvent("cc:search", { bubbles: true }));
-    }, input.value.trim().length >= 3 ? 120 : 300);
+    }, input.value.trim().length >= 3 ? 50 : 300);
   });
 
   /* Signature pad --------------------------------------------------------------------------------------------
@@ -907,8 +914,12 @@
   }, true);
 
   // The service worker (served from /sw.js for the whole site) keeps the app shell and the field forms.
+  // Registered once the page has loaded, so that on a cold visit its download and the shell it keeps do not
+  // compete with the page's own files for a slow link.
   if ("serviceWorker" in navigator && document.documentElement.dataset.serviceWorker) {
-    navigator.serviceWorker.register(document.documentElement.dataset.serviceWorker, { scope: "/" }).catch(function () {});
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register(document.documentElement.dataset.serviceWorker, { scope: "/" }).catch(function () {});
+    });
   }
   window.addEventListener("online", function () { flush(); });
   onContent(function (root) {

@@ -167,13 +167,53 @@ def test_the_page_runs_a_fixed_number_of_queries(generic_client, account, django
         LedgerRowFactory(accountnumber="0045MAK", transaction_date=days_ago(i % 300), payment=i % 2 == 0)
     readings(account.meter_id, 1, "0.5000", count=rows)
     # session, user, account (+ customer, meter), newest row and newest payment, site, tariff schedule,
-    # totals with the row count, ledger consumption per day (12 months), readings per day (7 and 30 days and the
-    # average), ledger page, session save (3)
-    with django_assert_num_queries(13):
+    # totals with the row count, ledger consumption per day (12 months), readings per day (7 and 30 days and
+    # the average), ledger page
+    with django_assert_num_queries(10):
         response = generic_client.get("/accounts/0045MAK/")
     assert response.context["page"].paginator.count == rows
-    with django_assert_num_queries(13):  # the htmx ledger partial: the same reads
+    with django_assert_num_queries(10):  # the htmx ledger partial: the same reads
         generic_client.get("/accounts/0045MAK/", {"page": "2", "sort": "amount"}, headers={"HX-Request": "true"})
+
+
+@pytest.mark.parametrize("rows", [5, 80])
+def test_a_writers_page_has_no_edit_form_per_row_and_the_same_queries(finance_client, account, django_assert_num_queries, rows):
+    for i in range(rows - 5):
+        LedgerRowFactory(accountnumber="0045MAK", transaction_date=days_ago(i % 300), payment=i % 2 == 0)
+    with django_assert_num_queries(9):
+        response = finance_client.get("/accounts/0045MAK/", {"page": "2"} if rows > 25 else {})
+    body = response.content.decode()
+    assert body.count("<dialog") == 1  # "Add a row" only: each row's Edit link fetches its dialog
+    shown = response.context["page"].object_list
+    assert all(f'hx-get="/accounts/0045MAK/ledger/{row.pk}/"' in body for row in shown)
+
+
+def test_the_edit_link_fetches_one_rows_dialog_in_three_queries(finance_client, account, django_assert_num_queries):
+    row = AccountHistory.objects.filter(accountnumber="0045MAK").first()
+    with django_assert_num_queries(3):  # session, employee, the row
+        response = finance_client.get(f"/accounts/0045MAK/ledger/{row.pk}/", headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert response.status_code == 200 and response["Vary"] and "HX-Request" in response["Vary"]
+    assert body.count("<dialog") == 1 and "<html" not in body
+    assert (
+        f'action="/accounts/0045MAK/ledger/{row.pk}/"' in body and f'action="/accounts/0045MAK/ledger/{row.pk}/delete/"' in body
+    )
+    assert f'name="row{row.pk}-amount"' in body and "Delete row" in body
+
+
+def test_without_javascript_the_edit_link_opens_customer_data_with_the_dialog_open(finance_client, account):
+    row = AccountHistory.objects.filter(accountnumber="0045MAK").first()
+    response = finance_client.get(f"/accounts/0045MAK/ledger/{row.pk}/")
+    body = response.content.decode()
+    assert response.status_code == 200 and "<h2>Transactions</h2>" in body
+    assert f'<dialog id="ledger-{row.pk}" open' in body
+
+
+def test_the_edit_dialog_of_another_accounts_row_is_not_found(finance_client, generic_client, account):
+    other = LedgerRowFactory(accountnumber="0001KET")
+    assert finance_client.get(f"/accounts/0045MAK/ledger/{other.pk}/", headers={"HX-Request": "true"}).status_code == 404
+    row = AccountHistory.objects.filter(accountnumber="0045MAK").first()
+    assert generic_client.get(f"/accounts/0045MAK/ledger/{row.pk}/", headers={"HX-Request": "true"}).status_code == 403
 
 
 def test_the_newest_rows_come_from_the_account_recent_index(account):
@@ -209,9 +249,9 @@ def test_the_twelve_month_chart_agrees_with_the_ledger_across_month_ends(generic
 
 def test_writers_see_add_edit_and_delete_in_dialogs(finance_client, generic_client, account):
     body = finance_client.get("/accounts/0045MAK/").content.decode()
-    assert 'data-open-dialog="ledger-new"' in body and "<dialog" in body and "Delete row" in body
+    assert 'data-open-dialog="ledger-new"' in body and "<dialog" in body and 'id="ledger-edit"' in body
     reader = generic_client.get("/accounts/0045MAK/").content.decode()
-    assert "<dialog" not in reader and "Add a row" not in reader
+    assert "<dialog" not in reader and "Add a row" not in reader and "ledger-edit" not in reader
 
 
 def test_a_writer_adds_a_payment_at_the_tariff_of_its_time(finance_client, finance, account):
@@ -236,6 +276,19 @@ def test_a_bad_row_reopens_the_dialog_with_errors(finance_client, account):
     assert set(response.context["add_form"].errors) == {"when", "amount", "reason"}
     assert b'id="ledger-new" open' in response.content
     assert AccountHistory.objects.filter(accountnumber="0045MAK").count() == 5
+
+
+def test_a_bad_edit_reopens_that_rows_dialog_with_what_was_typed(onm_client, account):
+    row = AccountHistory.objects.get(accountnumber="0045MAK", kwh_value=Decimal("10.000"))
+    prefix = f"row{row.pk}"
+    response = onm_client.post(
+        f"/accounts/0045MAK/ledger/{row.pk}/",
+        {f"{prefix}-when": "", f"{prefix}-kind": "payment", f"{prefix}-amount": "92", f"{prefix}-reason": ""},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f'<dialog id="ledger-{row.pk}" open' in body and body.count("<dialog") == 2  # this row's and "Add a row"
+    assert set(response.context["edit"]["form"].errors) >= {"when", "reason"} and 'value="92"' in body
 
 
 def test_a_writer_edits_and_deletes_a_row_and_balances_follow(onm_client, account):
@@ -284,8 +337,7 @@ def test_the_edit_dialog_leaves_the_derived_figure_empty_so_it_follows(onm_clien
     row = AccountHistory.objects.get(accountnumber="0045MAK", kwh_value=Decimal("10.000"))
     row.rate_used = Decimal("4.6000")
     row.save()
-    page = onm_client.get("/accounts/0045MAK/")
-    form = next(shown["form"] for shown in page.context["rows"] if shown["pk"] == row.pk)
+    form = onm_client.get(f"/accounts/0045MAK/ledger/{row.pk}/", headers={"HX-Request": "true"}).context["edit"]["form"]
     assert form.initial["kwh"] is None and form.initial["amount"] == Decimal("46.00")
     when = timezone.localtime(row.transaction_date).strftime("%Y-%m-%dT%H:%M")
     prefix = f"row{row.pk}"
@@ -315,5 +367,7 @@ def test_each_ledger_row_shows_its_figures_and_a_writer_gets_its_edit_and_delete
         '      <td class="num">60.000</td>\n      <td class="num">—</td>'
     ) in body
     assert '<td class="num">M 460.00</td>\n      <td class="num">100.000</td>' in body
-    assert f'action="{reverse("billing:ledger_edit", args=["0045MAK", row.pk])}"' in body
-    assert f'action="{reverse("billing:ledger_delete", args=["0045MAK", row.pk])}"' in body
+    assert f'href="{reverse("billing:ledger_edit", args=["0045MAK", row.pk])}"' in body
+    dialog = onm_client.get(reverse("billing:ledger_edit", args=["0045MAK", row.pk]), headers={"HX-Request": "true"})
+    assert f'action="{reverse("billing:ledger_edit", args=["0045MAK", row.pk])}"' in dialog.content.decode()
+    assert f'action="{reverse("billing:ledger_delete", args=["0045MAK", row.pk])}"' in dialog.content.decode()

@@ -1,5 +1,6 @@
 """In Chromium: find a customer by live search, register one through the wizard, assign a meter, open Customer Data."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -109,3 +110,36 @@ def test_customer_data_of_a_busy_account(page, login, screenshot, finance):
     page.click("table.ledger th >> text=Date")
     page.wait_for_url("**sort=date*")
     screenshot("customers-account-data-ledger-tablet")
+
+
+def test_a_ledger_rows_edit_dialog_is_fetched_on_demand_by_keyboard_and_says_when_it_cannot(page, login, screenshot, finance):
+    rows = [(aware(2026, 2, day, 12), True, "10.000", "46.00", str(10 * day)) for day in range(1, 4)]
+    account_with_ledger("0043MAK", rows, first_name="Lazy")
+    login(finance)
+    page.goto("/accounts/0043MAK/")
+    assert page.locator("dialog").count() == 1  # only "Add a row": no form per ledger row in the page
+    edit = page.locator("table.ledger tbody tr").first.get_by_role("link", name=re.compile("^Edit"))
+
+    page.context.set_offline(True)
+    edit.focus()
+    page.keyboard.press("Enter")
+    page.locator(".net-error").wait_for()
+    assert "No connection" in page.inner_text(".net-error")
+    page.context.set_offline(False)
+    page.get_by_role("button", name="Retry").click()
+    dialog = page.locator("#ledger-edit dialog")
+    dialog.wait_for()
+    assert page.locator(".net-error").count() == 0
+    page.wait_for_function("document.activeElement && document.activeElement.closest('dialog') !== null")
+    screenshot("customers-account-data-edit-row-tablet")
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="hidden")
+
+    edit.click()
+    dialog.locator("input[name$=-amount]").fill("92")
+    dialog.locator("input[name$=-kwh]").fill("")
+    dialog.locator("input[name$=-reason]").fill("Receipt said 92")
+    dialog.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/accounts/0043MAK/")
+    page.locator(".message.success").wait_for()
+    assert "92.00" in page.inner_text("table.ledger")

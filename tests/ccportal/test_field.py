@@ -61,6 +61,7 @@ def test_the_status_says_whether_the_session_is_alive(client, onm_client):
 
 
 def test_every_page_loads_one_stylesheet_and_one_script_of_its_own(onm_client):
-    for url in ["/", "/customers/", "/customers/new/", "/customers/new/field/", "/field/", "/reports/om/", "/login/"]:
+    pages = ["/", "/customers/", "/customers/new/", "/customers/new/field/", "/field/", "/reports/om/", "/login/"]
+    for url in [*pages, "/messages/", "/messages/templates/"]:  # no per-section stylesheet either
         body = onm_client.get(url, follow=True).content.decode()
         assert body.count('rel="stylesheet"') == 1 and body.count("/static/js/") == 1, url

@@ -3,8 +3,10 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
+from accounts.models import Role
 from tests.factories import TEST_PASSWORD
 
 
@@ -25,6 +27,33 @@ def test_it_logs_in_with_employee_number_and_shows_the_dashboard(client, generic
     response = client.post("/login/", {"username": generic.employee_id, "password": TEST_PASSWORD}, follow=True)
     assert response.status_code == 200
     assert b"Dashboard" in response.content and b"MWh sold" in response.content
+
+
+@pytest.mark.django_db
+def test_a_login_answers_with_the_landing_page_which_names_its_own_address(client, generic):
+    """One round trip instead of POST → 302 → GET; app.js puts data-replace-url in the address bar."""
+    response = client.post("/login/", {"username": generic.employee_id, "password": TEST_PASSWORD})
+    body = response.content.decode()
+    assert (
+        response.status_code == 200
+        and "MWh sold" in body
+        and '<html lang="en" data-service-worker="/sw.js" data-replace-url="/">' in body
+    )
+    assert client.session["_auth_user_id"] == str(generic.pk)
+    assert settings.SESSION_COOKIE_NAME in response.cookies and settings.CSRF_COOKIE_NAME in response.cookies
+    assert client.get("/").status_code == 200  # the reload the address bar now asks for
+    assert "data-replace-url" not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_login_bound_elsewhere_or_with_a_one_time_password_still_redirects(client, generic, make_employee):
+    response = client.post("/login/?next=/customers/", {"username": generic.employee_id, "password": TEST_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/customers/"
+    client.post("/logout/")
+    make_employee(Role.GENERIC, employee_id="3400", must_change_password=True)
+    response = client.post("/login/", {"username": "3400", "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert client.get(response["Location"])["Location"] == "/profile/set-password/"
 
 
 @pytest.mark.django_db

@@ -273,7 +273,7 @@ def more_rows(count):
         MeterReadingFactory(meterid=account.meter_id, community="MAS")
 
 
-EXPORT_QUERIES = 8  # session, employee, site check, the session save (3), site names, the rows: one cursor
+EXPORT_QUERIES = 5  # session, employee, site check, site names, the rows: one cursor
 
 
 @pytest.mark.parametrize("name", sorted(DATASETS))
