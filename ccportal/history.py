@@ -4,6 +4,8 @@ from django.db import connection
 from django.db.models import DateField  # DateTimeField included
 from django.utils import timezone
 
+from ccportal.batches import chunks
+
 
 def history_save(instance, *, by, reason, **save_kwargs):
     """Save ``instance`` and record ``by`` (an Employee or None for the system) and ``reason`` in its history."""
@@ -53,8 +55,7 @@ def history_bulk_create(model, objects, *, by, reason, batch_size=2000):
         "history_user_id": getattr(by, "pk", None),
     }
     history_fields = [f for f in history_model._meta.concrete_fields if f.attname != "history_id"]
-    for start in range(0, len(objects), batch_size):
-        batch = objects[start : start + batch_size]
+    for batch in chunks(objects, batch_size):
         new = [obj for obj in batch if obj.pk is None]
         if new and writer == "copy":
             _keys_from_sequence(model, new)
