@@ -1,4 +1,5 @@
-"""Read queries of the contracts app: a customer's contract versions, accounts and commissionings."""
+"""Read queries of the contracts app: a customer's contract versions, accounts and commissionings, the provider's
+signature."""
 
 from contracts.models import Commissioning, ContractVersion
 from customers.models import AccountNumber
@@ -27,3 +28,12 @@ def commissioning_detail(pk):
         .prefetch_related("contract_versions")
         .get(pk=pk)
     )
+
+
+def provider_signature_png(signatory):
+    """The bytes of ``signatory``'s signature image as stored, or None when its file is missing."""
+    try:
+        with signatory.signature.open("rb") as handle:
+            return handle.read()
+    except (FileNotFoundError, ValueError):  # ValueError: the field names no file
+        return None
