@@ -30,7 +30,7 @@ def commissioning_detail(pk):
     )
 
 
-def provider_signature_png(signatory):
+def provider_signature_read(signatory):
     """The bytes of ``signatory``'s signature image as stored, or None when its file is missing."""
     try:
         with signatory.signature.open("rb") as handle:

@@ -18,7 +18,7 @@ from contracts.forms import CommissionForm, ProviderSignatoryForm, commission_in
 from contracts.links import contract_link_version_id
 from contracts.models import Commissioning, ContractVersion, ProviderSignatory
 from contracts.rendering import NO_SIGNATORY, ContractRenderError
-from contracts.selectors import accounts_for_commissioning, commissioning_detail, provider_signature_png
+from contracts.selectors import accounts_for_commissioning, commissioning_detail, provider_signature_read
 from contracts.services import CommissioningError, customer_commission, provider_signatory_set
 from customers.models import Customer, CustomerType
 
@@ -207,7 +207,7 @@ def provider_signatory(request):
 def provider_signature_image(request):
     """The current provider signature (for the page's preview): private, never cached."""
     current = ProviderSignatory.objects.first()
-    png = provider_signature_png(current) if current is not None else None
+    png = provider_signature_read(current) if current is not None else None
     if png is None:
         raise Http404
     response = HttpResponse(png, content_type="image/png")
