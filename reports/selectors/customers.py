@@ -12,7 +12,7 @@ from reports.selectors.common import as_quarter, quarter_span, ratio
 
 
 def om_report_customer_stats(quarter=None):
-    """Per site: customers on record, active, new, activation rate = active ÷ total (%). For a quarter: active in
+    """Per site code (upper case): customers on record, active, new, activation rate = active ÷ total (%). For a quarter: active in
     it (SPEC §4) and connected in it; without one, all time (SPEC §2): active = not terminated, new = every
     customer with a connection date, and ``"quarter": null``."""
     if quarter is None:
@@ -21,13 +21,14 @@ def om_report_customer_stats(quarter=None):
         active, new = customers_sum(tally_active_in(quarter)), customers_sum(tally_new_in(quarter))
     rows = (
         CustomerTally.objects.filter(customers__gt=0)
-        .values("site_code")
+        .annotate(site=Upper("site_code"))  # `Concession name` as typed: "mak" is MAK, as in site-overview and arpu
+        .values("site")
         .annotate(total=customers_sum(), active=active, new=new)
-        .order_by("site_code")
+        .order_by("site")
     )
     sites = [
         {
-            "concession": r["site_code"] or UNKNOWN_TYPE,
+            "concession": r["site"] or UNKNOWN_TYPE,
             "total": r["total"],
             "active": r["active"],
             "new": r["new"],
