@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from ccportal import charts
 from ccportal.quarters import quarter_parse
+from reports.selectors.common import ratio
 
 TREND_QUARTERS = 8  # how many quarters up to the chosen one the trend figures show
 
@@ -275,6 +276,11 @@ def profile_figure(profile, site, label):
     )
 
 
+def _loss_percent(generated, metered):
+    """(generated − metered) ÷ generated in %, 1 place, rounded half-up from the kWh; None without generation."""
+    return ratio((generated - metered) * 100, generated, Decimal("0.1")) if generated else None
+
+
 def generation_figure(generation, label):
     """Figure 11: generation against energy sold and metered, per site (generation-vs-consumption)."""
     gen_sites = {}
@@ -285,8 +291,7 @@ def generation_figure(generation, label):
     gen_rows = []
     for entry in gen_sites.values():
         generated, metered = entry[2], entry[4]
-        loss = ((generated - metered) / generated * 100).quantize(Decimal("0.1")) if generated else None
-        gen_rows.append([*entry, loss])
+        gen_rows.append([*entry, _loss_percent(generated, metered)])
     totals = generation["totals"]
     return Figure(
         "generation",
@@ -325,7 +330,7 @@ def generation_figure(generation, label):
                 totals["sold_kwh"],
                 totals["metered_kwh"],
                 totals["readings_kwh"],
-                (totals["loss_ratio"] * 100).quantize(Decimal("0.1")) if totals["loss_ratio"] is not None else None,
+                _loss_percent(totals["generated_kwh"], totals["metered_kwh"]),
             ],
         ),
         empty=f"No generation or sales in {label}. Import generation with manage.py import_generation.",

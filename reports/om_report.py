@@ -17,6 +17,7 @@ from reports.om_figures import (
     profile_figure,
     types_figure,
 )
+from reports.selectors.common import ratio
 
 
 def om_report_build(*, quarter, site=None):
@@ -126,6 +127,6 @@ def _site_table(label, site_list, stats, energy, sales, arpu):
             "",
             decimal_sum(r[7] for r in site_rows),
             total_sales,
-            (total_sales / total_active).quantize(Decimal("0.01")) if total_active else Decimal("0.00"),
+            ratio(total_sales, total_active),
         ],
     )
