@@ -46,5 +46,7 @@ def test_it_rounds_table_1s_total_arpu_half_up_as_the_sites_arpu(report):
 def test_it_rounds_the_loss_percent_half_up_in_the_rows_and_the_total(report):
     # (8.000 generated − 7.020 metered) ÷ 8.000 = 12.25 %: half-up 12.3 (both rounded half-even to 12.2)
     table = next(figure.table for figure in report["figures"] if figure.key == "generation")
-    assert table.rows == [["MAK", "Ha Makebe", Decimal("8.000"), Decimal("0.200"), Decimal("7.020"), Decimal("0.000"), Decimal("12.3")]]
+    assert table.rows == [
+        ["MAK", "Ha Makebe", Decimal("8.000"), Decimal("0.200"), Decimal("7.020"), Decimal("0.000"), Decimal("12.3")]
+    ]
     assert table.total[-1] == Decimal("12.3")
