@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from billing.models import AccountHistory, Config, ImportedPayment, IncomingSms, TariffRate
 from ccportal import bounds
+from ccportal.batches import chunks
 from ccportal.fields import DATE_PATTERN, date_read
 from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise, site_code_from_account
 from ccportal.units import money
@@ -141,12 +142,6 @@ CHUNK = 500  # rows per IN list: three phone columns × 500 stays under SQL Serv
 WIDE_CHUNK = 2_000  # a one-column IN list and no other parameter: at most 2,000 per query
 
 
-def _chunks(items, size=CHUNK):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 @dataclass
 class ClassifiedRow:
     """A statement row and what an import would do with it."""
@@ -177,7 +172,7 @@ def payment_rows_classify(*, rows, provider):
     receipts (500 payer phones)."""
 
     earlier = {}
-    for chunk in _chunks({r.receipt for r in rows}, WIDE_CHUNK):
+    for chunk in chunks({r.receipt for r in rows}, WIDE_CHUNK):
         # Provider and status are checked here so that the query's only parameters are the receipts.
         for receipt, receipt_id, receipt_provider, status, source in ImportedPayment.objects.filter(
             receipt__in=chunk
@@ -185,17 +180,17 @@ def payment_rows_classify(*, rows, provider):
             if receipt_provider == provider and status != ImportedPayment.Status.DUPLICATE:
                 earlier[receipt] = (receipt_id, source)
     accounts = {}
-    for chunk in _chunks({a for r in rows for a in r.account_candidates}, WIDE_CHUNK):
+    for chunk in chunks({a for r in rows for a in r.account_candidates}, WIDE_CHUNK):
         accounts.update(AccountNumber.objects.filter(accountnumber__in=chunk).values_list("accountnumber", "customer_id"))
     phones = {r.payer_phone for r in rows if r.payer_phone and not any(a in accounts for a in r.account_candidates)}
     phone_customers = {}
-    for chunk in _chunks(phones):
+    for chunk in chunks(phones, CHUNK):
         found = Customer.objects.filter(Q(phone__in=chunk) | Q(cell_phone_1__in=chunk) | Q(cell_phone_2__in=chunk))
         for customer_id, *numbers in found.values_list("customer_id", "phone", "cell_phone_1", "cell_phone_2"):
             for number in set(numbers) & set(chunk):
                 phone_customers.setdefault(number, set()).add(customer_id)
     customer_accounts = {}
-    for chunk in _chunks({c for ids in phone_customers.values() for c in ids}, WIDE_CHUNK):
+    for chunk in chunks({c for ids in phone_customers.values() for c in ids}, WIDE_CHUNK):
         for number, customer_id in AccountNumber.objects.filter(customer_id__in=chunk).values_list(
             "accountnumber", "customer_id"
         ):
@@ -240,7 +235,7 @@ def _first_in_file(row, accounts, phone_customers, customer_accounts):
 def classified_names_add(classified):
     """Set each matched row's customer_name: one query per 2,000 customers, whatever the number of rows."""
     names = {}
-    for chunk in _chunks({item.customer_id for item in classified if item.customer_id is not None}, WIDE_CHUNK):
+    for chunk in chunks({item.customer_id for item in classified if item.customer_id is not None}, WIDE_CHUNK):
         for customer in Customer.objects.filter(customer_id__in=chunk).only("first_name", "middle_name", "last_name"):
             names[customer.customer_id] = customer.full_name
     for item in classified:

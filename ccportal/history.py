@@ -6,6 +6,8 @@ from django.db import connection
 from django.db.models import DateField, Exists, OuterRef  # DateField: DateTimeField included
 from django.utils import timezone
 
+from ccportal.batches import chunks
+
 BASELINE_REASON = "baseline (row predates history)"
 # A baseline is dated this much before the change that needed it, so that it sorts before it (prev_record
 # compares dates strictly) whatever the database's clock resolution.
@@ -103,8 +105,7 @@ def history_bulk_create(model, objects, *, by, reason, batch_size=2000):
         "history_user_id": getattr(by, "pk", None),
     }
     history_fields = [f for f in history_model._meta.concrete_fields if f.attname != "history_id"]
-    for start in range(0, len(objects), batch_size):
-        batch = objects[start : start + batch_size]
+    for batch in chunks(objects, batch_size):
         new = [obj for obj in batch if obj.pk is None]
         if new and writer == "copy":
             _keys_from_sequence(model, new)

@@ -17,6 +17,8 @@ from django.db.models import DecimalField, F
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
+from ccportal.batches import chunks
+
 ROLLUPS = []
 # ``add`` writes group by group up to BULK_FROM groups, in bulk beyond: a SELECT covers KEYS_PER_QUERY groups (about
 # 1,000 parameters, below SQL Server's 2,100); bulk_update and bulk_create size their batches for the backend.
@@ -126,8 +128,7 @@ class Rollup:
             try:
                 with transaction.atomic():
                     cells = {}
-                    for start in range(0, len(keys), KEYS_PER_QUERY):
-                        chunk = keys[start : start + KEYS_PER_QUERY]
+                    for chunk in chunks(keys, KEYS_PER_QUERY):
                         # Each key part among the chunk's values: a superset of the chunk's cells, narrowed below.
                         wanted = {f"{name}__in": {key[i] for key in chunk} for i, name in enumerate(names)}
                         for cell in target.objects.select_for_update().filter(**wanted).order_by("pk"):
@@ -142,8 +143,8 @@ class Rollup:
                             replaced.append(cell.pk)
                             values = {field: getattr(cell, field) + value for field, value in values.items()}
                         cells[key] = target(**dict(zip(names, key, strict=True)), **values)
-                    for start in range(0, len(replaced), KEYS_PER_QUERY):
-                        target.objects.filter(pk__in=replaced[start : start + KEYS_PER_QUERY]).delete()
+                    for chunk in chunks(replaced, KEYS_PER_QUERY):
+                        target.objects.filter(pk__in=chunk).delete()
                     target.objects.bulk_create([cells[key] for key in keys])
                 return
             except IntegrityError:  # another transaction created some of the groups meanwhile: read them again

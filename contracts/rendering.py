@@ -112,16 +112,13 @@ def provider_signatory_facts():
     """The provider's signatory as the contracts show it; ContractRenderError while none is set or its
     signature file is missing or altered."""
     from contracts.models import ProviderSignatory
+    from contracts.selectors import provider_signature_read
 
     signatory = ProviderSignatory.objects.first()
     if signatory is None:
         raise ContractRenderError(NO_SIGNATORY)
-    try:
-        with signatory.signature.open("rb") as handle:
-            png = handle.read()
-    except (FileNotFoundError, ValueError):
-        png = b""
-    if hashlib.sha256(png).hexdigest() != signatory.signature_sha256:
+    png = provider_signature_read(signatory)
+    if png is None or hashlib.sha256(png).hexdigest() != signatory.signature_sha256:
         raise ContractRenderError(
             "The provider's signature image is missing or altered: a superadmin must set the signatory again."
         )

@@ -1,4 +1,5 @@
-"""Read queries of the contracts app: a customer's contract versions, accounts, commissionings and next step."""
+"""Read queries of the contracts app: a customer's contract versions, accounts, commissionings and next step,
+the provider's signature."""
 
 from contracts.models import Commissioning, ContractVersion
 from customers.models import AccountNumber
@@ -42,3 +43,12 @@ def customer_next_step(customer, accounts):
         if account.accountnumber in commissioned or getattr(account, "has_ledger_rows", False):
             return {"step": "customer_data", "account": account.accountnumber}
     return {"step": "commission", "account": ""}
+
+
+def provider_signature_read(signatory):
+    """The bytes of ``signatory``'s signature image as stored, or None when its file is missing."""
+    try:
+        with signatory.signature.open("rb") as handle:
+            return handle.read()
+    except (FileNotFoundError, ValueError):  # ValueError: the field names no file
+        return None

@@ -21,6 +21,7 @@ from contracts.rendering import (
     contract_html,
     contract_pdf,
 )
+from contracts.selectors import accounts_for_commissioning
 from contracts.signals import commissioned
 from customers.models import AccountNumber, Customer
 
@@ -130,7 +131,7 @@ def contract_preview_pdf(*, customer, language, account=None, signature_png=None
     if language not in LANGUAGES:
         raise ContractRenderError(f"There is no contract in the language {language!r}: use en or st.")
     if account is None:
-        account = customer.accounts.select_related("meter").order_by("-opened_date", "accountnumber").first()
+        account = accounts_for_commissioning(customer).first()
     tariff = tariff_rate_for(customer=customer)
     context = contract_context(
         customer=customer,

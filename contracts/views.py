@@ -18,7 +18,7 @@ from contracts.forms import CommissionForm, ProviderSignatoryForm, commission_in
 from contracts.links import contract_link_version_id
 from contracts.models import Commissioning, ContractVersion, ProviderSignatory
 from contracts.rendering import NO_SIGNATORY, ContractRenderError, contract_preview_facts
-from contracts.selectors import accounts_for_commissioning, commissioning_detail
+from contracts.selectors import accounts_for_commissioning, commissioning_detail, provider_signature_read
 from contracts.services import (
     CommissioningError,
     contract_preview_texts,
@@ -220,13 +220,9 @@ def provider_signatory(request):
 def provider_signature_image(request):
     """The current provider signature (for the page's preview): private, never cached."""
     current = ProviderSignatory.objects.first()
-    if current is None:
+    png = provider_signature_read(current) if current is not None else None
+    if png is None:
         raise Http404
-    try:
-        with current.signature.open("rb") as handle:
-            png = handle.read()
-    except FileNotFoundError:
-        raise Http404 from None
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractHour, NullIf, TruncMonth
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
+from ccportal.batches import chunks
 from ccportal.rollup import KEYS_PER_QUERY, Rollup, count_one, local_hour, month_start, sum_of
 
 READING_ROLLUP = Rollup(
@@ -45,38 +46,33 @@ def customer_type_expression(meter_type, customer_type):
     return Coalesce(NullIf(F(meter_type), Value("")), NullIf(F(customer_type), Value("")), Value(UNKNOWN_TYPE))
 
 
+def _resolutions(model, ids, meter_type, customer_type, *fields):
+    """{pk: (customer type, *fields)} of the rows of ``model`` among ``ids``, the type resolved by
+    customer_type_expression(meter_type, customer_type)."""
+    found = {}
+    for chunk in chunks(sorted(set(ids)), KEYS_PER_QUERY):
+        rows = (
+            model.objects.filter(pk__in=chunk)
+            .annotate(resolved_type=customer_type_expression(meter_type, customer_type))
+            .values_list("pk", "resolved_type", *fields)
+            .order_by()
+        )
+        found.update((pk, tuple(resolution)) for pk, *resolution in rows)
+    return found
+
+
 def account_resolutions(account_ids):
     """{account number: (customer type, customer ID)} of the accounts in tblaccountnumbers among ``account_ids``."""
     from customers.models import AccountNumber
 
-    found = {}
-    ids = sorted(set(account_ids))
-    for start in range(0, len(ids), KEYS_PER_QUERY):
-        rows = (
-            AccountNumber.objects.filter(pk__in=ids[start : start + KEYS_PER_QUERY])
-            .annotate(resolved_type=customer_type_expression("meter__customer_type", "customer__customer_type"))
-            .values_list("pk", "resolved_type", "customer_id")
-            .order_by()
-        )
-        found.update((pk, (kind, customer)) for pk, kind, customer in rows)
-    return found
+    return _resolutions(AccountNumber, account_ids, "meter__customer_type", "customer__customer_type", "customer_id")
 
 
 def meter_resolutions(meter_ids):
     """{meter serial: (customer type,)} of the meters in tblmeter among ``meter_ids``."""
     from customers.models import Meter
 
-    found = {}
-    ids = sorted(set(meter_ids))
-    for start in range(0, len(ids), KEYS_PER_QUERY):
-        rows = (
-            Meter.objects.filter(pk__in=ids[start : start + KEYS_PER_QUERY])
-            .annotate(resolved_type=customer_type_expression("customer_type", "customer__customer_type"))
-            .values_list("pk", "resolved_type")
-            .order_by()
-        )
-        found.update((pk, (kind,)) for pk, kind in rows)
-    return found
+    return _resolutions(Meter, meter_ids, "customer_type", "customer__customer_type")
 
 
 def _resolver(id_field, resolutions):
@@ -177,8 +173,7 @@ def _move(rollups, id_field, before, after):
         return
     source = rollups[0].source
     names = [f.attname for f in source._meta.concrete_fields if f.attname != "id"]
-    for start in range(0, len(changed), KEYS_PER_QUERY):
-        chunk = changed[start : start + KEYS_PER_QUERY]
+    for chunk in chunks(changed, KEYS_PER_QUERY):
         cells = [
             SimpleNamespace(**cell) for cell in source.objects.filter(**{f"{id_field}__in": chunk}).values(*names).order_by()
         ]

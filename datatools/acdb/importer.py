@@ -5,7 +5,6 @@ second run of the same source changes nothing. Every row read is accounted for i
 updated, unchanged, merged (folded into another source row) or rejected with its reason."""
 
 import re
-from itertools import islice
 
 from django.core.management.color import no_style
 from django.db import connection as db_connection
@@ -14,6 +13,7 @@ from simple_history.utils import bulk_update_with_history
 
 from billing.models import AccountHistory, Config
 from ccportal import units
+from ccportal.batches import chunks
 from ccportal.history import history_baseline, history_bulk_create
 from ccportal.rollup import rollups_rebuild
 from customers.models import AccountNumber, Customer, Meter, MeterReading
@@ -42,12 +42,6 @@ class NotAnAcdb(reader.AcdbSourceError):
 
 
 # --- the upsert engine ------------------------------------------------------------------------------
-
-
-def _chunks(iterable, size=CHUNK):
-    iterator = iter(iterable)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def _compared_fields(model):
@@ -104,7 +98,7 @@ class _Importer:
         counts = self.report.tables[table]
         fields = _compared_fields(model)
         names = [f.name for f in fields]
-        for chunk in _chunks(objects):
+        for chunk in chunks(objects, CHUNK):
             if check is not None:
                 chunk = check(chunk)
             # Tuples, not model instances: comparing is most of an unchanged re-run's work.
@@ -259,7 +253,7 @@ class _Importer:
         """Machine data keyed by (meterid, whdatetime); no history (nobody edits readings)."""
         counts = self.report.tables["tblmeterdata1"]
         rows = self.built("tblmeterdata1", self.rows("tblmeterdata1"), build.reading_from)
-        for chunk in _chunks(rows):
+        for chunk in chunks(rows, CHUNK):
             batch = {}
             for ref, obj in chunk:
                 key = (obj.meterid, obj.whdatetime)

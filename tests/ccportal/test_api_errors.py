@@ -72,12 +72,12 @@ def test_a_wrong_method_is_a_json_405(api, debug, method, path):
 
 
 def test_a_server_error_is_a_json_500_and_is_logged(api, debug, monkeypatch, caplog):
-    from reports import selectors
+    from reports.selectors import overview
 
     def broken(**kwargs):
         raise RuntimeError("the ledger is on fire")
 
-    monkeypatch.setattr(selectors, "ledger_months", broken)
+    monkeypatch.setattr(overview, "ledger_months", broken)
     response = api.get("/api/om-report/overview")
     assert json_error(response, 500) == {"detail": "A server error occurred."}
     assert "ledger is on fire" not in response.content.decode()

@@ -2,12 +2,13 @@
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from contracts.models import Commissioning, ProviderSignatory
-from contracts.rendering import ContractRenderError
+from contracts.rendering import ContractRenderError, provider_signatory_facts
 from contracts.services import customer_commission
 from tests.contracts.conftest import data_url, pdf_text, png_signature
 
@@ -124,3 +125,12 @@ def test_a_change_keeps_contracts_already_issued_and_records_who_and_why(admin_c
     response = admin_client.post(URL, _form(name="Neo Ramoholi"))
     assert response.status_code == 302
     assert ProviderSignatory.objects.get().name == "Neo Ramoholi" and ProviderSignatory.history.count() == 2
+
+
+def test_the_preview_is_a_404_when_the_signature_file_is_gone_or_unnamed(admin_client, signatory):
+    Path(signatory.signature.path).unlink()
+    assert admin_client.get(f"{URL}signature.png").status_code == 404
+    ProviderSignatory.objects.update(signature="")  # the field names no file: was a 500 (ValueError)
+    assert admin_client.get(f"{URL}signature.png").status_code == 404
+    with pytest.raises(ContractRenderError, match="missing or altered"):
+        provider_signatory_facts()

@@ -1,9 +1,12 @@
 """/api/om-report/*: every figure against hand-computed values, field names, errors, empty database, queries."""
 
+from datetime import date
+
 import pytest
 from rest_framework.test import APIClient
 
 from reports.api import OM_REPORT_ENDPOINTS
+from tests.factories import CustomerFactory
 from tests.reports.factories import build_report_dataset
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +118,16 @@ def test_it_computes_customer_stats_for_a_quarter(api, dataset):
     # terminated on 30 June: active in Q2, not in Q3
     q3 = get(api, "customer-stats", quarter="2024q3")
     assert [s["active"] for s in q3["sites"]] == [2, 0]
+
+
+def test_customer_stats_count_a_site_code_however_it_is_spelt_as_the_site_overview_does(api, db):
+    # Legacy rows keep `Concession name` as typed: "mak" is MAK, as in site-overview, overview and arpu.
+    CustomerFactory(site_code="MAK", date_service_connected=date(2024, 1, 15))
+    CustomerFactory(site_code="mak", date_service_connected=date(2024, 2, 1), date_service_terminated=date(2024, 3, 1))
+    assert get(api, "customer-stats")["sites"] == [
+        {"concession": "MAK", "total": 2, "active": 1, "new": 2, "activation_rate": 50.0}
+    ]
+    assert next(s for s in get(api, "site-overview")["sites"] if s["abbreviation"] == "MAK")["customer_count"] == 2
 
 
 def test_it_computes_customer_growth_in_time_order_with_gaps(api, dataset):
