@@ -77,7 +77,7 @@ def test_it_shows_the_customers_name_beside_each_matched_account_in_a_fixed_numb
     with CaptureQueriesContext(connection) as two:
         finance_client.get(small)
     # Six matched rows cost what two do: the names come in one query for all of them.
-    with django_assert_num_queries(10), CaptureQueriesContext(connection) as six:
+    with django_assert_num_queries(7), CaptureQueriesContext(connection) as six:
         page = finance_client.get(large).content.decode()
     assert len(six) == len(two), [q["sql"] for q in six.captured_queries]
     for account in accounts:
