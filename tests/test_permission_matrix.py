@@ -42,6 +42,7 @@ from accounts import roles
 from accounts.models import Role
 from tests.security.urlmatrix import (
     ALL_ROLES,
+    ALLOW,
     ANONYMOUS,
     EMPLOYEE_ROLES,
     METHODS,
@@ -302,6 +303,20 @@ def world(people, settings, tmp_path):
 def matrix_cases():
     """(case, entry) for every URL with a matrix entry; for the tests of tests/security/."""
     return [(case, entry) for case in URL_CASES if (entry := entry_for(case)) is not None]
+
+
+def html_pages_as_superadmin(people, world):
+    """[(url, html)] of every GET page of the matrix a superadmin may open; for tests that check every page."""
+    pages = []
+    for case, entry in matrix_cases():
+        pol = entry.policy_for("GET")
+        if case.kind != "page" or pol is None or pol.expect(Role.SUPERADMIN) != ALLOW:
+            continue
+        url = build_url(case, entry, world)
+        response = client_for_role(case, Role.SUPERADMIN, people).get(url)
+        if response.get("Content-Type", "").startswith("text/html"):
+            pages.append((url, response.content.decode()))
+    return pages
 
 
 def expectations(entry):

@@ -9,15 +9,13 @@ from django import forms
 from django.template import Context, Template
 from django.utils import formats, timezone
 
-from accounts.models import Role
 from billing.forms import LedgerEntryForm
 from ccportal.fields import DateField, PlausibleDateField, PlausibleDateTimeField, date_read
 from customers.forms import ServiceForm
 from customers.models import Customer
 from reports.exports import export_filters
 from tests.factories import CustomerFactory
-from tests.security.urlmatrix import ALLOW, build_url, client_for_role
-from tests.test_permission_matrix import matrix_cases, people, world  # noqa: F401
+from tests.test_permission_matrix import html_pages_as_superadmin, people, world  # noqa: F401
 
 BROWSER_DATE_INPUTS = re.compile(r"""type=["']?(date|datetime-local|month|week)["'\s>]""")
 
@@ -108,15 +106,7 @@ def test_the_ledger_form_reads_a_day_first_moment():
 @pytest.mark.django_db
 def test_no_page_renders_the_browsers_own_date_picker(people, world, onm_client):  # noqa: F811
     """Every GET page of the permission matrix as superadmin, and the pages behind a step or an edit link."""
-    pages, checked = [], 0
-    for case, entry in matrix_cases():
-        pol = entry.policy_for("GET")
-        if case.kind != "page" or pol is None or pol.expect(Role.SUPERADMIN) != ALLOW:
-            continue
-        url = build_url(case, entry, world)
-        response = client_for_role(case, Role.SUPERADMIN, people).get(url)
-        if response.get("Content-Type", "").startswith("text/html"):
-            pages.append((url, response.content.decode()))
+    pages, checked = html_pages_as_superadmin(people, world), 0
     customer = world.customer
     onm_client.post("/customers/new/", {"step": "personal", "first_name": "Mpho", "last_name": "Letsie", "phone": "5775 5403"})
     onm_client.post("/customers/new/", {"step": "location", "site_code": "MAK", "district": "Maseru"})
