@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 # Digits, so that an <int:…> and a <str:…> converter alike accept it, and unlikely to occur elsewhere in a path.
 _PLACEHOLDER = "7301946285"
@@ -41,3 +42,12 @@ def link_maker(name, *args):
         return f"{head}{quote(str(value), safe=_SAFE)}{tail}"
 
     return link
+
+
+def local_next(request, default):
+    """The form's ``next`` when it is a path on this site ("/…", not "//host" nor "/\\host", which browsers read
+    as another host), else ``default``: where a POST returns to the page it was sent from."""
+    target = request.POST.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return target
+    return default

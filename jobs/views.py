@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from accounts import roles
+from ccportal.links import local_next
 from jobs import selectors, services
 from jobs.files import job_file_path
 from jobs.kinds import KINDS
@@ -62,8 +63,7 @@ def job_start(request, kind):
 
 
 def _back(request):
-    target = request.POST.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else reverse("jobs:list")
+    return local_next(request, reverse("jobs:list"))
 
 
 @require_http_methods(["GET", "POST"])

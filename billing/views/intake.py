@@ -13,6 +13,7 @@ from accounts import roles
 from billing import selectors, services
 from billing.forms import IncomingSmsFilterForm, IncomingSmsResolveForm, ReasonForm, errors_of
 from billing.models import IncomingSms
+from ccportal.links import local_next
 
 PAGE_SIZE = 25
 
@@ -49,8 +50,7 @@ def incoming_sms_detail(request, pk):
 
 
 def _back(request):
-    target = request.POST.get("next") or ""
-    return redirect(target if target.startswith("/") and not target.startswith("//") else reverse("billing:incoming_sms_list"))
+    return redirect(local_next(request, reverse("billing:incoming_sms_list")))
 
 
 def _refused(request, sms, exc):

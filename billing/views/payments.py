@@ -20,6 +20,7 @@ from billing.forms import (
 )
 from billing.models import ImportedPayment, IncomingSms, PaymentImport, Provider
 from billing.statements import COLUMNS, StatementError, max_bytes, statement_read, statement_sample
+from ccportal.links import local_next
 
 PREVIEW_ROWS = 500
 SAMPLE_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -104,8 +105,7 @@ def payment_import_detail(request, pk):
 
 
 def _back_to_queue(request):
-    target = request.POST.get("next") or ""
-    return redirect(target if target.startswith("/") and not target.startswith("//") else reverse("billing:payment_import"))
+    return redirect(local_next(request, reverse("billing:payment_import")))
 
 
 @require_POST
