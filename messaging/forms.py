@@ -20,20 +20,11 @@ def _plausible(day, field):
     return day
 
 
-class MessageFilterForm(forms.Form):
-    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Message.Status.choices])
-    site = forms.CharField(required=False, max_length=3, label="Site")
-    number = forms.CharField(required=False, max_length=30, label="Number or account")
-    customer = forms.IntegerField(required=False, min_value=1, max_value=2_147_483_647, widget=forms.HiddenInput)
+class _DateRangeForm(forms.Form):
+    """From and to, each plausible, the end not before the start (the outbox filter and the statement print)."""
+
     date_from = DateField(required=False, label="From")
     date_to = DateField(required=False, label="To")
-
-    def clean_site(self):
-        site = self.cleaned_data["site"].strip().upper()
-        if site and not (len(site) == 3 and site.isalpha()):
-            raise forms.ValidationError("A site code is three letters, e.g. MAK.")
-        return site
 
     def clean_date_from(self):
         return _plausible(self.cleaned_data["date_from"], "start date")
@@ -46,6 +37,21 @@ class MessageFilterForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", "The end date is before the start date.")
         return data
+
+
+class MessageFilterForm(_DateRangeForm):
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Message.Status.choices])
+    site = forms.CharField(required=False, max_length=3, label="Site")
+    number = forms.CharField(required=False, max_length=30, label="Number or account")
+    customer = forms.IntegerField(required=False, min_value=1, max_value=2_147_483_647, widget=forms.HiddenInput)
+    field_order = ["kind", "status", "site", "number", "customer", "date_from", "date_to"]
+
+    def clean_site(self):
+        site = self.cleaned_data["site"].strip().upper()
+        if site and not (len(site) == 3 and site.isalpha()):
+            raise forms.ValidationError("A site code is three letters, e.g. MAK.")
+        return site
 
 
 class ReasonForm(forms.Form):
@@ -84,22 +90,13 @@ class LowBalanceRuleForm(forms.Form):
         return data
 
 
-class PrintForm(forms.Form):
+class PrintForm(_DateRangeForm):
     size = forms.ChoiceField(choices=[("a4", "A4"), ("80mm", "80 mm receipt printer")], required=False)
     lang = forms.ChoiceField(choices=[("en", "English"), ("st", "Sesotho")], required=False)
-    date_from = DateField(required=False, label="From")
-    date_to = DateField(required=False, label="To")
-
-    def clean_date_from(self):
-        return _plausible(self.cleaned_data["date_from"], "start date")
-
-    def clean_date_to(self):
-        return _plausible(self.cleaned_data["date_to"], "end date")
+    field_order = ["size", "lang", "date_from", "date_to"]
 
     def clean(self):
         data = super().clean()
         data["size"] = data.get("size") or "a4"
         data["lang"] = data.get("lang") or "en"
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The end date is before the start date.")
         return data
