@@ -130,5 +130,6 @@ def test_a_superadmin_draws_the_provider_signature_and_sees_it(page, login, scre
     page.get_by_role("button", name="Save signatory").click()
     page.get_by_text("signed for the company by Lerato Mokhothu").wait_for()
     preview = page.locator("img.signatory-preview")
-    assert preview.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('img.signatory-preview').complete")  # loaded or failed
+    assert preview.evaluate("img => img.naturalWidth > 0")
     screenshot("provider-signatory-tablet")
