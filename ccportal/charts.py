@@ -63,34 +63,46 @@ def _fmt(value):
     return f"{value:.2f}"
 
 
+def _n(value):
+    """A coordinate to one decimal, without a trailing ".0" (a page carries thousands of them)."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _open(title, height, css="chart"):
+    return [
+        f'<svg class="{css}" viewBox="0 0 {WIDTH} {_n(height)}" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif" font-size="{FONT_SIZE}">',
+        f"<title>{escape(title)}</title>",
+    ]
+
+
+def _group(attrs, items):
+    """``items`` inside one <g> carrying their shared presentation attributes (said once, not per element)."""
+    return [f"<g {attrs}>", *items, "</g>"] if items else []
+
+
 def _frame(title, top, unit, labels, body, legend=()):
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     per_row = _legend_per_row()
     legend_rows = (len(legend) + per_row - 1) // per_row
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT + 20 * legend_rows}" xmlns="http://www.w3.org/2000/svg" '
-        f'role="img" aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif" font-size="{FONT_SIZE}">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for i in range(TICKS + 1):
-        y = PAD_TOP + plot_h - plot_h * i / TICKS
-        parts.append(f'<line x1="{PAD_LEFT}" y1="{y:.1f}" x2="{WIDTH - PAD_RIGHT}" y2="{y:.1f}" stroke="#e3e6ea"/>')
-        parts.append(
-            f'<text class="tick" x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{_fmt(top * i / TICKS)}</text>'
-        )
+    parts = _open(title, HEIGHT + 20 * legend_rows)
+    ys = [PAD_TOP + plot_h - plot_h * i / TICKS for i in range(TICKS + 1)]
+    parts += _group('stroke="#e3e6ea"', [f'<line x1="{PAD_LEFT}" y1="{_n(y)}" x2="{WIDTH - PAD_RIGHT}" y2="{_n(y)}"/>' for y in ys])
+    ticks = [f'<text class="tick" x="{PAD_LEFT - 6}" y="{_n(y + 4)}">{_fmt(top * i / TICKS)}</text>' for i, y in enumerate(ys)]
+    parts += _group('text-anchor="end" fill="#555"', ticks)
     if unit:
         parts.append(f'<text class="unit" x="4" y="{PAD_TOP - 14}" fill="#555">{escape(unit)}</text>')
     n = max(len(labels), 1)
     widest = max((len(str(label)) for label in labels), default=1) * CHAR_WIDTH + 8
     every = max(1, math.ceil(n * widest / plot_w))  # label every n-th bar so that no two labels touch
-    for i, label in enumerate(labels):
-        if i % every:
-            continue
-        x = PAD_LEFT + plot_w * (i + 0.5) / n
-        parts.append(
-            f'<text x="{x:.1f}" y="{HEIGHT - PAD_BOTTOM + 14}" text-anchor="middle" fill="#333">{escape(str(label))}</text>'
-        )
+    names = [
+        f'<text x="{_n(PAD_LEFT + plot_w * (i + 0.5) / n)}" y="{HEIGHT - PAD_BOTTOM + 14}">{escape(str(label))}</text>'
+        for i, label in enumerate(labels)
+        if not i % every
+    ]
+    parts += _group('text-anchor="middle" fill="#333"', names)
     parts.extend(body)
     parts.extend(_legend(legend, HEIGHT))
     parts.append("</svg>")
@@ -111,8 +123,8 @@ def _legend(names, top, colors=PALETTE):
     for i, name in enumerate(names):
         x = PAD_LEFT + (i % per_row) * LEGEND_ITEM_WIDTH
         y = top + 20 * (i // per_row)
-        parts.append(f'<rect x="{x}" y="{y + 2}" width="12" height="12" fill="{colors[i % len(colors)]}"/>')
-        parts.append(f'<text x="{x + 16}" y="{y + 13}" fill="#333">{escape(str(name))}</text>')
+        parts.append(f'<rect x="{x}" y="{_n(y + 2)}" width="12" height="12" fill="{colors[i % len(colors)]}"/>')
+        parts.append(f'<text x="{x + 16}" y="{_n(y + 13)}" fill="#333">{escape(str(name))}</text>')
     return parts
 
 
@@ -130,22 +142,20 @@ def stacked_bar_chart(labels, series, *, title, unit="", colors=PALETTE, legend=
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     n = max(len(labels), 1)
     bar_w = plot_w / n * 0.7
-    body = []
+    bars = {name: [] for name in names}  # one group per series: its colour said once
     for i, label in enumerate(labels):
         x = PAD_LEFT + plot_w * i / n + (plot_w / n - bar_w) / 2
         base = 0.0
-        for s, name in enumerate(names):
+        for name in names:
             value = float(series[name][i] or 0)
             if value <= 0:
                 continue
             h = plot_h * value / top
             y = PAD_TOP + plot_h - base - h
             tip = f"{label}{' ' + str(name) if name else ''}: {_fmt(value)} {unit}".strip()
-            body.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{colors[s % len(colors)]}">'
-                f"<title>{escape(tip)}</title></rect>"
-            )
+            bars[name].append(f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(bar_w)}" height="{_n(h)}"><title>{escape(tip)}</title></rect>')
             base += h
+    body = [part for s, name in enumerate(names) for part in _group(f'fill="{colors[s % len(colors)]}"', bars[name])]
     return _frame(title, top, unit, labels, body, legend=names if legend and len(names) > 1 else ())
 
 
@@ -171,11 +181,13 @@ def line_chart(labels, series, *, title, unit="", colors=PALETTE):
             segments[-1].append((x, y))
         for segment in segments:
             if len(segment) > 1:
-                path = " ".join(f"{x:.1f},{y:.1f}" for x, y in segment)
+                path = " ".join(f"{_n(x)},{_n(y)}" for x, y in segment)
                 body.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
+        dots = []
         for x, y, value, label in points:
             tip = f"{label}{' ' + str(name) if len(names) > 1 else ''}: {_fmt(value or 0)} {unit}".strip()
-            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{color}"><title>{escape(tip)}</title></circle>')
+            dots.append(f'<circle cx="{_n(x)}" cy="{_n(y)}" r="2.5"><title>{escape(tip)}</title></circle>')
+        body += _group(f'fill="{color}"', dots)
     return _frame(title, top, unit, labels, body, legend=names if len(names) > 1 else ())
 
 
@@ -195,24 +207,17 @@ def horizontal_bar_chart(labels, series, *, title, unit="", colors=PALETTE, stac
     legend = names if len(names) > 1 else []
     per_row = _legend_per_row()
     height = head + plot_h + 22 + 20 * ((len(legend) + per_row - 1) // per_row)
-    parts = [
-        f'<svg class="chart chart-rows" viewBox="0 0 {WIDTH} {height}" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'aria-label="{escape(title)}" font-family="DejaVu Sans, sans-serif" font-size="{FONT_SIZE}">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for i in range(TICKS + 1):
-        x = left + plot_w * i / TICKS
-        parts.append(f'<line x1="{x:.1f}" y1="{head}" x2="{x:.1f}" y2="{head + plot_h}" stroke="#e3e6ea"/>')
-        parts.append(
-            f'<text class="tick" x="{x:.1f}" y="{head + plot_h + 14}" text-anchor="middle" fill="#555">{_fmt(top * i / TICKS)}</text>'
-        )
+    parts = _open(title, height, css="chart chart-rows")
+    xs = [left + plot_w * i / TICKS for i in range(TICKS + 1)]
+    parts += _group('stroke="#e3e6ea"', [f'<line x1="{_n(x)}" y1="{head}" x2="{_n(x)}" y2="{head + plot_h}"/>' for x in xs])
+    ticks = [f'<text class="tick" x="{_n(x)}" y="{head + plot_h + 14}">{_fmt(top * i / TICKS)}</text>' for i, x in enumerate(xs)]
+    parts += _group('text-anchor="middle" fill="#555"', ticks)
     if unit:
         parts.append(f'<text class="unit" x="{WIDTH - right}" y="{head - 8}" text-anchor="end" fill="#555">{escape(unit)}</text>')
+    rows, bars = [], {name: [] for name in names}
     for i, label in enumerate(labels):
         y0 = head + row_h * i + 5
-        parts.append(
-            f'<text x="{left - 6}" y="{y0 + (row_h - 10) / 2 + 4:.1f}" text-anchor="end" fill="#333">{escape(str(label))}</text>'
-        )
+        rows.append(f'<text x="{left - 6}" y="{_n(y0 + (row_h - 10) / 2 + 4)}">{escape(str(label))}</text>')
         base = 0.0
         for s, name in enumerate(names):
             value = float(series[name][i] or 0)
@@ -221,12 +226,11 @@ def horizontal_bar_chart(labels, series, *, title, unit="", colors=PALETTE, stac
             h = row_h - 10 if stacked else 9
             x = left + (base if stacked else 0)
             tip = f"{label}{' ' + str(name) if len(names) > 1 else ''}: {_fmt(value)} {unit}".strip()
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h}" fill="{colors[s % len(colors)]}">'
-                f"<title>{escape(tip)}</title></rect>"
-            )
+            bars[name].append(f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{h}"><title>{escape(tip)}</title></rect>')
             if stacked:
                 base += w
+    parts += _group('text-anchor="end" fill="#333"', rows)
+    parts += [part for s, name in enumerate(names) for part in _group(f'fill="{colors[s % len(colors)]}"', bars[name])]
     parts.extend(_legend(legend, head + plot_h + 22, colors))
     parts.append("</svg>")
     return mark_safe("".join(parts))

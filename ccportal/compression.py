@@ -1,6 +1,6 @@
 """Compressed HTML and JSON from the portal itself, so a deployment without a proxy sends small pages too.
 
-Zstandard or Brotli when the browser accepts them (Chromium sends "zstd" and "br" over HTTPS), else gzip
+Brotli or Zstandard when the browser accepts them (Chromium sends "br" and "zstd" over HTTPS and to localhost), else gzip
 (Django's GZipMiddleware, which also adds the random filler that blunts BREACH length guessing). Static files
 are not compressed here: WhiteNoise serves them from its own precompressed copies, before this middleware runs.
 See README, "In the field", for BREACH: why compressing pages that carry a CSRF token is acceptable here."""
@@ -40,7 +40,10 @@ def _accepted(header):
 
 
 class CompressionMiddleware(GZipMiddleware):
-    """GZipMiddleware, with zstd or br first when the client accepts them and the package is installed."""
+    """GZipMiddleware, with br or zstd first when the client accepts them and the package is installed.
+
+    Brotli first: at quality 5 it is about 8 % smaller than zstd level 6 on our pages (its built-in dictionary knows
+    HTML; the O&M report: 14.0 KB against 15.2 KB) for about 1 ms on a 100 KB page."""
 
     def process_response(self, request, response):
         if response.streaming or response.has_header("Content-Encoding") or len(response.content) < MIN_BYTES:
@@ -48,10 +51,10 @@ class CompressionMiddleware(GZipMiddleware):
         if not response.get("Content-Type", "").startswith(TEXT_TYPES):
             return response
         accepted = _accepted(request.META.get("HTTP_ACCEPT_ENCODING", ""))
-        if zstandard is not None and "zstd" in accepted:
-            return self._encoded(response, "zstd", zstandard.ZstdCompressor(level=6).compress(response.content))
         if brotli is not None and "br" in accepted:
             return self._encoded(response, "br", brotli.compress(response.content, quality=5))
+        if zstandard is not None and "zstd" in accepted:
+            return self._encoded(response, "zstd", zstandard.ZstdCompressor(level=6).compress(response.content))
         return super().process_response(request, response)
 
     @staticmethod

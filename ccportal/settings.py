@@ -151,6 +151,13 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The one script (htmx + static/js/app.js) is built from its parts by ccportal.staticfiles.BundleFinder, here.
+CC_BUNDLE_ROOT = env.path("CC_BUNDLE_ROOT", default=BASE_DIR / "var" / "bundles")
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "ccportal.staticfiles.BundleFinder",
+]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # Find static files per request in development and tests (no scan of every file for each test client).

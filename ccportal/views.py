@@ -34,7 +34,7 @@ FIELD_PAGES = [r"^/customers/new/field/$", r"^/customers/\d+/commission/$", r"^/
 def service_worker(request):
     """/sw.js, at the site root so its scope is the whole portal. Its text names the hashed static files, so a
     deployment with new files gets a new worker (browsers check this URL on every navigation: never cached)."""
-    shell = [static("css/app.css"), static("js/app.js"), static("django_htmx/htmx-2.min.js"), static("favicon.svg")]
+    shell = [static("css/app.css"), static("js/portal.js"), static("favicon.svg")]
     pages = [reverse("field_offline"), reverse("field_queue"), reverse("customers:new_field")]
     version = hashlib.sha256("\n".join(shell + pages).encode()).hexdigest()[:12]
     context = {"shell": json.dumps(shell), "pages": json.dumps(pages), "keep": json.dumps(FIELD_PAGES), "version": version}

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 def test_pages_are_compressed_with_the_best_coding_the_browser_accepts(onm_client):
     plain = onm_client.get("/customers/").content
     for accept, coding, decode in [
-        ("gzip, deflate, br, zstd", "zstd", lambda body: zstandard.ZstdDecompressor().decompressobj().decompress(body)),
-        ("gzip, br", "br", brotli.decompress),
+        ("gzip, deflate, br, zstd", "br", brotli.decompress),
+        ("gzip, zstd", "zstd", lambda body: zstandard.ZstdDecompressor().decompressobj().decompress(body)),
         ("gzip", "gzip", gzip.decompress),
     ]:
         response = onm_client.get("/customers/", headers={"accept-encoding": accept})
@@ -50,7 +50,7 @@ def test_the_service_worker_is_served_for_the_whole_site(client):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
     assert response["Service-Worker-Allowed"] == "/" and response["Cache-Control"] == "no-cache"
     body = response.content.decode()
-    assert '"/static/css/app.css"' in body and '"/static/js/app.js"' in body and '"/customers/new/field/"' in body
+    assert '"/static/css/app.css"' in body and '"/static/js/portal.js"' in body and '"/customers/new/field/"' in body
 
 
 def test_the_status_says_whether_the_session_is_alive(client, onm_client):

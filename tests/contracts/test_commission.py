@@ -27,7 +27,7 @@ def test_it_shows_the_steps_prefilled(onm_client, account):
     for step in ("1. Identify", "2. Details", "3. Contract", "4. Sign", "5. Review"):
         assert step in body
     assert account.accountnumber in body and account.customer.national_id in body
-    assert "data-signature-pad" in body and "js/app.js" in body
+    assert "data-signature-pad" in body and "js/portal.js" in body
 
 
 def test_it_commissions_end_to_end(onm, onm_client, account, commission_post, private_root, django_capture_on_commit_callbacks):

@@ -111,4 +111,4 @@ def test_readers_cannot_register(client_for, request, who):
 def test_the_location_step_offers_browser_geolocation(onm_client):
     walk(onm_client, PERSONAL)
     page = onm_client.get("/customers/new/?step=location").content.decode()
-    assert "data-geolocate" in page and "js/app.js" in page and "<script>" not in page
+    assert "data-geolocate" in page and "js/portal.js" in page and "<script>" not in page
