@@ -89,7 +89,9 @@ def _frame(title, top, unit, labels, body, legend=()):
     legend_rows = (len(legend) + per_row - 1) // per_row
     parts = _open(title, HEIGHT + 20 * legend_rows)
     ys = [PAD_TOP + plot_h - plot_h * i / TICKS for i in range(TICKS + 1)]
-    parts += _group('stroke="#e3e6ea"', [f'<line x1="{PAD_LEFT}" y1="{_n(y)}" x2="{WIDTH - PAD_RIGHT}" y2="{_n(y)}"/>' for y in ys])
+    parts += _group(
+        'stroke="#e3e6ea"', [f'<line x1="{PAD_LEFT}" y1="{_n(y)}" x2="{WIDTH - PAD_RIGHT}" y2="{_n(y)}"/>' for y in ys]
+    )
     ticks = [f'<text class="tick" x="{PAD_LEFT - 6}" y="{_n(y + 4)}">{_fmt(top * i / TICKS)}</text>' for i, y in enumerate(ys)]
     parts += _group('text-anchor="end" fill="#555"', ticks)
     if unit:
@@ -153,7 +155,9 @@ def stacked_bar_chart(labels, series, *, title, unit="", colors=PALETTE, legend=
             h = plot_h * value / top
             y = PAD_TOP + plot_h - base - h
             tip = f"{label}{' ' + str(name) if name else ''}: {_fmt(value)} {unit}".strip()
-            bars[name].append(f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(bar_w)}" height="{_n(h)}"><title>{escape(tip)}</title></rect>')
+            bars[name].append(
+                f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(bar_w)}" height="{_n(h)}"><title>{escape(tip)}</title></rect>'
+            )
             base += h
     body = [part for s, name in enumerate(names) for part in _group(f'fill="{colors[s % len(colors)]}"', bars[name])]
     return _frame(title, top, unit, labels, body, legend=names if legend and len(names) > 1 else ())
