@@ -4,8 +4,11 @@ Kept apart from accounts.api because DRF imports it while rest_framework.views i
 
 import uuid
 
+from django.db.models import Exists, OuterRef
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 USER_TYPE = "employee"
 # Carried by every refresh and access token of one login (accounts.models.TokenFamily).
@@ -35,17 +38,25 @@ class EmployeeJWTAuthentication(JWTAuthentication):
         return token
 
     def get_user(self, validated_token):
+        """The employee of the token, in one query with whether its family is still live; simplejwt's own checks
+        (active, password unchanged) follow. Any refusal is the same 401, revealing nothing about the account."""
         from accounts.models import TokenFamily  # models are not loaded when DRF imports this module
 
         try:
-            employee = super().get_user(validated_token)
-        except AuthenticationFailed as exc:
-            # Inactive, unknown or password changed: one answer that reveals nothing about the account.
-            raise AuthenticationFailed(INVALID_TOKEN, code="token_not_valid") from exc
-        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
             family = uuid.UUID(str(validated_token.get(FAMILY_CLAIM)))
-        except ValueError as exc:
+        except (KeyError, ValueError) as exc:
             raise AuthenticationFailed(INVALID_TOKEN, code="token_not_valid") from exc
-        if not TokenFamily.objects.filter(pk=family, employee=employee, revoked_at=None).exists():
+        live = TokenFamily.objects.filter(pk=family, employee=OuterRef("pk"), revoked_at=None)
+        employee = (
+            self.user_model.objects.filter(**{api_settings.USER_ID_FIELD: user_id}).annotate(live_family=Exists(live)).first()
+        )
+        if employee is None or not employee.live_family:
+            raise AuthenticationFailed(INVALID_TOKEN, code="token_not_valid")
+        if api_settings.CHECK_USER_IS_ACTIVE and not employee.is_active:
+            raise AuthenticationFailed(INVALID_TOKEN, code="token_not_valid")
+        if api_settings.CHECK_REVOKE_TOKEN and validated_token.get(api_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(
+            employee.password
+        ):
             raise AuthenticationFailed(INVALID_TOKEN, code="token_not_valid")
         return employee

@@ -75,7 +75,7 @@ class BundleFinder(finders.BaseFinder):
 
     def find(self, path, find_all=False, **kwargs):
         if path not in BUNDLES:
-            return [] if find_all else None
+            return []  # as Django's own finders: finders.find() reads a None as a match
         built = str(bundle_build(path))
         return [built] if find_all else built
 

@@ -117,6 +117,20 @@ class LedgerTypeCustomer(_TypedCell):
         indexes = [models.Index(fields=["customer_type", "payments"], name="cc_ledger_tc_count")]
 
 
+class AccountTypeCount(_TypedCell):
+    """Accounts of tblaccountnumbers counted per customer type (the account's meter type, else its customer's type):
+    the O&M report's typed accounts read these few cells instead of joining every account to its meter and customer.
+    Kept by reports.rollup's TypeMoves, in the transaction that adds, moves or removes an account or changes a type."""
+
+    accounts = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "cc_account_type_count"
+        ordering = ["customer_type"]
+        verbose_name = "account type count (derived)"
+        constraints = [models.UniqueConstraint(fields=["customer_type"], name="cc_account_type_key")]
+
+
 class ReadingTypeHour(_TypedCell):
     """Readings summed per meter type (the meter's type, else its customer's type), site, month and hour of day: the
     daily load profiles read these cells. Derived from ReadingHour by reports.rollup (readings of meters missing

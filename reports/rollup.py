@@ -161,6 +161,21 @@ READING_TYPE_METER_ROLLUP = Rollup(
     db_values={"readings": Sum("readings")},
 )
 
+# Accounts per type. Its source is tblaccountnumbers itself, so no signal of its own: TypeMoves, which already
+# resolves each affected account's type before and after a write, moves the counts (an account added, deleted,
+# given another meter or customer, or a meter's or customer's type changed); bulk writers rebuild it as the others.
+ACCOUNT_TYPE_COUNT_ROLLUP = Rollup(
+    name="account_type_count",
+    source="customers.AccountNumber",
+    target="reports.AccountTypeCount",
+    watched=(),
+    where=(Q(customer__isnull=False), _resolved),  # account_resolutions' inner join to tblcustomer
+    key=lambda row: (row.resolved[0],),
+    values={"accounts": count_one},
+    db_group={"customer_type": customer_type_expression("meter__customer_type", "customer__customer_type")},
+    db_values={"accounts": Count("pk")},
+)
+
 ACCOUNT_TYPE_ROLLUPS = (LEDGER_TYPE_ROLLUP, LEDGER_TYPE_CUSTOMER_QUARTER_ROLLUP, LEDGER_TYPE_CUSTOMER_ROLLUP)
 METER_TYPE_ROLLUPS = (READING_TYPE_ROLLUP, READING_TYPE_METER_ROLLUP)
 
@@ -182,6 +197,15 @@ def _move(rollups, id_field, before, after):
                 [SimpleNamespace(**vars(c), resolved=before.get(getattr(c, id_field))) for c in cells], sign=-1, resolved=True
             )
             rollup.add([SimpleNamespace(**vars(c), resolved=after.get(getattr(c, id_field))) for c in cells], resolved=True)
+
+
+def _count_move(before, after):
+    """Move ACCOUNT_TYPE_COUNT_ROLLUP by the accounts whose resolution went from ``before`` to ``after``."""
+    changed = [key for key in set(before) | set(after) if before.get(key) != after.get(key)]
+    gone = [SimpleNamespace(resolved=before[key]) for key in changed if key in before]
+    came = [SimpleNamespace(resolved=after[key]) for key in changed if key in after]
+    ACCOUNT_TYPE_COUNT_ROLLUP.add(gone, sign=-1, resolved=True)
+    ACCOUNT_TYPE_COUNT_ROLLUP.add(came, resolved=True)
 
 
 class TypeMoves:
@@ -244,7 +268,9 @@ class TypeMoves:
         accounts, meters, accounts_before, meters_before = state
         now_accounts, now_meters = self._affected(sender, instance.pk)
         accounts, meters = set(accounts) | set(now_accounts), set(meters) | set(now_meters)
-        _move(ACCOUNT_TYPE_ROLLUPS, "account_id", accounts_before, account_resolutions(accounts))
+        accounts_after = account_resolutions(accounts)
+        _move(ACCOUNT_TYPE_ROLLUPS, "account_id", accounts_before, accounts_after)
+        _count_move(accounts_before, accounts_after)
         _move(METER_TYPE_ROLLUPS, "meter_id", meters_before, meter_resolutions(meters))
 
 

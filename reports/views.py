@@ -14,7 +14,7 @@ from ccportal.quarters import QuarterError, quarter_current, quarter_parse_optio
 from customers.models import Site
 from reports import exports, selectors
 from reports.om_documents import om_report_filename, om_report_pdf, om_report_xlsx
-from reports.om_report import om_report_build
+from reports.om_report import om_report_build, om_report_recent
 
 
 @require_GET
@@ -55,7 +55,7 @@ def _om_choices(request):
 def _om_page(request, quarter, site, problems):
     for problem in problems:
         messages.error(request, problem)
-    report = om_report_build(quarter=quarter, site=site)
+    report = om_report_recent(quarter=quarter, site=site)
     quarters = selectors.quarters_with_data()
     if quarter not in quarters:
         quarters = sorted([*quarters, quarter], reverse=True)
@@ -66,6 +66,7 @@ def _om_page(request, quarter, site, problems):
         "download_query": urlencode({"quarter": str(quarter), **({"site": site} if site else {})}),
         "download_site": site or "",
         "job_formats": [("xlsx", "XLSX"), ("pdf", "PDF")],
+        "figures_seconds": settings.CC_OM_REPORT_CACHE_SECONDS,
     }
     template = "reports/om.html"
     if request.htmx and not request.htmx.boosted:

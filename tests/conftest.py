@@ -109,3 +109,12 @@ def _rollups_stay_equal(request):
     from ccportal.rollup import rollups_differences
 
     assert rollups_differences() == {}, "a rollup (ccportal.rollup) no longer equals its table"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the O&M report page and the Tables counts keep figures for a while)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

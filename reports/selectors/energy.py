@@ -4,13 +4,13 @@
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from billing.rollup import ledger_months
 from ccportal.units import READING_INTERVAL_HOURS
-from customers.models import AccountNumber
 from reports.models import (
+    AccountTypeCount,
     LedgerTypeCustomer,
     LedgerTypeCustomerQuarter,
     LedgerTypeQuarter,
@@ -19,7 +19,7 @@ from reports.models import (
     ReadingTypeMeter,
     SiteGeneration,
 )
-from reports.rollup import UNKNOWN_TYPE, customer_type_expression
+from reports.rollup import UNKNOWN_TYPE
 from reports.selectors.common import (
     METER_SOURCE,
     RATIO_PLACES,
@@ -35,8 +35,6 @@ from reports.selectors.common import (
 )
 
 KW_PLACES = Decimal("0.001")
-# The type of an account in tblaccountnumbers itself (total_typed_customers); the cells of reports.rollup carry theirs.
-OWN_ACCOUNT_TYPE = customer_type_expression("meter__customer_type", "customer__customer_type")
 
 
 def om_report_load_curves_by_type(quarter=None):
@@ -77,9 +75,9 @@ def om_report_load_curves_by_type(quarter=None):
         "curves": curves,
         "quarterly": quarterly,
         "customer_types": list(counts),
-        "total_typed_customers": AccountNumber.objects.annotate(account_type=OWN_ACCOUNT_TYPE)
-        .exclude(account_type=UNKNOWN_TYPE)
-        .count(),
+        "total_typed_customers": AccountTypeCount.objects.exclude(customer_type=UNKNOWN_TYPE).aggregate(
+            n=Coalesce(Sum("accounts"), 0)
+        )["n"],
         "source_table": SOURCE_TABLE,
         "meter_source": METER_SOURCE,
         "quarter_filter": quarter.label if quarter else None,

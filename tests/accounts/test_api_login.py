@@ -119,3 +119,19 @@ def test_it_refuses_a_body_that_is_not_json_with_400(client, generic, body, cont
 
 def test_it_does_not_answer_get(client):
     assert client.get(URL).status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_bearer_request_reads_the_employee_and_its_token_family_in_one_query(client, generic):
+    from accounts.api import token_pair_for
+
+    token = token_pair_for(generic)["access_token"]
+    headers = {"authorization": f"Bearer {token}"}
+    client.get("/api/om-report/overview", headers=headers)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/om-report/overview", headers=headers).status_code == 200
+    auth = [q["sql"] for q in queries.captured_queries if "cc_employee" in q["sql"] or "token_family" in q["sql"].lower()]
+    assert len(auth) == 1 and "EXISTS" in auth[0].upper()

@@ -67,7 +67,8 @@ def test_the_finder_serves_and_lists_the_bundle(tmp_path, settings):
     assert path == str(tmp_path / "js/portal.js")
     finder = finders.get_finder("ccportal.staticfiles.BundleFinder")
     assert [name for name, _storage in finder.list([])] == ["js/portal.js"]
-    assert finder.find("js/app.js") is None and finder.find("js/app.js", find_all=True) == []
+    assert finder.find("js/app.js") == [] and finder.find("js/app.js", find_all=True) == []
+    assert finders.find("no/such/file.js") is None  # a miss of ours is no match for the other finders' callers
 
 
 def test_collectstatic_writes_the_bundle_minified_and_hashed(tmp_path, settings):

@@ -108,3 +108,47 @@ def test_ledger_rollup_check_compares_the_type_rollups(capsys):
     assert "ledger_type_customer" in capsys.readouterr().out
     call_command("ledger_rollup")
     call_command("ledger_rollup", "--check")
+
+
+def test_the_typed_accounts_are_counted_per_type_as_accounts_come_move_and_go():
+    """total_typed_customers reads AccountTypeCount, kept by TypeMoves: equal to counting tblaccountnumbers."""
+    from reports.models import AccountTypeCount
+    from reports.selectors import om_report_load_curves_by_type
+
+    def counts():
+        return {c.customer_type: c.accounts for c in AccountTypeCount.objects.filter(accounts__gt=0)}
+
+    hh = CustomerFactory(customer_type="HH")
+    AccountNumberFactory(accountnumber="0001MAK", customer=hh, meter=None)
+    AccountNumberFactory(accountnumber="0002MAK", customer=CustomerFactory(customer_type=""), meter=None)
+    assert counts() == {"HH": 1, "Unknown": 1}
+    assert om_report_load_curves_by_type()["total_typed_customers"] == 1
+    meter = MeterFactory(meterid="M-SME", customer_type="SME", customer=hh)
+    account = AccountNumber.objects.get(pk="0002MAK")
+    account.meter = meter
+    account.save()  # the meter's type wins over the customer's
+    assert counts() == {"HH": 1, "SME": 1}
+    hh.customer_type = "MED"
+    hh.save()
+    assert counts() == {"MED": 1, "SME": 1}
+    meter.customer_type = ""
+    meter.save()  # the meter says nothing: the customer's type (blank) leaves the account Unknown
+    assert counts() == {"MED": 1, "Unknown": 1}
+    assert om_report_load_curves_by_type()["total_typed_customers"] == 1
+    AccountNumber.objects.get(pk="0001MAK").delete()
+    assert counts() == {"Unknown": 1}
+    assert om_report_load_curves_by_type()["total_typed_customers"] == 0
+    assert rollups_differences() == {}
+
+
+@pytest.mark.skip_rollup_check
+def test_ledger_rollup_check_compares_the_account_type_counts(capsys):
+    from reports.models import AccountTypeCount
+
+    build_report_dataset()
+    AccountTypeCount.objects.update(accounts=99)
+    with pytest.raises(Exception, match="differ"):
+        call_command("ledger_rollup", "--check")
+    assert "account_type_count" in capsys.readouterr().out
+    call_command("ledger_rollup")
+    assert rollups_differences() == {}
