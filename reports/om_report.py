@@ -1,6 +1,8 @@
 """The quarterly O&M report as one structure (cards, tables, SVG figures) shared by the page, the XLSX and the PDF;
 the figures are made in reports.om_figures."""
 
+import time
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -31,16 +33,20 @@ def om_report_build(*, quarter, site=None):
 
 
 def om_report_recent(*, quarter, site=None):
-    """om_report_build's report, gathered at most CC_OM_REPORT_CACHE_SECONDS ago (its ``built_at`` says when), for
+    """om_report_build's report as of the start of the current CC_OM_REPORT_CACHE_SECONDS window (its ``as_of``), for
     the page: a quarter's figures a minute old tell the O&M team the same, and the page costs one cache read instead
-    of a dozen aggregates. Each process keeps its own copy (the default cache is per process)."""
+    of a dozen aggregates. Each process keeps its own copy (the default cache is per process); the windows are the
+    same clock's for every process, so all of them say the same "as of" and an unchanged page keeps its ETag (a
+    browser that has it gets 304, whichever worker answers)."""
     seconds = settings.CC_OM_REPORT_CACHE_SECONDS
     if seconds <= 0:
-        return om_report_build(quarter=quarter, site=site)
-    key = f"cc:om-report:{quarter.first_day.isoformat()}:{site or ''}"  # site: a code checked against the sites
+        return {**om_report_build(quarter=quarter, site=site), "as_of": None}
+    window = int(time.time() // seconds)
+    key = f"cc:om-report:{window}:{quarter.first_day.isoformat()}:{site or ''}"  # site: a code checked against the sites
     report = cache.get(key)
     if report is None:
-        report = om_report_build(quarter=quarter, site=site)
+        as_of = datetime.fromtimestamp(window * seconds, tz=UTC)
+        report = {**om_report_build(quarter=quarter, site=site), "as_of": as_of}
         cache.set(key, report, seconds)
     return report
 

@@ -4,7 +4,6 @@ when they were gathered, and draws the figures once per gathering; downloads alw
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from ccportal.quarters import quarter_parse_optional
 from reports.om_report import om_report_recent
@@ -18,6 +17,17 @@ Q2 = {"quarter": "2024 Q2"}
 @pytest.fixture
 def dataset(db):
     build_report_dataset()
+
+
+NOW = 1_800_000_030.0  # 2027-01-15 08:00:30 UTC (10:00:30 in Maseru): 30 s into a one-minute window
+
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch):
+    """A fixed clock for the windows (a test never straddles two of them)."""
+    from types import SimpleNamespace
+
+    monkeypatch.setattr("reports.om_report.time", SimpleNamespace(time=lambda: NOW))
 
 
 def _kwh_sold(html):
@@ -65,13 +75,33 @@ def test_zero_seconds_gathers_every_time(dataset, settings):
     settings.CC_OM_REPORT_CACHE_SECONDS = 0
     quarter = quarter_parse_optional("2024 Q2")
     first = om_report_recent(quarter=quarter)
-    assert om_report_recent(quarter=quarter)["built_at"] > first["built_at"]
+    assert om_report_recent(quarter=quarter)["built_at"] > first["built_at"] and first["as_of"] is None
 
 
 def test_the_page_says_when_its_figures_were_gathered(generic_client, dataset):
     html = generic_client.get("/reports/om/", Q2).content.decode()
-    built = timezone.localtime(timezone.now() - timedelta(seconds=0)).strftime("%H:%M")
-    assert f"Figures as of {built}" in html and "gathered again after 60 seconds" in html
+    # The window's start, in Maseru (UTC+2): the same for every process that answers.
+    assert "Figures as of 10:00:00 (gathered again every 60 seconds)" in html
+
+
+def test_every_process_says_the_same_as_of_so_an_unchanged_page_keeps_its_etag(generic_client, dataset):
+    """Each gunicorn worker keeps its own copy; the windows make their pages equal, so a browser gets 304."""
+    from django.core.cache import cache
+
+    first = generic_client.get("/reports/om/", Q2, headers={"accept-encoding": "gzip"})
+    cache.clear()  # another worker: its own, later gathering in the same window
+    second = generic_client.get("/reports/om/", Q2, headers={"accept-encoding": "gzip", "if-none-match": first["ETag"]})
+    assert second.status_code == 304
+
+
+def test_a_new_window_gathers_again(dataset, monkeypatch):
+    from types import SimpleNamespace
+
+    quarter = quarter_parse_optional("2024 Q2")
+    first = om_report_recent(quarter=quarter)
+    monkeypatch.setattr("reports.om_report.time", SimpleNamespace(time=lambda: NOW + 30))
+    later = om_report_recent(quarter=quarter)
+    assert later["as_of"] - first["as_of"] == timedelta(seconds=60) and later["built_at"] > first["built_at"]
 
 
 def test_downloads_gather_afresh(generic_client, dataset, monkeypatch):
