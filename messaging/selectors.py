@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from ccportal.batches import IN_LIST_SIZE, chunks
 from messaging.models import CustomerPreference, Kind, Language, LowBalanceRule, Message, MessageTemplate
 from messaging.texts import DEFAULT_TEXTS
 
@@ -43,8 +44,8 @@ def templates_overview():
 def preferences_of(customer_ids):
     ids = [i for i in set(customer_ids) if i is not None]
     preferences = {}
-    for start in range(0, len(ids), 1000):
-        preferences.update(CustomerPreference.objects.in_bulk(ids[start : start + 1000]))
+    for chunk in chunks(ids, IN_LIST_SIZE):
+        preferences.update(CustomerPreference.objects.in_bulk(chunk))
     return preferences
 
 
@@ -65,8 +66,7 @@ def balances_of(accountnumbers):
 
     balances = {}
     accountnumbers = sorted(set(accountnumbers))
-    for start in range(0, len(accountnumbers), 1000):
-        chunk = accountnumbers[start : start + 1000]
+    for chunk in chunks(accountnumbers, IN_LIST_SIZE):
         balances.update(
             (a, b)
             for a, b in AccountNumber.objects.filter(pk__in=chunk).annotate(balance=Subquery(latest)).values_list("pk", "balance")

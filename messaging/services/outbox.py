@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ccportal.batches import IN_LIST_SIZE, chunks
 from ccportal.history import history_bulk_create, history_save
 from ccportal.normalize import site_code_from_account
 from ccportal.spreadsheet import quote
@@ -97,8 +98,8 @@ def _messages_insert(messages, *, by, reason):
     is skipped (the unique key decides, row by row, only when the batch clashes). Returns those inserted."""
     keys = [m.trigger_key for m in messages]
     taken = set()
-    for start in range(0, len(keys), 1000):
-        taken.update(Message.objects.filter(trigger_key__in=keys[start : start + 1000]).values_list("trigger_key", flat=True))
+    for chunk in chunks(keys, IN_LIST_SIZE):
+        taken.update(Message.objects.filter(trigger_key__in=chunk).values_list("trigger_key", flat=True))
     fresh, seen = [], set(taken)
     for message in messages:
         if message.trigger_key not in seen:
@@ -170,8 +171,7 @@ def receipts_queue(*, entry_ids, source, by):
     if not entry_ids:
         return []
     entries, receipts = [], {}
-    for start in range(0, len(entry_ids), 1000):
-        chunk = entry_ids[start : start + 1000]
+    for chunk in chunks(entry_ids, IN_LIST_SIZE):
         entries += list(
             AccountHistory.objects.filter(pk__in=chunk, payment=True).values_list(
                 "id", "accountnumber", "transaction_date", "transaction_amount", "kwh_value", named=True
@@ -181,8 +181,7 @@ def receipts_queue(*, entry_ids, source, by):
     accountnumbers = sorted({e.accountnumber for e in entries})
     local_dates = {}
     accounts, balances = {}, {}
-    for start in range(0, len(accountnumbers), 1000):
-        chunk = accountnumbers[start : start + 1000]
+    for chunk in chunks(accountnumbers, IN_LIST_SIZE):
         for account in AccountNumber.objects.filter(pk__in=chunk).select_related("customer"):
             accounts[account.pk] = account
         balances.update(selectors.balances_of(chunk))

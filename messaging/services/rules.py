@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ccportal.batches import IN_LIST_SIZE, chunks
 from ccportal.history import history_save
 from ccportal.normalize import site_code_from_account
 from ccportal.spreadsheet import quote
@@ -124,8 +125,8 @@ def low_balance_check(*, accountnumbers, by=None, now=None):
     balances = selectors.balances_of(accountnumbers)
     # A state row for each account (created in one statement, a concurrent creator's rows ignored), then locked.
     known = set()
-    for start in range(0, len(accountnumbers), 1000):
-        known.update(LowBalanceState.objects.filter(pk__in=accountnumbers[start : start + 1000]).values_list("pk", flat=True))
+    for chunk in chunks(accountnumbers, IN_LIST_SIZE):
+        known.update(LowBalanceState.objects.filter(pk__in=chunk).values_list("pk", flat=True))
     missing = [LowBalanceState(accountnumber=a) for a in accountnumbers if a not in known]
     if connection.features.supports_ignore_conflicts:
         LowBalanceState.objects.bulk_create(missing, ignore_conflicts=True, batch_size=1000)
@@ -133,8 +134,7 @@ def low_balance_check(*, accountnumbers, by=None, now=None):
         for state in missing:
             LowBalanceState.objects.get_or_create(accountnumber=state.accountnumber)
     states = {}
-    for start in range(0, len(accountnumbers), 1000):
-        chunk = accountnumbers[start : start + 1000]
+    for chunk in chunks(accountnumbers, IN_LIST_SIZE):
         states.update((s.pk, s) for s in LowBalanceState.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
     global_rule = rules[""]
     to_alert, changed = [], []
