@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from billing import services
@@ -163,9 +164,9 @@ def test_a_dismissal_needs_a_reason_and_a_posted_text_cannot_be_decided(finance_
     sms.refresh_from_db()
     assert sms.status == IncomingSms.Status.UNREADABLE
     posted = _sms(status=IncomingSms.Status.POSTED)
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.incoming_sms_dismiss(sms=posted, by=finance, reason="x")
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.incoming_sms_resolve(
             sms=posted, provider="mpesa", receipt="ABC123", amount="5", accountnumber="0045MAK", by=finance, reason="x"
         )

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from billing import services
 from billing.models import AccountHistory, ImportedPayment, PaymentImport
-from billing.statements import statement_read
+from billing.statements import StatementError, statement_read
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_posting_rows_of_an_import_already_posted_is_refused(previewed, finance,
 
 def test_a_failed_posting_releases_the_claim_with_the_reason(priced_accounts, finance):
     payment_import = services.payment_import_create(provider="mpesa", filename="gone.csv", content=b"x", by=finance, store=False)
-    with pytest.raises(services.StatementError, match="no longer stored"):
+    with pytest.raises(StatementError, match="no longer stored"):
         services.payment_import_confirm(payment_import=payment_import, by=finance)
     payment_import.refresh_from_db()
     assert payment_import.status == "preview" and payment_import.confirmed_at is None
