@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that can answer an /api/ request, so errors and preflights carry the CORS headers.
     "corsheaders.middleware.CorsMiddleware",
-    # Pages compressed (zstd, br or gzip) and given an ETag: a browser that has a page gets 304 when it is unchanged.
+    # Pages compressed (br, zstd or gzip) and given an ETag: a browser that has a page gets 304 when it is unchanged.
     # Outside ApiErrorsMiddleware, so an /api/ error is made JSON before it is compressed.
     "ccportal.compression.CompressionMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -186,11 +186,12 @@ CC_UPLOAD_XLSX_MAX_COLUMNS = env.int("CC_UPLOAD_XLSX_MAX_COLUMNS", default=64)
 CC_UPLOAD_XLSX_MAX_CELLS = env.int("CC_UPLOAD_XLSX_MAX_CELLS", default=2_000_000)
 CC_UPLOAD_MAX_CELL_CHARS = env.int("CC_UPLOAD_MAX_CELL_CHARS", default=2_000)
 CC_UPLOAD_CSV_MAX_LINE_CHARS = env.int("CC_UPLOAD_CSV_MAX_LINE_CHARS", default=10_000)
-# A payment import claimed for posting whose posting never finished (its worker died) may be confirmed again after this.
-# The O&M report page keeps its figures this long per quarter and site (reports.om_report.om_report_recent): at
-# 100x the data they take ~200 ms to gather and draw, and the page is one request in twelve under load. The page
-# says when its figures were gathered; downloads, jobs and the API always gather afresh. 0 turns the keeping off.
+# The O&M report page keeps its figures for a clock window of this many seconds per quarter and site
+# (reports.om_report.om_report_recent): at 100x the data they take ~130 ms to gather and draw, and the page is one
+# request in twelve under load. The page says when its figures were gathered; downloads, jobs and the API always
+# gather afresh. 0 turns the keeping off.
 CC_OM_REPORT_CACHE_SECONDS = env.int("CC_OM_REPORT_CACHE_SECONDS", default=60)
+# A payment import claimed for posting whose posting never finished (its worker died) may be confirmed again after this.
 CC_PAYMENT_IMPORT_POSTING_MINUTES = env.int("CC_PAYMENT_IMPORT_POSTING_MINUTES", default=30)
 
 # Sessions: 8 h of inactivity ends a session; an active one is saved (its expiry moved on) at most every

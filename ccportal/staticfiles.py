@@ -8,6 +8,7 @@ finders, into ``CC_BUNDLE_ROOT`` whenever a part changed, so ``runserver``, the 
 the same file and nobody runs a build step."""
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -27,12 +28,22 @@ OWN_PREFIXES = ("js/", "css/")
 BUNDLES = {"js/portal.js": ("django_htmx/htmx-2.min.js", "js/app.js")}
 
 
+_HASH = re.compile(r"\.[0-9a-f]{12}(?=\.[a-z]+$)")
+
+
+def _own(name):
+    """Whether ``name`` (or its hashed copy, app.0123456789ab.js) is one of our own files to minify: not vendored,
+    not already minified, not a bundle (its parts are minified as it is built)."""
+    name = _HASH.sub("", name)
+    suffix = name[name.rfind(".") :]
+    return name.startswith(OWN_PREFIXES) and suffix in MINIFIERS and ".min." not in name and name not in BUNDLES
+
+
 def minified(name, text):
     """``text`` minified when ``name`` is one of the portal's own scripts or stylesheets, else unchanged."""
-    suffix = name[name.rfind(".") :]
-    if not name.startswith(OWN_PREFIXES) or suffix not in MINIFIERS or ".min." in name or name in BUNDLES:
+    if not _own(name):
         return text
-    return MINIFIERS[suffix](text)
+    return MINIFIERS[name[name.rfind(".") :]](text)
 
 
 def bundle_text(name, minify):
@@ -61,9 +72,14 @@ def bundle_build(name, root=None, minify=None):
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".bundle-")
-    with os.fdopen(handle, "wb") as out:
-        out.write(text)
-    os.replace(temporary, path)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(text)
+        os.chmod(temporary, 0o644)  # readable as any collected file (mkstemp makes it 0600)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return path
 
 
@@ -87,7 +103,9 @@ class BundleFinder(finders.BaseFinder):
 
 class MinifiedStaticFilesStorage(CompressedManifestStaticFilesStorage):
     def _save(self, name, content):
-        if name.startswith(OWN_PREFIXES) and name.endswith(tuple(MINIFIERS)) and name not in BUNDLES:
+        # Called for each file and for its hashed copy, which post-processing reads from the source again: both
+        # are minified. The bundle comes minified from its finder and is left as it is.
+        if _own(name):
             content.seek(0)
             content = ContentFile(minified(name, content.read().decode("utf-8")).encode("utf-8"))
         return super()._save(name, content)

@@ -1,6 +1,7 @@
 """The quarterly O&M report as one structure (cards, tables, SVG figures) shared by the page, the XLSX and the PDF;
 the figures are made in reports.om_figures."""
 
+import math
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -41,13 +42,14 @@ def om_report_recent(*, quarter, site=None):
     seconds = settings.CC_OM_REPORT_CACHE_SECONDS
     if seconds <= 0:
         return {**om_report_build(quarter=quarter, site=site), "as_of": None}
-    window = int(time.time() // seconds)
+    now = time.time()
+    window = int(now // seconds)
     key = f"cc:om-report:{window}:{quarter.first_day.isoformat()}:{site or ''}"  # site: a code checked against the sites
     report = cache.get(key)
     if report is None:
-        as_of = datetime.fromtimestamp(window * seconds, tz=UTC)
+        as_of = datetime.fromtimestamp(window * seconds, tz=UTC)  # gathered after this: the page says so
         report = {**om_report_build(quarter=quarter, site=site), "as_of": as_of}
-        cache.set(key, report, seconds)
+        cache.set(key, report, max(1, math.ceil((window + 1) * seconds - now)))  # kept to the window's end
     return report
 
 

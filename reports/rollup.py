@@ -171,7 +171,7 @@ ACCOUNT_TYPE_COUNT_ROLLUP = Rollup(
     watched=(),
     where=(Q(customer__isnull=False), _resolved),  # account_resolutions' inner join to tblcustomer
     key=lambda row: (row.resolved[0],),
-    values={"accounts": count_one},
+    values={"accounts": sum_of("weight")},  # fed by _count_move only: -1 for an account gone from a type, +1 come
     db_group={"customer_type": customer_type_expression("meter__customer_type", "customer__customer_type")},
     db_values={"accounts": Count("pk")},
 )
@@ -200,12 +200,13 @@ def _move(rollups, id_field, before, after):
 
 
 def _count_move(before, after):
-    """Move ACCOUNT_TYPE_COUNT_ROLLUP by the accounts whose resolution went from ``before`` to ``after``."""
+    """Move ACCOUNT_TYPE_COUNT_ROLLUP by the accounts whose resolution went from ``before`` to ``after``: one add, so
+    the changes are summed per type first (a move within a type is no write) and applied in one fixed order (two
+    opposite moves never lock the same cells in opposite orders)."""
     changed = [key for key in set(before) | set(after) if before.get(key) != after.get(key)]
-    gone = [SimpleNamespace(resolved=before[key]) for key in changed if key in before]
-    came = [SimpleNamespace(resolved=after[key]) for key in changed if key in after]
-    ACCOUNT_TYPE_COUNT_ROLLUP.add(gone, sign=-1, resolved=True)
-    ACCOUNT_TYPE_COUNT_ROLLUP.add(came, resolved=True)
+    rows = [SimpleNamespace(resolved=before[key], weight=-1) for key in changed if key in before]
+    rows += [SimpleNamespace(resolved=after[key], weight=1) for key in changed if key in after]
+    ACCOUNT_TYPE_COUNT_ROLLUP.add(rows, resolved=True)
 
 
 class TypeMoves:

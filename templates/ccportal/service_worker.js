@@ -1,5 +1,5 @@
 /* The portal's service worker (served by ccportal.views.service_worker from /sw.js, scope "/").
-   Keeps the app shell (the one stylesheet, htmx, the one script) and the field pages (the New Customer field form,
+   Keeps the app shell (the one stylesheet, the one script: htmx and ours bundled) and the field pages (the New Customer field form,
    Commission Customer pages the officer opened, the queue) so they open without a connection. Everything else
    goes to the network as usual; a page that needs the server while offline gets the offline page instead.
    Posts are never touched: the page's own queue (IndexedDB) keeps what could not be sent. */

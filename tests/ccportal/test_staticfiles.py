@@ -84,3 +84,24 @@ def test_collectstatic_writes_the_bundle_minified_and_hashed(tmp_path, settings)
     assert text.startswith("var htmx=") or "htmx" in text[:200]
     assert "The portal's one script" not in text  # our part minified
     assert (tmp_path / "static/js" / (hashed[0].name + ".br")).exists()
+    # The file served is the file its hash names: the same bytes as the unhashed copy (minified once).
+    assert hashed[0].read_bytes() == (tmp_path / "static/js/portal.js").read_bytes()
+    app = sorted((tmp_path / "static/js").glob("app.*.js"))[0].read_text()
+    assert "The portal's one script" not in app
+
+
+def test_hashed_copies_are_minified_like_their_files_and_the_bundle_only_once():
+    from ccportal.staticfiles import minified
+
+    assert minified("js/app.0123456789ab.js", SCRIPT) == minified("js/app.js", SCRIPT) != SCRIPT
+    assert minified("js/portal.0123456789ab.js", SCRIPT) == SCRIPT  # the bundle: minified as it is built
+    assert minified("django_htmx/htmx-2.min.0123456789ab.js", SCRIPT) == SCRIPT
+
+
+def test_the_bundle_is_readable_by_anyone_and_leaves_no_partial_file(tmp_path, settings):
+    from ccportal.staticfiles import bundle_build
+
+    settings.CC_BUNDLE_ROOT = tmp_path
+    path = bundle_build("js/portal.js", minify=True)
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in path.parent.iterdir()] == ["portal.js"]

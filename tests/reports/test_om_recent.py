@@ -37,7 +37,7 @@ def _kwh_sold(html):
 
 def test_a_second_visit_reads_the_kept_figures_without_a_query_for_them(generic_client, dataset, django_assert_max_num_queries):
     first = generic_client.get("/reports/om/", Q2)
-    assert first.status_code == 200 and "Figures as of" in first.content.decode()
+    assert first.status_code == 200 and "Figures gathered after" in first.content.decode()
     # Only the session, the user, the quarter picker and the site list: no aggregate, no rollup.
     with django_assert_max_num_queries(6) as queries:
         second = generic_client.get("/reports/om/", Q2)
@@ -81,7 +81,16 @@ def test_zero_seconds_gathers_every_time(dataset, settings):
 def test_the_page_says_when_its_figures_were_gathered(generic_client, dataset):
     html = generic_client.get("/reports/om/", Q2).content.decode()
     # The window's start, in Maseru (UTC+2): the same for every process that answers.
-    assert "Figures as of 10:00:00 (gathered again every 60 seconds)" in html
+    assert "Figures gathered after 10:00:00; they are gathered again every 60 seconds." in html
+
+
+def test_the_kept_figures_last_to_the_end_of_their_window(dataset, monkeypatch):
+    from django.core.cache import cache
+
+    timeouts = []
+    monkeypatch.setattr(cache, "set", lambda key, value, timeout: timeouts.append(timeout))
+    om_report_recent(quarter=quarter_parse_optional("2024 Q2"))
+    assert timeouts == [30]  # 30 s into a 60 s window
 
 
 def test_every_process_says_the_same_as_of_so_an_unchanged_page_keeps_its_etag(generic_client, dataset):
