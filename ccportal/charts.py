@@ -85,9 +85,7 @@ def _group(attrs, items):
 def _frame(title, top, unit, labels, body, legend=()):
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
-    per_row = _legend_per_row()
-    legend_rows = (len(legend) + per_row - 1) // per_row
-    parts = _open(title, HEIGHT + 20 * legend_rows)
+    parts = _open(title, HEIGHT + 20 * _legend_rows(legend))
     ys = [PAD_TOP + plot_h - plot_h * i / TICKS for i in range(TICKS + 1)]
     parts += _group(
         'stroke="#e3e6ea"', [f'<line x1="{PAD_LEFT}" y1="{_n(y)}" x2="{WIDTH - PAD_RIGHT}" y2="{_n(y)}"/>' for y in ys]
@@ -111,22 +109,33 @@ def _frame(title, top, unit, labels, body, legend=()):
     return mark_safe("".join(parts))
 
 
-LEGEND_ITEM_WIDTH = 100
+LEGEND_GAP = 14  # between one entry's text and the next entry's swatch
 
 
-def _legend_per_row():
-    return max(1, (WIDTH - PAD_LEFT) // LEGEND_ITEM_WIDTH)
+def _legend_places(names):
+    """[(x, row)] of each legend entry: side by side as wide as its name (so a long name never runs into the next),
+    wrapped onto a new 20-unit row when the next would pass the right edge."""
+    places, x, row = [], PAD_LEFT, 0
+    for name in names:
+        width = 16 + len(str(name)) * CHAR_WIDTH
+        if x > PAD_LEFT and x + width > WIDTH - PAD_RIGHT:
+            x, row = PAD_LEFT, row + 1
+        places.append((x, row))
+        x += width + LEGEND_GAP
+    return places
+
+
+def _legend_rows(names):
+    return max((row + 1 for _, row in _legend_places(names)), default=0)
 
 
 def _legend(names, top, colors=PALETTE):
     """Legend entries from ``top`` down, wrapped onto as many 20-unit rows as they need."""
     parts = []
-    per_row = _legend_per_row()
-    for i, name in enumerate(names):
-        x = PAD_LEFT + (i % per_row) * LEGEND_ITEM_WIDTH
-        y = top + 20 * (i // per_row)
-        parts.append(f'<rect x="{x}" y="{_n(y + 2)}" width="12" height="12" fill="{colors[i % len(colors)]}"/>')
-        parts.append(f'<text x="{x + 16}" y="{_n(y + 13)}" fill="#333">{escape(str(name))}</text>')
+    for i, (name, (x, row)) in enumerate(zip(names, _legend_places(names), strict=True)):
+        y = top + 20 * row
+        parts.append(f'<rect x="{_n(x)}" y="{_n(y + 2)}" width="12" height="12" fill="{colors[i % len(colors)]}"/>')
+        parts.append(f'<text x="{_n(x + 16)}" y="{_n(y + 13)}" fill="#333">{escape(str(name))}</text>')
     return parts
 
 
@@ -209,8 +218,7 @@ def horizontal_bar_chart(labels, series, *, title, unit="", colors=PALETTE, stac
     plot_w = WIDTH - left - right
     plot_h = row_h * n
     legend = names if len(names) > 1 else []
-    per_row = _legend_per_row()
-    height = head + plot_h + 22 + 20 * ((len(legend) + per_row - 1) // per_row)
+    height = head + plot_h + 22 + 20 * _legend_rows(legend)
     parts = _open(title, height, css="chart chart-rows")
     xs = [left + plot_w * i / TICKS for i in range(TICKS + 1)]
     parts += _group('stroke="#e3e6ea"', [f'<line x1="{_n(x)}" y1="{head}" x2="{_n(x)}" y2="{head + plot_h}"/>' for x in xs])

@@ -72,3 +72,21 @@ def test_a_line_chart_leaves_a_gap_where_nothing_was_measured():
 
     svg = str(line_chart(["a", "b", "c", "d", "e"], {"kWh": [1, 2, None, 3, 4]}, title="t", unit="kWh"))
     assert svg.count("<polyline") == 2 and svg.count("<circle") == 4
+
+
+def test_legend_entries_never_run_into_each_other_and_wrap_within_the_chart():
+    """Each entry is as wide as its name ("Active in quarter" ran into "New" when every entry had 100 units)."""
+    import re
+
+    from ccportal.charts import CHAR_WIDTH, PAD_RIGHT, WIDTH, horizontal_bar_chart
+
+    names = ["Total", "Active in quarter", "New", "A much longer series name", "Another long series", "Last"]
+    svg = horizontal_bar_chart(["MAK"], {name: [1] for name in names}, title="t")
+    entries = re.findall(r'<text x="([\d.]+)" y="([\d.]+)" fill="#333">([^<]+)</text>', svg)
+    entries = [(float(x), float(y), name) for x, y, name in entries if name in names]
+    assert [name for _, _, name in entries] == names
+    for (x, y, name), (next_x, next_y, _) in zip(entries, entries[1:]):
+        if next_y == y:
+            assert x + len(name) * CHAR_WIDTH < next_x - 16  # the next swatch starts after this text
+    assert all(x + len(name) * CHAR_WIDTH <= WIDTH - PAD_RIGHT for x, _, name in entries)
+    assert len({y for _, y, _ in entries}) >= 2  # wrapped
