@@ -76,6 +76,7 @@ def test_a_line_chart_leaves_a_gap_where_nothing_was_measured():
 
 def test_legend_entries_never_run_into_each_other_and_wrap_within_the_chart():
     """Each entry is as wide as its name ("Active in quarter" ran into "New" when every entry had 100 units)."""
+    import itertools
     import re
 
     from ccportal.charts import CHAR_WIDTH, PAD_RIGHT, WIDTH, horizontal_bar_chart
@@ -85,7 +86,7 @@ def test_legend_entries_never_run_into_each_other_and_wrap_within_the_chart():
     entries = re.findall(r'<text x="([\d.]+)" y="([\d.]+)" fill="#333">([^<]+)</text>', svg)
     entries = [(float(x), float(y), name) for x, y, name in entries if name in names]
     assert [name for _, _, name in entries] == names
-    for (x, y, name), (next_x, next_y, _) in zip(entries, entries[1:]):
+    for (x, y, name), (next_x, next_y, _) in itertools.pairwise(entries):
         if next_y == y:
             assert x + len(name) * CHAR_WIDTH < next_x - 16  # the next swatch starts after this text
     assert all(x + len(name) * CHAR_WIDTH <= WIDTH - PAD_RIGHT for x, _, name in entries)
