@@ -78,3 +78,15 @@ def test_the_site_by_quarter_table_keeps_its_first_column_and_totals_in_view(pag
       });
     }""")
     assert inside
+
+
+@pytest.mark.parametrize("path", ["/accounts/0045MAK/", "/customers/", "/reports/om/", "/financial/"])
+def test_no_page_scrolls_sideways_on_a_phone(page, login, superadmin, dataset, path):
+    """At 390 px wide tables scroll inside their box; nothing in them widens the page. (The ledger's hidden
+    "Edit row …" labels, absolutely placed, used to sit at the table's right end and made Customer Data 670 px
+    wide: a table box now holds what it places.)"""
+    page.set_viewport_size({"width": 390, "height": 800})
+    login(superadmin)
+    page.goto(path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("() => { window.scrollTo(200, 0); return window.scrollX; }") == 0
