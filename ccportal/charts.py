@@ -213,7 +213,9 @@ def horizontal_bar_chart(labels, series, *, title, unit="", colors=PALETTE, stac
         top = _axis_max([sum(Decimal(str(series[s][i] or 0)) for s in names) for i in range(len(labels))])
     else:
         top = _axis_max([v for s in names for v in series[s]])
-    left, right, head = 110, 16, 22
+    # The labels sit left of the bars, right-aligned: room for the longest (up to half the width), never less than 110.
+    widest = max((len(str(label)) for label in labels), default=0) * CHAR_WIDTH
+    left, right, head = min(max(110, math.ceil(widest) + 12), WIDTH // 2), 16, 22
     row_h = 10 + (14 if stacked else 10 * len(names))
     plot_w = WIDTH - left - right
     plot_h = row_h * n

@@ -91,3 +91,16 @@ def test_legend_entries_never_run_into_each_other_and_wrap_within_the_chart():
             assert x + len(name) * CHAR_WIDTH < next_x - 16  # the next swatch starts after this text
     assert all(x + len(name) * CHAR_WIDTH <= WIDTH - PAD_RIGHT for x, _, name in entries)
     assert len({y for _, y, _ in entries}) >= 2  # wrapped
+
+
+def test_row_labels_have_room_for_the_longest_name():
+    """The Dashboard's "MAN Manamaneng" ran past the chart's left edge when the label column was a fixed 110 units."""
+    import re
+
+    from ccportal.charts import CHAR_WIDTH, horizontal_bar_chart
+
+    labels = ["BOB Bobete", "MAN Manamaneng", "SEH Sehlabathebe"]
+    svg = horizontal_bar_chart(labels, {"MWh": [1, 2, 3]}, title="MWh sold per site")
+    for label in labels:
+        x = float(re.search(rf'<text x="([\d.]+)" y="[\d.]+">{label}</text>', svg).group(1))
+        assert x - len(label) * CHAR_WIDTH >= 0, label  # right-aligned at x: it starts inside the chart
