@@ -24,6 +24,11 @@ PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 60, 12, 30, 48
 TICKS = 4
 
 
+def _text_width(text):
+    """The width of ``text`` in viewBox units (CHAR_WIDTH per character: enough for capitals and digits)."""
+    return len(str(text)) * CHAR_WIDTH
+
+
 def _whole_max(value):
     """The axis top for counts: TICKS steps of a whole, round number (1, 2, 5 × 10ⁿ), the first reaching ``value``."""
     step = max(float(value or 0), 0) / TICKS
@@ -95,7 +100,7 @@ def _frame(title, top, unit, labels, body, legend=()):
     if unit:
         parts.append(f'<text class="unit" x="4" y="{PAD_TOP - 14}" fill="#555">{escape(unit)}</text>')
     n = max(len(labels), 1)
-    widest = max((len(str(label)) for label in labels), default=1) * CHAR_WIDTH + 8
+    widest = max((_text_width(label) for label in labels), default=CHAR_WIDTH) + 8
     every = max(1, math.ceil(n * widest / plot_w))  # label every n-th bar so that no two labels touch
     names = [
         f'<text x="{_n(PAD_LEFT + plot_w * (i + 0.5) / n)}" y="{HEIGHT - PAD_BOTTOM + 14}">{escape(str(label))}</text>'
@@ -117,7 +122,7 @@ def _legend_places(names):
     wrapped onto a new 20-unit row when the next would pass the right edge."""
     places, x, row = [], PAD_LEFT, 0
     for name in names:
-        width = 16 + len(str(name)) * CHAR_WIDTH
+        width = 16 + _text_width(name)
         if x > PAD_LEFT and x + width > WIDTH - PAD_RIGHT:
             x, row = PAD_LEFT, row + 1
         places.append((x, row))
@@ -214,7 +219,7 @@ def horizontal_bar_chart(labels, series, *, title, unit="", colors=PALETTE, stac
     else:
         top = _axis_max([v for s in names for v in series[s]])
     # The labels sit left of the bars, right-aligned: room for the longest (up to half the width), never less than 110.
-    widest = max((len(str(label)) for label in labels), default=0) * CHAR_WIDTH
+    widest = max((_text_width(label) for label in labels), default=0)
     left, right, head = min(max(110, math.ceil(widest) + 12), WIDTH // 2), 16, 22
     row_h = 10 + (14 if stacked else 10 * len(names))
     plot_w = WIDTH - left - right

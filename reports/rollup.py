@@ -180,10 +180,15 @@ ACCOUNT_TYPE_ROLLUPS = (LEDGER_TYPE_ROLLUP, LEDGER_TYPE_CUSTOMER_QUARTER_ROLLUP,
 METER_TYPE_ROLLUPS = (READING_TYPE_ROLLUP, READING_TYPE_METER_ROLLUP)
 
 
+def _changed(before, after):
+    """The ids (sorted) whose resolution differs between ``before`` and ``after`` ({id: resolution})."""
+    return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+
+
 def _move(rollups, id_field, before, after):
     """Move the source cells of the ids whose resolution changed from ``before`` to ``after`` ({id: resolution or
     None}) in ``rollups`` (which share a source)."""
-    changed = sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+    changed = _changed(before, after)
     if not changed:
         return
     source = rollups[0].source
@@ -203,7 +208,7 @@ def _count_move(before, after):
     """Move ACCOUNT_TYPE_COUNT_ROLLUP by the accounts whose resolution went from ``before`` to ``after``: one add, so
     the changes are summed per type first (a move within a type is no write) and applied in one fixed order (two
     opposite moves never lock the same cells in opposite orders)."""
-    changed = [key for key in set(before) | set(after) if before.get(key) != after.get(key)]
+    changed = _changed(before, after)
     rows = [SimpleNamespace(resolved=before[key], weight=-1) for key in changed if key in before]
     rows += [SimpleNamespace(resolved=after[key], weight=1) for key in changed if key in after]
     ACCOUNT_TYPE_COUNT_ROLLUP.add(rows, resolved=True)

@@ -15,6 +15,7 @@ from billing.selectors import TariffResolver, payment_rows_classify
 from billing.services.ledger import _balance_before, _lock_accounts, ledger_entry_create
 from billing.signals import balances_changed_on_commit, payments_posted_on_commit
 from billing.statements import StatementError, statement_read
+from ccportal.batches import chunks
 from ccportal.history import history_baseline, history_bulk_create, history_save
 from ccportal.units import energy, kwh_for_amount, money, rate
 
@@ -48,11 +49,10 @@ def ledger_payments_bulk_create(*, payments, by, reason):
     for order, entry in enumerate(entries):
         by_account.setdefault(entry.accountnumber, []).append((entry.transaction_date, order, entry))
     accounts = sorted(by_account)
-    chunks = []
-    for start in range(0, len(accounts), 500):
-        chunk = accounts[start : start + 500]
+    batches = []
+    for chunk in chunks(accounts, 500):
         since = min(when for a in chunk for when, _, _ in by_account[a])
-        chunks.append((chunk, since))
+        batches.append((chunk, since))
         latest_before = (
             AccountHistory.objects.filter(accountnumber=OuterRef("pk"), transaction_date__lt=since)
             .order_by("-transaction_date", "-id")
@@ -71,7 +71,7 @@ def ledger_payments_bulk_create(*, payments, by, reason):
         ):
             later.setdefault(accountnumber, []).append((when, kwh))
         if not any(accountnumber in later for accountnumber in chunk):
-            chunks.pop()  # no existing row at or after the new payments: no later balance to shift
+            batches.pop()  # no existing row at or after the new payments: no later balance to shift
         for accountnumber in chunk:
             # Existing rows sort before new ones at the same moment, as their smaller IDs do.
             timeline = [(when, 0, i, kwh, None) for i, (when, kwh) in enumerate(later.get(accountnumber, []))]
@@ -83,17 +83,17 @@ def ledger_payments_bulk_create(*, payments, by, reason):
                     entry.current_balance = balance
     created = history_bulk_create(AccountHistory, entries, by=by, reason=reason)
     if created:
-        _later_balances_shift(chunks, first_new_id=min(e.pk for e in created))
+        _later_balances_shift(batches, first_new_id=min(e.pk for e in created))
         ledger_rollup_add(created)  # bulk inserts pass the rollup's signals by
     return created
 
 
-def _later_balances_shift(chunks, *, first_new_id):
+def _later_balances_shift(batches, *, first_new_id):
     """Carry the new payments into the balances of the existing rows dated after them: each such row moves up
     by the kWh of the new payments before it, in one correlated UPDATE per 500 accounts (the accounts are
     locked by the caller, so every row of theirs with an ID from ``first_new_id`` is one of the new ones).
     Balances are derived values, so this writes no history rows, as in ledger_balances_recompute."""
-    for chunk, since in chunks:
+    for chunk, since in batches:
         # Bounded below by ``since`` so that the index on (account, date) reads only the new day's rows.
         new_before = (
             AccountHistory.objects.filter(

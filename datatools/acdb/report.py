@@ -1,7 +1,7 @@
 """The ACDB import's report: every row read accounted for per table (new, updated, unchanged, merged, rejected),
 and the first few hundred rejected rows and warnings with their reasons."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 REPORT_TABLES = ("tblcustomer", "tblmeter", "tblaccountnumbers", "tblaccounthistory1", "tblconfig", "tblmeterdata1")
 MAX_ERRORS_KEPT = 500
@@ -17,14 +17,7 @@ class TableCounts:
     rejected: int = 0
 
     def as_dict(self):
-        return {
-            "read": self.read,
-            "new": self.new,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "merged": self.merged,
-            "rejected": self.rejected,
-        }
+        return asdict(self)
 
 
 @dataclass

@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -21,8 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def intake_on(settings):
-    settings.CC_PAYMENT_INTAKE_SECRET = SECRET
-    cache.clear()  # the rate limit's counters
+    settings.CC_PAYMENT_INTAKE_SECRET = SECRET  # (the rate limit's counters: tests/conftest.py empties the cache)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,13 +22,6 @@ INJECTIONS = [
     "__class__",
     "first_name",  # a field name, not a column: only the database's own column names are accepted
 ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_counts():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
