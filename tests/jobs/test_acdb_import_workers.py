@@ -39,8 +39,12 @@ def _queue(client):
 
 
 def _run(run):
+    """``run`` read afresh, its job read first: the worker saves the run and then ends the job, so a job seen
+    ended means the run read after it is final (read the other way round, the run could be read just before
+    its save and the job just after its end)."""
+    job = Job.objects.get(pk=run.job_id)
     run.refresh_from_db()
-    run.job.refresh_from_db()
+    run.job = job
     return run
 
 
