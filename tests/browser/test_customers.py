@@ -90,8 +90,8 @@ def test_it_registers_assigns_a_meter_and_opens_customer_data(page, login, scree
     page.fill("#id_new-when", "2026-02-01T10:00")
     page.fill("#id_new-amount", "46")
     page.fill("#id_new-reason", "Cash at the office")
-    page.click("#ledger-new button[type=submit]")
-    page.wait_for_url("**/accounts/0001MAK/")
+    with page.expect_navigation(url="**/accounts/0001MAK/"):  # the page posts and comes back to the same address
+        page.click("#ledger-new button[type=submit]")
     assert "10.000 kWh" in page.inner_text(".cards")
     screenshot("customers-account-data-tablet")
 
@@ -139,7 +139,7 @@ def test_a_ledger_rows_edit_dialog_is_fetched_on_demand_by_keyboard_and_says_whe
     dialog.locator("input[name$=-amount]").fill("92")
     dialog.locator("input[name$=-kwh]").fill("")
     dialog.locator("input[name$=-reason]").fill("Receipt said 92")
-    dialog.get_by_role("button", name="Save").click()
-    page.wait_for_url("**/accounts/0043MAK/")
+    with page.expect_navigation(url="**/accounts/0043MAK/"):
+        dialog.get_by_role("button", name="Save").click()
     page.locator(".message.success").wait_for()
     assert "92.00" in page.inner_text("table.ledger")
