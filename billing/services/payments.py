@@ -323,15 +323,31 @@ def payment_import_confirm(*, payment_import, by):
     return payment_import_post(payment_import=payment_import, by=by)
 
 
+def _payment_to_decide(payment):
+    """``payment`` locked and read afresh; refused unless it still waits on the unmatched queue."""
+    payment = ImportedPayment.objects.select_for_update().get(pk=payment.pk)
+    if payment.status != ImportedPayment.Status.UNMATCHED:
+        raise ValidationError({"payment": f"This payment is {payment.get_status_display().lower()}, not waiting."})
+    return payment
+
+
+def _payment_decided(payment, *, status, by, reason):
+    """Take ``payment`` off the unmatched queue as ``status``, saying who and why (its note and its history)."""
+    payment.status = status
+    payment.resolved_by = by
+    payment.resolved_at = timezone.now()
+    payment.note = reason[:255]
+    history_save(payment, by=by, reason=reason)
+    return payment
+
+
 @transaction.atomic
 def imported_payment_assign(*, payment, accountnumber, by, reason=""):
     """Post an unmatched payment to the account a person chose, at the tariff in force at its time."""
     from ccportal.normalize import NormalisationError, account_number_normalise
     from customers.models import AccountNumber
 
-    payment = ImportedPayment.objects.select_for_update().get(pk=payment.pk)
-    if payment.status != ImportedPayment.Status.UNMATCHED:
-        raise ValidationError({"payment": f"This payment is {payment.get_status_display().lower()}, not waiting."})
+    payment = _payment_to_decide(payment)
     try:
         accountnumber = account_number_normalise(accountnumber)
     except NormalisationError as exc:
@@ -349,13 +365,8 @@ def imported_payment_assign(*, payment, accountnumber, by, reason=""):
         source="unmatched",
     )
     payment.accountnumber = accountnumber
-    payment.status = ImportedPayment.Status.POSTED
     payment.match_method = ImportedPayment.Match.MANUAL
-    payment.resolved_by = by
-    payment.resolved_at = timezone.now()
-    payment.note = why[:255]
-    history_save(payment, by=by, reason=why)
-    return payment
+    return _payment_decided(payment, status=ImportedPayment.Status.POSTED, by=by, reason=why)
 
 
 @transaction.atomic
@@ -364,12 +375,5 @@ def imported_payment_dismiss(*, payment, by, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this payment is dismissed."})
-    payment = ImportedPayment.objects.select_for_update().get(pk=payment.pk)
-    if payment.status != ImportedPayment.Status.UNMATCHED:
-        raise ValidationError({"payment": f"This payment is {payment.get_status_display().lower()}, not waiting."})
-    payment.status = ImportedPayment.Status.DISMISSED
-    payment.resolved_by = by
-    payment.resolved_at = timezone.now()
-    payment.note = reason[:255]
-    history_save(payment, by=by, reason=reason)
-    return payment
+    payment = _payment_to_decide(payment)
+    return _payment_decided(payment, status=ImportedPayment.Status.DISMISSED, by=by, reason=reason)
