@@ -114,6 +114,11 @@ def _frame(title, top, unit, labels, body, legend=()):
     return mark_safe("".join(parts))
 
 
+def _series_groups(names, shapes, colors):
+    """Each series' shapes (``shapes[name]``) in one group carrying its colour, in the order of ``names``."""
+    return [part for s, name in enumerate(names) for part in _group(f'fill="{colors[s % len(colors)]}"', shapes[name])]
+
+
 LEGEND_GAP = 14  # between one entry's text and the next entry's swatch
 
 
@@ -173,7 +178,7 @@ def stacked_bar_chart(labels, series, *, title, unit="", colors=PALETTE, legend=
                 f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(bar_w)}" height="{_n(h)}"><title>{escape(tip)}</title></rect>'
             )
             base += h
-    body = [part for s, name in enumerate(names) for part in _group(f'fill="{colors[s % len(colors)]}"', bars[name])]
+    body = _series_groups(names, bars, colors)
     return _frame(title, top, unit, labels, body, legend=names if legend and len(names) > 1 else ())
 
 
@@ -249,7 +254,7 @@ def horizontal_bar_chart(labels, series, *, title, unit="", colors=PALETTE, stac
             if stacked:
                 base += w
     parts += _group('text-anchor="end" fill="#333"', rows)
-    parts += [part for s, name in enumerate(names) for part in _group(f'fill="{colors[s % len(colors)]}"', bars[name])]
+    parts += _series_groups(names, bars, colors)
     parts.extend(_legend(legend, head + plot_h + 22, colors))
     parts.append("</svg>")
     return mark_safe("".join(parts))
