@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from billing.models import AccountHistory, Config, ImportedPayment, IncomingSms, TariffRate
 from ccportal import bounds
-from ccportal.batches import chunks
+from ccportal.batches import IN_LIST_SIZE, chunks
 from ccportal.fields import DATE_PATTERN, date_read
 from ccportal.normalize import NormalisationError, account_number_or_none, phone_normalise, site_code_from_account
 from ccportal.units import money
@@ -95,9 +95,8 @@ class TariffResolver:
         pairs += [(TariffRate.Scope.SITE, s) for s in sorted({str(s).upper() for s in site_codes})]
         rows = []
         # One query for a small import (an intake SMS), bounded IN lists for a large one (SQL Server's limit).
-        for start in range(0, max(len(pairs), 1), 1000):
-            chunk = pairs[start : start + 1000]
-            wanted = Q(scope=TariffRate.Scope.GLOBAL) if start == 0 else Q(pk__in=[])
+        for i, chunk in enumerate(list(chunks(pairs, IN_LIST_SIZE)) or [[]]):  # [[]]: the global rows all the same
+            wanted = Q(scope=TariffRate.Scope.GLOBAL) if i == 0 else Q(pk__in=[])
             for scope in (TariffRate.Scope.CUSTOMER, TariffRate.Scope.SITE):
                 if keys := [key for s, key in chunk if s == scope]:
                     wanted |= Q(scope=scope, scope_key__in=keys)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from billing import selectors, services
 from billing.models import Config, TariffRate
+from ccportal.batches import IN_LIST_SIZE
 from tests.factories import AccountNumberFactory, aware
 
 
@@ -136,6 +137,27 @@ def test_bulk_resolver_agrees_with_tariff_rate_for(finance):
         assert resolver.rate_for(customer_id=account.customer_id, site_code="MAK", on=moment) == selectors.tariff_rate_for(
             account=account, on=moment
         )
+
+
+def test_bulk_resolver_reads_many_keys_in_bounded_in_lists_and_the_global_rows_once(finance, django_assert_num_queries):
+    account = AccountNumberFactory(accountnumber="0004MAK")
+    services.tariff_rate_set(scope="global", rate_lsl="5", effective_from=aware(2020, 1, 1), by=finance, reason="a")
+    services.tariff_rate_set(
+        scope="customer",
+        scope_key=str(account.customer_id),
+        rate_lsl="3",
+        effective_from=aware(2022, 1, 1),
+        by=finance,
+        reason="c",
+    )
+    others = [account.customer_id + 10_000 + i for i in range(IN_LIST_SIZE + 10)]  # two IN lists
+    with django_assert_num_queries(2):
+        resolver = selectors.TariffResolver(customer_ids=[*others, account.customer_id], site_codes=["MAK"])
+    assert resolver.rate_for(customer_id=account.customer_id, site_code="MAK", on=aware(2022, 6, 1)).rate_lsl == Decimal("3")
+    assert resolver.rate_for(customer_id=others[0], site_code="MAK", on=aware(2022, 6, 1)).rate_lsl == Decimal("5")
+    with django_assert_num_queries(1):
+        empty = selectors.TariffResolver()
+    assert empty.rate_for(customer_id=None, site_code="", on=aware(2022, 6, 1)).rate_lsl == Decimal("5")
 
 
 @pytest.mark.django_db
